@@ -1,0 +1,227 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../core/errors.ts';
+import { randomAlnum } from '../core/random.ts';
+
+/**
+ * The one reader of the environment. Validated once at start, frozen. An invalid setting stops
+ * start-up with one line naming the key and the rule (ConfigError).
+ */
+export type Mode = 'sandbox' | 'live';
+
+export interface ComponentConfig {
+  appid: string;
+  appsecret: string;
+  token: string;
+  aesKey: string;
+}
+
+export interface Config {
+  mode: Mode;
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  adminToken: string;
+  masterKey: string;
+  wechatApiBase: string;
+  /** Runs the emulator inside this process under /emulator (sandbox mode without an API base). */
+  embeddedEmulator: boolean;
+  component: ComponentConfig;
+  /** Bare host of the authorization start page (授权发起页域名). */
+  authDomain: string;
+  serverDomains: string[];
+  webviewDomains: string[];
+  emulator: { ticketIntervalSeconds: number; tokenTtlSeconds: number; firstTicketDelayMs: number };
+  tokenRefreshAheadSeconds: number;
+}
+
+export class ConfigError extends AppError {
+  readonly key: string;
+  constructor(key: string, rule: string) {
+    super('config_invalid', `${key}: ${rule}`, { details: { key } });
+    this.key = key;
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const APPID_RE = /^wx[0-9a-zA-Z]{16}$/;
+const TOKEN_RE = /^[A-Za-z0-9]{3,32}$/;
+const AES_RE = /^[A-Za-z0-9]{43}$/;
+const HEX64_RE = /^[0-9a-fA-F]{64}$/;
+const HOST_RE = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*(:\d{1,5})?$/;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function str(env: Env, key: string): string | undefined {
+  const v = env[key];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function intIn(env: Env, key: string, def: number, min: number, max: number): number {
+  const raw = str(env, key);
+  if (raw === undefined) return def;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(key, `must be a whole number from ${min} to ${max}`);
+  }
+  return Number(raw);
+}
+
+function httpUrl(key: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(key, 'must be an absolute http:// or https:// URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(key, 'must be an absolute http:// or https:// URL');
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** A bare host as WeChat wants it in its consoles: no scheme, no path. */
+export function checkBareHost(key: string, value: string): string {
+  if (/^[a-z]+:\/\//i.test(value)) throw new ConfigError(key, `"${value}" must be a bare host without a scheme (no http:// or https://)`);
+  if (value.includes('/')) throw new ConfigError(key, `"${value}" must be a bare host without a path`);
+  if (!HOST_RE.test(value)) throw new ConfigError(key, `"${value}" is not a valid host name`);
+  return value.toLowerCase();
+}
+
+function hostList(env: Env, key: string): string[] {
+  const raw = str(env, key);
+  if (raw === undefined) return [];
+  const hosts = raw.split(',').map((h) => h.trim()).filter(Boolean).map((h) => checkBareHost(key, h));
+  return [...new Set(hosts)];
+}
+
+interface SandboxFile {
+  component: ComponentConfig;
+  masterKey: string;
+  adminToken: string;
+}
+
+/** Sandbox secrets are generated once into the data dir, so restarts keep the same platform. */
+function sandboxSecrets(dataDir: string): SandboxFile {
+  const file = join(dataDir, 'sandbox.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SandboxFile;
+  mkdirSync(dataDir, { recursive: true });
+  const value: SandboxFile = {
+    component: {
+      appid: `wx${randomBytes(8).toString('hex')}`,
+      appsecret: randomBytes(16).toString('hex'),
+      token: randomAlnum(24),
+      aesKey: randomAlnum(43),
+    },
+    masterKey: randomBytes(32).toString('hex'),
+    adminToken: randomAlnum(32),
+  };
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  return value;
+}
+
+function readComponent(env: Env): ComponentConfig | undefined {
+  const keys = ['OPENWX_COMPONENT_APPID', 'OPENWX_COMPONENT_APPSECRET', 'OPENWX_COMPONENT_TOKEN', 'OPENWX_COMPONENT_AES_KEY'];
+  const given = keys.filter((k) => str(env, k) !== undefined);
+  if (given.length === 0) return undefined;
+  const missing = keys.find((k) => str(env, k) === undefined);
+  if (missing) throw new ConfigError(missing, `is required when any OPENWX_COMPONENT_* setting is given (got ${given.join(', ')})`);
+  const c = {
+    appid: str(env, 'OPENWX_COMPONENT_APPID') as string,
+    appsecret: str(env, 'OPENWX_COMPONENT_APPSECRET') as string,
+    token: str(env, 'OPENWX_COMPONENT_TOKEN') as string,
+    aesKey: str(env, 'OPENWX_COMPONENT_AES_KEY') as string,
+  };
+  if (!APPID_RE.test(c.appid)) throw new ConfigError('OPENWX_COMPONENT_APPID', 'must be "wx" followed by 16 letters or digits');
+  if (!TOKEN_RE.test(c.token)) throw new ConfigError('OPENWX_COMPONENT_TOKEN', 'must be 3 to 32 letters or digits');
+  if (!AES_RE.test(c.aesKey)) throw new ConfigError('OPENWX_COMPONENT_AES_KEY', 'must be exactly 43 letters or digits');
+  if (c.appsecret.length < 8) throw new ConfigError('OPENWX_COMPONENT_APPSECRET', 'looks too short to be an app secret');
+  return c;
+}
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const port = intIn(env, 'PORT', 3000, 0, 65535);
+  const host = str(env, 'HOST') ?? '0.0.0.0';
+  const dataDir = resolve(str(env, 'OPENWX_DATA_DIR') ?? './data');
+  const databaseUrl = str(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
+  }
+  const logLevel = (str(env, 'OPENWX_LOG_LEVEL') ?? 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('OPENWX_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const publicUrl = httpUrl('OPENWX_PUBLIC_URL', str(env, 'OPENWX_PUBLIC_URL') ?? `http://localhost:${port}`);
+  const apiBaseRaw = str(env, 'OPENWX_WECHAT_API_BASE');
+  const apiBase = apiBaseRaw === undefined ? undefined : httpUrl('OPENWX_WECHAT_API_BASE', apiBaseRaw);
+
+  const live = readComponent(env);
+  const mode: Mode = live ? 'live' : 'sandbox';
+  const masterKeyEnv = str(env, 'OPENWX_MASTER_KEY');
+  if (masterKeyEnv !== undefined && !HEX64_RE.test(masterKeyEnv)) {
+    throw new ConfigError('OPENWX_MASTER_KEY', 'must be 64 hex characters (32 bytes)');
+  }
+  const adminEnv = str(env, 'OPENWX_ADMIN_TOKEN');
+  if (adminEnv !== undefined && adminEnv.length < 16) throw new ConfigError('OPENWX_ADMIN_TOKEN', 'must be at least 16 characters');
+
+  let component: ComponentConfig;
+  let masterKey: string;
+  let adminToken: string;
+  if (live) {
+    if (masterKeyEnv === undefined) throw new ConfigError('OPENWX_MASTER_KEY', 'is required in live mode (64 hex characters; e.g. `openssl rand -hex 32`)');
+    if (adminEnv === undefined) throw new ConfigError('OPENWX_ADMIN_TOKEN', 'is required in live mode (at least 16 characters)');
+    component = live;
+    masterKey = masterKeyEnv;
+    adminToken = adminEnv;
+  } else {
+    const sandbox = sandboxSecrets(dataDir);
+    component = sandbox.component;
+    masterKey = masterKeyEnv ?? sandbox.masterKey;
+    adminToken = adminEnv ?? sandbox.adminToken;
+  }
+  const embeddedEmulator = mode === 'sandbox' && apiBase === undefined;
+  const wechatApiBase = apiBase ?? (embeddedEmulator ? `http://127.0.0.1:${port}/emulator` : 'https://api.weixin.qq.com');
+
+  const authDomain = checkBareHost('OPENWX_AUTH_DOMAIN', str(env, 'OPENWX_AUTH_DOMAIN') ?? new URL(publicUrl).host);
+  const config: Config = {
+    mode,
+    host,
+    port,
+    publicUrl,
+    dataDir,
+    databaseUrl,
+    logLevel,
+    adminToken,
+    masterKey,
+    wechatApiBase,
+    embeddedEmulator,
+    component,
+    authDomain,
+    serverDomains: hostList(env, 'OPENWX_SERVER_DOMAINS'),
+    webviewDomains: hostList(env, 'OPENWX_WEBVIEW_DOMAINS'),
+    emulator: {
+      ticketIntervalSeconds: intIn(env, 'OPENWX_EMULATOR_TICKET_INTERVAL', 600, 1, 86_400),
+      tokenTtlSeconds: intIn(env, 'OPENWX_EMULATOR_TOKEN_TTL', 7200, 10, 86_400),
+      firstTicketDelayMs: 1500,
+    },
+    tokenRefreshAheadSeconds: intIn(env, 'OPENWX_TOKEN_REFRESH_AHEAD', 600, 0, 3600),
+  };
+  return Object.freeze(config);
+}
+
+/** The config without secrets, for logs and `doctor`. */
+export function describeConfig(c: Config): Record<string, unknown> {
+  return {
+    mode: c.mode,
+    host: c.host,
+    port: c.port,
+    publicUrl: c.publicUrl,
+    dataDir: c.dataDir,
+    database: c.databaseUrl ? c.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') : `pglite:${c.dataDir}/pglite`,
+    wechatApiBase: c.wechatApiBase,
+    componentAppid: c.component.appid,
+    authDomain: c.authDomain,
+  };
+}

@@ -1,0 +1,81 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { WxCryptoError } from './errors.ts';
+
+/**
+ * Safe XML for WeChat pushes: no DOCTYPE, no entity declarations, size-limited, values kept as
+ * strings (so `0012` and long MsgIds stay exact). Returns the children of the root element.
+ */
+export const MAX_XML_BYTES = 64 * 1024;
+
+export type XmlValue = string | XmlObject | XmlValue[];
+export interface XmlObject {
+  [key: string]: XmlValue;
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: false,
+  htmlEntities: false,
+  ignoreDeclaration: true,
+  cdataPropName: false,
+});
+
+const FORBIDDEN = /<!DOCTYPE|<!ENTITY|<!\[INCLUDE|<!\[IGNORE/i;
+
+export function parseXml(input: string | Buffer, maxBytes = MAX_XML_BYTES): XmlObject {
+  const size = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
+  if (size > maxBytes) throw new WxCryptoError('ParseXmlError', `XML larger than ${maxBytes} bytes`);
+  const text = typeof input === 'string' ? input : input.toString('utf8');
+  if (FORBIDDEN.test(text)) throw new WxCryptoError('ParseXmlError', 'XML with a DOCTYPE or entity is refused');
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw new WxCryptoError('ParseXmlError', `malformed XML: ${valid.err.msg}`);
+  const doc = parser.parse(text) as Record<string, unknown>;
+  const root = doc['xml'];
+  if (root === undefined) throw new WxCryptoError('ParseXmlError', 'missing <xml> root element');
+  if (typeof root === 'string') return {};
+  return root as XmlObject;
+}
+
+/** Reads a top-level string field (undefined when absent or not text). */
+export function xmlText(obj: XmlObject, key: string): string | undefined {
+  const v = obj[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Converts a parsed XML object into plain JSON (nested objects, arrays, strings). */
+export function xmlToJson(obj: XmlObject): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(obj)) as Record<string, unknown>;
+}
+
+const NUMERIC = /^-?\d+$/;
+
+function escapeCdata(value: string): string {
+  return value.split(']]>').join(']]]]><![CDATA[>');
+}
+
+function buildValue(key: string, value: unknown): string {
+  if (Array.isArray(value)) return value.map((v) => buildValue(key, v)).join('');
+  if (value !== null && typeof value === 'object') {
+    return `<${key}>${buildChildren(value as Record<string, unknown>)}</${key}>`;
+  }
+  const text = String(value ?? '');
+  if (typeof value === 'number' || (NUMERIC.test(text) && (key === 'CreateTime' || key.endsWith('Time')))) {
+    return `<${key}>${text}</${key}>`;
+  }
+  return `<${key}><![CDATA[${escapeCdata(text)}]]></${key}>`;
+}
+
+function buildChildren(obj: Record<string, unknown>): string {
+  return Object.entries(obj)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => buildValue(k, v))
+    .join('');
+}
+
+/** Builds `<xml>…</xml>` with CDATA text and bare numbers (numbers given as JS numbers). */
+export function buildXml(obj: Record<string, unknown>): string {
+  return `<xml>${buildChildren(obj)}</xml>`;
+}

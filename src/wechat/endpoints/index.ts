@@ -1,0 +1,17 @@
+import type { z } from 'zod';
+import type { EndpointDef } from '../endpoint.ts';
+import { componentEndpoints } from './component.ts';
+
+/** The endpoint table: every WeChat API openwx calls, one row each. */
+export const endpoints = { ...componentEndpoints };
+
+export type Endpoints = typeof endpoints;
+export type EndpointName = keyof Endpoints;
+export type EndpointRequest<N extends EndpointName> = z.input<Endpoints[N]['request']>;
+export type EndpointResponse<N extends EndpointName> = z.output<Endpoints[N]['response']>;
+
+export const endpointList: EndpointDef[] = Object.values(endpoints);
+
+export function findEndpointByPath(path: string): EndpointDef[] {
+  return endpointList.filter((e) => e.path === path);
+}

@@ -1,0 +1,51 @@
+/**
+ * WeChat errcodes and what a caller should do about them.
+ * - stale_token: invalidate that token (only if still current), refresh, retry once
+ * - busy: back off and retry
+ * - quota: stop and report
+ * - caller: surface to the caller
+ * Reference: ../shared/wechat/01 §8.2.
+ */
+export type ErrcodeCategory = 'stale_token' | 'busy' | 'quota' | 'caller';
+
+interface ErrcodeRow {
+  category: ErrcodeCategory;
+  meaning: string;
+}
+
+export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
+  [-1]: { category: 'busy', meaning: 'WeChat system error; transient, retry later' },
+  40001: { category: 'stale_token', meaning: 'access token invalid or not the latest' },
+  40013: { category: 'caller', meaning: 'invalid appid' },
+  40014: { category: 'stale_token', meaning: 'invalid access token' },
+  40125: { category: 'caller', meaning: 'invalid app secret' },
+  40170: { category: 'caller', meaning: 'count exceeds the limit (max 500)' },
+  41001: { category: 'caller', meaning: 'access token missing' },
+  41004: { category: 'caller', meaning: 'app secret missing' },
+  42001: { category: 'stale_token', meaning: 'access token expired' },
+  45009: { category: 'quota', meaning: 'daily API quota reached; reset with clear_quota' },
+  45011: { category: 'busy', meaning: 'API called too often; slow down' },
+  47001: { category: 'caller', meaning: 'data format error (body is not valid JSON or has wrong types)' },
+  48001: { category: 'caller', meaning: 'API unauthorized for this account' },
+  48006: { category: 'quota', meaning: 'quota resets used up this month (10)' },
+  61003: { category: 'caller', meaning: 'this account has not authorized the platform (or revoked it)' },
+  61004: { category: 'caller', meaning: 'caller IP is not in the platform’s IP whitelist' },
+  61005: { category: 'caller', meaning: 'component_verify_ticket expired; wait for the next push' },
+  61006: { category: 'caller', meaning: 'component_verify_ticket invalid; use the latest push' },
+  61007: { category: 'caller', meaning: 'the authorizer did not grant the permission set of this API' },
+  61009: { category: 'caller', meaning: 'authorization code invalid or already used' },
+  61010: { category: 'caller', meaning: 'authorization code expired' },
+  61011: { category: 'caller', meaning: 'invalid component appid' },
+  61023: { category: 'caller', meaning: 'authorizer_refresh_token invalid; recover it via api_get_authorizer_list' },
+  61024: { category: 'caller', meaning: 'a component appid was used where an authorizer appid belongs' },
+  76021: { category: 'caller', meaning: 'cgi_path not found' },
+  76022: { category: 'caller', meaning: 'this token does not own that API' },
+};
+
+export function errcodeCategory(errcode: number): ErrcodeCategory {
+  return ERRCODES[errcode]?.category ?? 'caller';
+}
+
+export function errcodeMeaning(errcode: number): string | undefined {
+  return ERRCODES[errcode]?.meaning;
+}

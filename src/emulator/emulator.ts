@@ -1,0 +1,182 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { OffsetClock } from '../core/clock.ts';
+import { errorMessage } from '../core/errors.ts';
+import { systemRandom, type RandomSource } from '../core/random.ts';
+import { WxBizMsgCrypt } from '../crypto/wx-biz-msg-crypt.ts';
+import { registerApiRoutes } from './api.ts';
+import { registerAuthPage } from './auth-page.ts';
+import {
+  authorize,
+  pushAuthorization,
+  unauthorize,
+  type AuthorizeInput,
+  type AuthorizeResult,
+} from './authorize.ts';
+import type { EmulatorContext, EmulatorSettings, LogFn, PushTargets } from './context.ts';
+import { registerControlRoutes } from './control.ts';
+import { createIds } from './ids.ts';
+import { insertMerchant, type MerchantInput } from './merchants.ts';
+import {
+  pushAuthEvent,
+  pushMessage,
+  pushTicket,
+  type MessagePushResult,
+  type PushResult,
+} from './pushes.ts';
+import { createState, type EmulatorState, type Merchant } from './state.ts';
+import { errorBody } from './wx-error.ts';
+
+export interface EmulatorOptions {
+  component: { appid: string; appsecret: string; token: string; aesKey: string };
+  /** Where ticket and authorization events are POSTed. */
+  authEventUrl: string;
+  /** Message/event URL; `$APPID$` is replaced with the authorizer appid. */
+  messageUrl: string;
+  /** 授权发起页域名 (hostname; a port is ignored): when set, the page checks Referer and redirect_uri. */
+  authDomain?: string;
+  /** Ticket push interval; 0 = no timer. */
+  ticketIntervalMs: number;
+  /** First timer push after start() (default: ticketIntervalMs). */
+  firstTicketDelayMs?: number;
+  /** Access-token lifetime (default 7200). */
+  tokenTtlSeconds?: number;
+  /** When true, every api_authorizer_token returns a new refresh token (default false). */
+  rotateRefreshTokens?: boolean;
+  preAuthCodeTtlSeconds?: number;
+  authCodeTtlSeconds?: number;
+  /** Timeout of one push attempt (default 5000). */
+  pushTimeoutMs?: number;
+  /** Daily limit of every API path unless set through the control API (default 100000). */
+  defaultDailyLimit?: number;
+  /** Accounts that exist from the start (default: one Official Account, one Mini Program). */
+  merchants?: MerchantInput[];
+  clock?: OffsetClock;
+  random?: RandomSource;
+  /** Used for pushes (default: global fetch). */
+  fetch?: typeof fetch;
+  log?: LogFn;
+}
+
+export interface Emulator {
+  /** All routes; mountable under a prefix (e.g. '/emulator') or at the root. */
+  plugin: FastifyPluginAsync;
+  /** Starts the ticket timer. */
+  start(): void;
+  /** Clears timers and waits for pushes in flight. */
+  stop(): Promise<void>;
+  pushTicket(): Promise<PushResult>;
+  pushAuthEvent(plaintextXml: string): Promise<PushResult>;
+  pushMessage(appid: string, plaintextXml: string): Promise<MessagePushResult>;
+  createMerchant(input: MerchantInput): Merchant;
+  /** Confirms an authorization as the merchant would, then pushes the resulting event. */
+  authorize(input: AuthorizeInput): Promise<{ result: AuthorizeResult; push: PushResult | null }>;
+  /** Cancels an authorization and pushes `unauthorized`. */
+  unauthorize(appid: string): Promise<PushResult>;
+  state: EmulatorState;
+}
+
+const DEFAULT_MERCHANTS: MerchantInput[] = [
+  { type: 'officialaccount', nickname: '演示公众号 Demo OA' },
+  { type: 'miniprogram', nickname: '演示小程序 Demo MP' },
+];
+
+function authDomainHost(domain: string | undefined): string | undefined {
+  if (!domain) return undefined;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(domain) ? domain : `http://${domain}`;
+  return new URL(withScheme).hostname.toLowerCase();
+}
+
+function settingsOf(opts: EmulatorOptions): EmulatorSettings {
+  const authDomain = authDomainHost(opts.authDomain);
+  return {
+    tokenTtlSeconds: opts.tokenTtlSeconds ?? 7200,
+    overlapMs: 300_000,
+    ticketTtlMs: 12 * 3600 * 1000,
+    preAuthCodeTtlSeconds: opts.preAuthCodeTtlSeconds ?? 600,
+    authCodeTtlSeconds: opts.authCodeTtlSeconds ?? 600,
+    rotateRefreshTokens: opts.rotateRefreshTokens ?? false,
+    pushTimeoutMs: opts.pushTimeoutMs ?? 5000,
+    pushAttempts: 3,
+    defaultDailyLimit: opts.defaultDailyLimit ?? 100_000,
+    quotaClearsPerMonth: 10,
+    ...(authDomain === undefined ? {} : { authDomain }),
+  };
+}
+
+/** Builds an emulator whose push URLs are chosen per attempt by `targets`. */
+export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emulator {
+  const clock = opts.clock ?? new OffsetClock();
+  const random = opts.random ?? systemRandom;
+  const log: LogFn = opts.log ?? (() => undefined);
+  const inflight = new Set<Promise<unknown>>();
+  const c = opts.component;
+  const ctx: EmulatorContext = {
+    state: createState({ ...c }, clock),
+    settings: settingsOf(opts),
+    clock,
+    random,
+    ids: createIds(random),
+    crypt: new WxBizMsgCrypt({ token: c.token, encodingAesKey: c.aesKey, appid: c.appid, random }),
+    targets,
+    fetch: opts.fetch ?? ((input, init) => fetch(input, init)),
+    log,
+    track(p) {
+      const settled = p.then(
+        () => undefined,
+        (err: unknown) => log('emulator: background push failed', { error: errorMessage(err) }),
+      );
+      inflight.add(settled);
+      void settled.finally(() => inflight.delete(settled));
+    },
+  };
+  for (const m of opts.merchants ?? DEFAULT_MERCHANTS) insertMerchant(ctx, m);
+
+  const plugin: FastifyPluginAsync = async (app) => {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    registerApiRoutes(app, ctx);
+    registerAuthPage(app, ctx);
+    registerControlRoutes(app, ctx);
+    app.setNotFoundHandler((req, reply) => {
+      if (req.url.includes('/control/')) {
+        return reply.code(404).send({ error: `no control route ${req.method} ${req.url}` });
+      }
+      return reply.code(404).send(errorBody(40066, ctx.ids.rid()));
+    });
+  };
+
+  let firstTimer: NodeJS.Timeout | undefined;
+  let interval: NodeJS.Timeout | undefined;
+  const tick = (): void => ctx.track(pushTicket(ctx));
+
+  return {
+    plugin,
+    state: ctx.state,
+    start() {
+      const every = opts.ticketIntervalMs;
+      if (every <= 0 || firstTimer || interval) return;
+      firstTimer = setTimeout(() => {
+        firstTimer = undefined;
+        tick();
+        interval = setInterval(tick, every);
+        interval.unref();
+      }, opts.firstTicketDelayMs ?? every);
+      firstTimer.unref();
+    },
+    async stop() {
+      if (firstTimer) clearTimeout(firstTimer);
+      if (interval) clearInterval(interval);
+      firstTimer = interval = undefined;
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+    pushTicket: () => pushTicket(ctx),
+    pushAuthEvent: (xml) => pushAuthEvent(ctx, xml),
+    pushMessage: (appid, xml) => pushMessage(ctx, appid, xml),
+    createMerchant: (input) => insertMerchant(ctx, input),
+    async authorize(input) {
+      const result = authorize(ctx, input);
+      return { result, push: await pushAuthorization(ctx, result) };
+    },
+    unauthorize: (appid) => pushAuthEvent(ctx, unauthorize(ctx, appid)),
+  };
+}

@@ -1,0 +1,11 @@
+import type { HandlerTable } from './types.ts';
+import { authorizerHandlers } from './authorizers.ts';
+import { componentHandlers } from './component.ts';
+import { quotaHandlers } from './quota.ts';
+
+/** Every emulated API, keyed by the endpoint names of src/wechat/endpoints. */
+export const handlers: HandlerTable = {
+  ...componentHandlers,
+  ...authorizerHandlers,
+  ...quotaHandlers,
+};

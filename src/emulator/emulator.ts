@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OffsetClock } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { systemRandom, type RandomSource } from '../core/random.ts';
@@ -60,6 +60,11 @@ export interface EmulatorOptions {
 export interface Emulator {
   /** All routes; mountable under a prefix (e.g. '/emulator') or at the root. */
   plugin: FastifyPluginAsync;
+  /**
+   * The 404 answer (`{"errcode":40066,"errmsg":"invalid url …"}`; `{error}` under /control/).
+   * The plugin installs it itself under a prefix; a host mounting it at the root sets it.
+   */
+  notFound: NotFoundHandler;
   /** Starts the ticket timer. */
   start(): void;
   /** Clears timers and waits for pushes in flight. */
@@ -74,6 +79,8 @@ export interface Emulator {
   unauthorize(appid: string): Promise<PushResult>;
   state: EmulatorState;
 }
+
+export type NotFoundHandler = (req: FastifyRequest, reply: FastifyReply) => FastifyReply;
 
 const DEFAULT_MERCHANTS: MerchantInput[] = [
   { type: 'officialaccount', nickname: '演示公众号 Demo OA' },
@@ -131,18 +138,21 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
   };
   for (const m of opts.merchants ?? DEFAULT_MERCHANTS) insertMerchant(ctx, m);
 
+  const notFound: NotFoundHandler = (req, reply) => {
+    if (req.url.includes('/control/')) {
+      return reply.code(404).send({ error: `no control route ${req.method} ${req.url}` });
+    }
+    return reply.code(404).send(errorBody(40066, ctx.ids.rid()));
+  };
+
   const plugin: FastifyPluginAsync = async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     registerApiRoutes(app, ctx);
     registerAuthPage(app, ctx);
     registerControlRoutes(app, ctx);
-    app.setNotFoundHandler((req, reply) => {
-      if (req.url.includes('/control/')) {
-        return reply.code(404).send({ error: `no control route ${req.method} ${req.url}` });
-      }
-      return reply.code(404).send(errorBody(40066, ctx.ids.rid()));
-    });
+    // Fastify allows one not-found handler per prefix: at the root it belongs to the host.
+    if (app.prefix) app.setNotFoundHandler(notFound);
   };
 
   let firstTimer: NodeJS.Timeout | undefined;
@@ -151,6 +161,7 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
 
   return {
     plugin,
+    notFound,
     state: ctx.state,
     start() {
       const every = opts.ticketIntervalMs;

@@ -12,7 +12,7 @@ export function createEmulator(opts: EmulatorOptions): Emulator {
   });
 }
 
-export type { Emulator, EmulatorOptions } from './emulator.ts';
+export type { Emulator, EmulatorOptions, NotFoundHandler } from './emulator.ts';
 export type { AuthorizeInput, AuthorizeResult } from './authorize.ts';
 export type { MerchantInput, PermissionSet } from './merchants.ts';
 export { PERMISSION_SETS } from './merchants.ts';

@@ -51,6 +51,7 @@ export async function startEmulatorServer(opts: EmulatorServerOptions): Promise<
   );
   const server = Fastify({ logger: false });
   await server.register(emulator.plugin, prefix ? { prefix } : {});
+  if (!prefix) server.setNotFoundHandler(emulator.notFound);
   await server.listen({ host, port });
   const address = server.server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;

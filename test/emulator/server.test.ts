@@ -5,6 +5,8 @@ import { afterEach, describe, it } from 'node:test';
 import { sha1Signature } from '../../src/crypto/signature.ts';
 import { WxBizMsgCrypt } from '../../src/crypto/wx-biz-msg-crypt.ts';
 import { parseXml, xmlText } from '../../src/crypto/xml.ts';
+import Fastify from 'fastify';
+import { createEmulator } from '../../src/emulator/index.ts';
 import { startEmulatorServer, type EmulatorServer } from '../../src/emulator/server.ts';
 import { COMPONENT } from './harness.ts';
 
@@ -159,5 +161,24 @@ describe('emulator server: real HTTP pushes', () => {
     });
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as Record<string, unknown>)['errcode'], 61006);
+    const unknown = await fetch(`${server.url}/cgi-bin/unknown`, { method: 'POST' });
+    assert.equal(unknown.status, 404);
+    assert.equal(((await unknown.json()) as Record<string, unknown>)['errcode'], 40066);
+  });
+
+  it('mounts at the root of a host that has its own not-found handler', async () => {
+    const emulator = createEmulator({
+      component: { ...COMPONENT },
+      authEventUrl: 'https://openwx.example.invalid/auth',
+      messageUrl: 'https://openwx.example.invalid/cb/$APPID$',
+      ticketIntervalMs: 0,
+    });
+    const host = Fastify({ logger: false });
+    host.setNotFoundHandler((_req, reply) => reply.code(404).send('host 404'));
+    await host.register(emulator.plugin);
+    cleanup.push(() => host.close());
+    const api = await host.inject({ method: 'POST', url: '/cgi-bin/component/api_query_auth' });
+    assert.equal(api.json<Record<string, unknown>>()['errcode'], 47001);
+    assert.equal((await host.inject({ url: '/elsewhere' })).body, 'host 404');
   });
 });

@@ -1,0 +1,195 @@
+import type { Clock } from '../core/clock.ts';
+import { errorMessage } from '../core/errors.ts';
+import { noopMetrics, silentLogger, type Logger, type Metrics } from '../core/metrics.ts';
+import type { Sealer } from '../crypto/seal.ts';
+import { buildEncryptedReplyXml, type WxBizMsgCrypt } from '../crypto/wx-biz-msg-crypt.ts';
+import { xmlText, type XmlObject } from '../crypto/xml.ts';
+import { randomDigits } from '../core/random.ts';
+import type { Db, Queryable } from '../store/db.ts';
+import { createAuthorizerQueries } from '../store/queries/authorizers.ts';
+import { createEventQueries } from '../store/queries/events.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import { createTimeOf, decodedForStorage, dedupeKey, openPush, PushRejected, type PushInput } from './envelope.ts';
+import { verifySignature } from '../crypto/signature.ts';
+
+/**
+ * The two push endpoints: authorization events (授权事件接收URL) and per-authorizer messages and
+ * events (消息与事件接收URL). Durable before acknowledged: the push is stored (deduplicated) in the
+ * reply's transaction together with what it must cause (a ticket, a job); WeChat API calls happen
+ * later, in jobs. Reference: ../shared/wechat/01 §5, §6.
+ */
+export interface CallbackReply {
+  status: number;
+  body: string;
+  contentType: string;
+  /** Stored event id, or null when the push was a replay. */
+  eventId?: number | null;
+}
+
+/** A passive reply to a user message, decided from the decrypted fields (plaintext XML). */
+export type PassiveReplier = (appid: string, fields: XmlObject) => Promise<string | undefined> | string | undefined;
+
+export interface CallbackDeps {
+  db: Db;
+  crypt: WxBizMsgCrypt;
+  sealer: Sealer;
+  clock: Clock;
+  jobs: JobQueue;
+  tokens: { saveTicket(tx: Queryable, ticket: string, createTime: Date): Promise<void>; getComponentToken(): Promise<unknown> };
+  metrics?: Metrics;
+  log?: Logger;
+  replier?: PassiveReplier;
+}
+
+export const JOB_EXCHANGE_AUTH_CODE = 'authorization.exchange';
+
+const text = (body: string, status = 200): CallbackReply => ({ status, body, contentType: 'text/plain; charset=utf-8' });
+
+export type CallbackService = ReturnType<typeof createCallbackService>;
+
+export function createCallbackService(deps: CallbackDeps) {
+  const { db, crypt, clock, jobs, sealer } = deps;
+  const metrics = deps.metrics ?? noopMetrics;
+  const log = deps.log ?? silentLogger;
+
+  async function timed(kind: string, run: () => Promise<CallbackReply>): Promise<CallbackReply> {
+    const started = performance.now();
+    try {
+      const reply = await run();
+      metrics.callback(kind, reply.eventId === null ? 'duplicate' : 'stored', (performance.now() - started) / 1000);
+      return reply;
+    } catch (err) {
+      if (err instanceof PushRejected) {
+        metrics.callback(kind, 'rejected', (performance.now() - started) / 1000);
+        log.warn({ kind, reason: err.message }, 'push rejected');
+        return text(err.message, err.status);
+      }
+      metrics.callback(kind, 'error', (performance.now() - started) / 1000);
+      throw err;
+    }
+  }
+
+  /** What an authorization-event push causes, inside the storing transaction. */
+  async function applyAuthEvent(tx: Queryable, infoType: string, fields: XmlObject, eventId: number): Promise<void> {
+    const at = new Date(clock.now());
+    const authorizerAppid = xmlText(fields, 'AuthorizerAppid');
+    switch (infoType) {
+      case 'component_verify_ticket': {
+        const ticket = xmlText(fields, 'ComponentVerifyTicket');
+        if (!ticket) throw new PushRejected(400, 'component_verify_ticket push without ComponentVerifyTicket');
+        await deps.tokens.saveTicket(tx, ticket, createTimeOf(fields) ?? at);
+        return;
+      }
+      case 'authorized':
+      case 'updateauthorized': {
+        const code = xmlText(fields, 'AuthorizationCode');
+        if (!authorizerAppid || !code) throw new PushRejected(400, `${infoType} push without AuthorizerAppid or AuthorizationCode`);
+        await jobs.enqueue(
+          JOB_EXCHANGE_AUTH_CODE,
+          { appid: authorizerAppid, code: sealer.seal(code, 'authorization_code'), source: infoType, eventId },
+          { tx, singletonKey: `exchange:${authorizerAppid}:${eventId}` },
+        );
+        return;
+      }
+      case 'unauthorized': {
+        if (!authorizerAppid) throw new PushRejected(400, 'unauthorized push without AuthorizerAppid');
+        const q = createAuthorizerQueries(tx);
+        if (await q.markRevoked(authorizerAppid, at)) await q.addHistory(authorizerAppid, 'unauthorized', { eventId }, at);
+        return;
+      }
+      // Registration results are stored; a successful one carries an auth_code that makes the
+      // new mini program an authorizer without a separate authorization.
+      case 'notify_third_fasteregister':
+      case 'notify_third_fastregisterbetaapp':
+      case 'notify_third_fastverifybetaapp': {
+        const code = xmlText(fields, 'auth_code');
+        const appid = xmlText(fields, 'appid');
+        if (code && appid && xmlText(fields, 'status') === '0') {
+          await jobs.enqueue(
+            JOB_EXCHANGE_AUTH_CODE,
+            { appid, code: sealer.seal(code, 'authorization_code'), source: infoType, eventId },
+            { tx, singletonKey: `exchange:${appid}:${eventId}` },
+          );
+        }
+        return;
+      }
+      default:
+        return; // stored and acknowledged; nothing else to do
+    }
+  }
+
+  return {
+    /** POST /api/openwx/auth */
+    handleAuthEvent(input: PushInput): Promise<CallbackReply> {
+      return timed('auth', async () => {
+        const push = openPush(crypt, input);
+        const infoType = xmlText(push.fields, 'InfoType') ?? 'unknown';
+        const appid = xmlText(push.fields, 'AuthorizerAppid') ?? xmlText(push.fields, 'appid') ?? null;
+        const eventId = await db.transaction(async (tx) => {
+          const id = await createEventQueries(tx).insert({
+            dedupeKey: dedupeKey('auth', appid, push.fields, push.plaintext),
+            source: 'auth',
+            appid,
+            type: infoType,
+            raw: push.raw,
+            query: cleanQuery(input.query),
+            decoded: decodedForStorage(push.fields),
+            createTime: createTimeOf(push.fields),
+            receivedAt: new Date(clock.now()),
+          });
+          if (id !== null) await applyAuthEvent(tx, infoType, push.fields, id);
+          return id;
+        });
+        if (eventId !== null && infoType === 'component_verify_ticket') {
+          // Obtain a component token if there is none yet; never inside the reply.
+          void Promise.resolve()
+            .then(() => deps.tokens.getComponentToken())
+            .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'component token after ticket failed'));
+        }
+        if (eventId !== null) {
+          jobs.kick();
+          log.info({ infoType, appid, eventId }, 'authorization event stored');
+        }
+        return { ...text('success'), eventId };
+      });
+    },
+
+    /** POST /api/openwx/callback/:appid */
+    handleMessage(appid: string, input: PushInput): Promise<CallbackReply> {
+      return timed('message', async () => {
+        const push = openPush(crypt, input);
+        const msgType = xmlText(push.fields, 'MsgType') ?? 'unknown';
+        const type = msgType === 'event' ? (xmlText(push.fields, 'Event') ?? 'event') : msgType;
+        const eventId = await createEventQueries(db).insert({
+          dedupeKey: dedupeKey('message', appid, push.fields, push.plaintext),
+          source: 'message',
+          appid,
+          type,
+          raw: push.raw,
+          query: cleanQuery(input.query),
+          decoded: decodedForStorage(push.fields),
+          createTime: createTimeOf(push.fields),
+          receivedAt: new Date(clock.now()),
+        });
+        const reply = deps.replier ? await deps.replier(appid, push.fields) : undefined;
+        if (reply === undefined || reply === '') return { ...text(reply ?? 'success'), eventId };
+        const sealed = crypt.seal(reply, String(Math.floor(clock.now() / 1000)), input.query['nonce'] ?? randomDigits(10));
+        return { status: 200, body: buildEncryptedReplyXml(sealed), contentType: 'application/xml', eventId };
+      });
+    },
+
+    /** GET on either URL: WeChat's URL check (signature over token, timestamp, nonce; echo echostr). */
+    verifyUrl(query: Record<string, string | undefined>): CallbackReply {
+      const { signature, timestamp, nonce, echostr } = query;
+      if (!signature || !timestamp || !nonce || echostr === undefined) return text('missing signature, timestamp, nonce or echostr', 400);
+      if (!verifySignature(crypt.token, timestamp, nonce, signature)) return text('signature does not match', 401);
+      return text(echostr);
+    },
+  };
+}
+
+function cleanQuery(q: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(q)) if (typeof v === 'string') out[k] = v;
+  return out;
+}

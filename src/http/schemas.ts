@@ -1,0 +1,27 @@
+/** JSON schemas shared by the routes, the OpenAPI document and the console. */
+export const errorBody = {
+  type: 'object',
+  properties: {
+    error: { type: 'string' },
+    message: { type: 'string' },
+    errcode: { type: 'integer' },
+    errmsg: { type: 'string' },
+  },
+} as const;
+
+export const tokenBody = {
+  type: 'object',
+  required: ['access_token', 'expires_at'],
+  properties: { access_token: { type: 'string' }, expires_at: { type: 'string', format: 'date-time' } },
+} as const;
+
+export const eventItem = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    appid: { type: ['string', 'null'] },
+    type: { type: 'string' },
+    source: { type: 'string', enum: ['auth', 'message'] },
+    receivedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;

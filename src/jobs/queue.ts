@@ -1,0 +1,174 @@
+import type { Clock } from '../core/clock.ts';
+import { errorMessage } from '../core/errors.ts';
+import { silentLogger, type Logger } from '../core/metrics.ts';
+import { newId } from '../core/random.ts';
+import type { Db, Queryable } from '../store/db.ts';
+
+/**
+ * A durable job queue in the same database as everything else (works the same on PGlite and
+ * PostgreSQL): jobs are claimed with FOR UPDATE SKIP LOCKED, retried with exponential backoff,
+ * dead-lettered after `max_attempts`, and a singleton key keeps one queued/running job per key.
+ * A job whose worker died is taken over when its lease (`locked_until`) runs out.
+ */
+export interface Job<P = Record<string, unknown>> {
+  id: number;
+  type: string;
+  payload: P;
+  attempts: number;
+  max_attempts: number;
+}
+
+export type JobHandler = (payload: Record<string, unknown>, job: Job) => Promise<void>;
+
+export interface EnqueueOptions {
+  singletonKey?: string;
+  runAt?: Date;
+  maxAttempts?: number;
+  /** Enqueue inside this transaction (so the job exists only if the transaction commits). */
+  tx?: Queryable;
+}
+
+export interface JobQueueOptions {
+  db: Db;
+  clock: Clock;
+  log?: Logger;
+  pollMs?: number;
+  batch?: number;
+  leaseMs?: number;
+  workerId?: string;
+  /** Backoff before retry n (1-based); default min(2^n s, 1 h). */
+  backoffMs?: (attempt: number) => number;
+}
+
+export type JobQueue = ReturnType<typeof createJobQueue>;
+
+export function createJobQueue(opts: JobQueueOptions) {
+  const { db, clock } = opts;
+  const log = opts.log ?? silentLogger;
+  const pollMs = opts.pollMs ?? 500;
+  const batch = opts.batch ?? 5;
+  const leaseMs = opts.leaseMs ?? 5 * 60_000;
+  const workerId = opts.workerId ?? newId();
+  const backoff = opts.backoffMs ?? ((n: number) => Math.min(2 ** n * 1000, 3600_000));
+  const handlers = new Map<string, JobHandler>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let stopped = true;
+  let kickPending = false;
+
+  async function enqueue(type: string, payload: Record<string, unknown>, o: EnqueueOptions = {}): Promise<number | null> {
+    const q = o.tx ?? db;
+    const res = await q.query<{ id: number }>(
+      `INSERT INTO jobs (type, payload, singleton_key, run_at, max_attempts, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $6)
+       ON CONFLICT (singleton_key) WHERE singleton_key IS NOT NULL AND status IN ('queued', 'running') DO NOTHING
+       RETURNING id`,
+      [type, payload, o.singletonKey ?? null, o.runAt ?? new Date(clock.now()), o.maxAttempts ?? 8, new Date(clock.now())],
+    );
+    if (!o.tx) kick();
+    return res.rows[0]?.id ?? null;
+  }
+
+  async function claim(): Promise<Job[]> {
+    const now = new Date(clock.now());
+    const res = await db.query<Job>(
+      `UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2, updated_at = $3
+       WHERE id IN (
+         SELECT id FROM jobs
+         WHERE (status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3)
+         ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+       RETURNING id, type, payload, attempts, max_attempts`,
+      [workerId, new Date(clock.now() + leaseMs), now, batch],
+    );
+    return res.rows;
+  }
+
+  async function finish(job: Job, err: unknown): Promise<void> {
+    const now = new Date(clock.now());
+    if (err === undefined) {
+      await db.query(`UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, updated_at = $2 WHERE id = $1`, [job.id, now]);
+      return;
+    }
+    const dead = job.attempts >= job.max_attempts;
+    await db.query(
+      `UPDATE jobs SET status = $2, run_at = $3, last_error = $4, locked_by = NULL, locked_until = NULL, updated_at = $5
+       WHERE id = $1`,
+      [job.id, dead ? 'dead' : 'queued', new Date(clock.now() + backoff(job.attempts)), errorMessage(err).slice(0, 2000), now],
+    );
+    log.warn({ job: job.type, id: job.id, attempt: job.attempts, dead, err: errorMessage(err) }, 'job failed');
+  }
+
+  /** Claims and runs the jobs that are ready now; returns how many ran. */
+  async function runOnce(): Promise<number> {
+    const jobs = await claim();
+    await Promise.all(
+      jobs.map(async (job) => {
+        const handler = handlers.get(job.type);
+        if (!handler) return finish(job, new Error(`no handler for job type ${job.type}`));
+        try {
+          await handler(job.payload, job);
+          await finish(job, undefined);
+        } catch (err) {
+          await finish(job, err);
+        }
+      }),
+    );
+    return jobs.length;
+  }
+
+  async function loop(): Promise<void> {
+    if (stopped) return;
+    kickPending = false;
+    try {
+      running = runOnce();
+      const n = await running;
+      running = undefined;
+      if (!stopped) timer = setTimeout(() => void loop(), n > 0 || kickPending ? 0 : pollMs);
+    } catch (err) {
+      running = undefined;
+      log.error({ err: errorMessage(err) }, 'job loop failed');
+      if (!stopped) timer = setTimeout(() => void loop(), pollMs);
+    }
+  }
+
+  function kick(): void {
+    if (stopped) return;
+    if (running) {
+      kickPending = true;
+      return;
+    }
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void loop(), 0);
+  }
+
+  return {
+    workerId,
+    enqueue,
+    runOnce,
+    kick,
+    register(type: string, handler: JobHandler): void {
+      handlers.set(type, handler);
+    },
+    start(): void {
+      if (!stopped) return;
+      stopped = false;
+      timer = setTimeout(() => void loop(), 0);
+    },
+    /** Stops claiming; waits for the jobs already running. */
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (running) await running.catch(() => 0);
+    },
+    async depth(): Promise<Record<string, number>> {
+      const res = await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM jobs GROUP BY status');
+      const out: Record<string, number> = { queued: 0, running: 0, done: 0, dead: 0 };
+      for (const r of res.rows) out[r.status] = r.n;
+      return out;
+    },
+    async findById(id: number) {
+      const res = await db.query<Job & { status: string; last_error: string | null }>('SELECT * FROM jobs WHERE id = $1', [id]);
+      return res.rows[0];
+    },
+  };
+}

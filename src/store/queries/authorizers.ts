@@ -1,0 +1,88 @@
+import type { Queryable } from '../db.ts';
+
+export interface AuthorizerRow {
+  appid: string;
+  status: 'authorized' | 'revoked';
+  refresh_token_sealed: string | null;
+  func_info: number[];
+  info: Record<string, unknown> | null;
+  authorized_at: Date | null;
+  revoked_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function createAuthorizerQueries(db: Queryable) {
+  return {
+    async findByAppid(appid: string): Promise<AuthorizerRow | undefined> {
+      const res = await db.query<AuthorizerRow>('SELECT * FROM authorizers WHERE appid = $1', [appid]);
+      return res.rows[0];
+    },
+
+    /** Creates or restores an authorizer with its (sealed) refresh token and permission sets. */
+    async upsertAuthorized(a: {
+      appid: string;
+      refreshTokenSealed: string | null;
+      funcInfo: number[];
+      at: Date;
+    }): Promise<void> {
+      await db.query(
+        `INSERT INTO authorizers (appid, status, refresh_token_sealed, func_info, authorized_at, created_at, updated_at)
+         VALUES ($1, 'authorized', $2, $3, $4, $4, $4)
+         ON CONFLICT (appid) DO UPDATE SET status = 'authorized',
+           refresh_token_sealed = COALESCE(EXCLUDED.refresh_token_sealed, authorizers.refresh_token_sealed),
+           func_info = EXCLUDED.func_info, authorized_at = EXCLUDED.authorized_at, revoked_at = NULL,
+           updated_at = EXCLUDED.updated_at`,
+        [a.appid, a.refreshTokenSealed, JSON.stringify(a.funcInfo), a.at],
+      );
+    },
+
+    async updateRefreshToken(appid: string, refreshTokenSealed: string, at: Date): Promise<void> {
+      await db.query('UPDATE authorizers SET refresh_token_sealed = $2, updated_at = $3 WHERE appid = $1', [
+        appid,
+        refreshTokenSealed,
+        at,
+      ]);
+    },
+
+    async updateInfo(appid: string, info: Record<string, unknown>, at: Date): Promise<void> {
+      await db.query('UPDATE authorizers SET info = $2, updated_at = $3 WHERE appid = $1', [appid, info, at]);
+    },
+
+    /** Soft delete: the row and its history stay; tokens stop being refreshed. */
+    async markRevoked(appid: string, at: Date): Promise<boolean> {
+      const res = await db.query(
+        `UPDATE authorizers SET status = 'revoked', revoked_at = $2, updated_at = $2
+         WHERE appid = $1 AND status = 'authorized'`,
+        [appid, at],
+      );
+      return res.rowCount > 0;
+    },
+
+    async addHistory(appid: string, action: string, detail: Record<string, unknown>, at: Date): Promise<void> {
+      await db.query('INSERT INTO authorizer_history (appid, action, detail, at) VALUES ($1, $2, $3, $4)', [
+        appid,
+        action,
+        detail,
+        at,
+      ]);
+    },
+
+    async history(appid: string): Promise<{ action: string; detail: Record<string, unknown>; at: Date }[]> {
+      const res = await db.query<{ action: string; detail: Record<string, unknown>; at: Date }>(
+        'SELECT action, detail, at FROM authorizer_history WHERE appid = $1 ORDER BY id DESC',
+        [appid],
+      );
+      return res.rows;
+    },
+
+    async countByStatus(): Promise<Record<string, number>> {
+      const res = await db.query<{ status: string; n: number }>(
+        'SELECT status, count(*)::int AS n FROM authorizers GROUP BY status',
+      );
+      const out: Record<string, number> = { authorized: 0, revoked: 0 };
+      for (const r of res.rows) out[r.status] = r.n;
+      return out;
+    },
+  };
+}

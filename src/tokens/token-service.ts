@@ -1,0 +1,290 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../core/clock.ts';
+import { sleep as realSleep } from '../core/clock.ts';
+import { AppError, errorMessage } from '../core/errors.ts';
+import { noopMetrics, silentLogger, type Logger, type Metrics } from '../core/metrics.ts';
+import { newId } from '../core/random.ts';
+import type { Sealer } from '../crypto/seal.ts';
+import type { Db, Queryable } from '../store/db.ts';
+import { createAuthorizerQueries } from '../store/queries/authorizers.ts';
+import { createLockQueries } from '../store/queries/locks.ts';
+import { createTicketQueries } from '../store/queries/tickets.ts';
+import { createTokenQueries } from '../store/queries/tokens.ts';
+import type { TokenSource, WechatClient } from '../wechat/client.ts';
+import { WechatApiError } from '../wechat/errors.ts';
+
+/**
+ * The credentials of the platform and of every authorizer, kept in the database (sealed) and
+ * refreshed once across all processes sharing it: a process-local single-flight in front of a
+ * lease lock in the database. Reference: ../shared/wechat/01 §2, §4.2, §4.6.
+ */
+export const TICKET_VALIDITY_MS = 12 * 3600_000;
+/** A token closer than this to its expiry is refreshed before it is handed out. */
+const MIN_VALIDITY_MS = 60_000;
+const LOCK_LEASE_MS = 60_000;
+const WAIT_POLL_MS = 50;
+const WAIT_LIMIT_MS = 30_000;
+
+export interface IssuedToken {
+  access_token: string;
+  expires_at: string;
+}
+
+export interface TokenServiceDeps {
+  db: Db;
+  sealer: Sealer;
+  client: WechatClient;
+  clock: Clock;
+  component: { appid: string; appsecret: string };
+  refreshAheadMs: number;
+  metrics?: Metrics;
+  log?: Logger;
+  sleep?: (ms: number) => Promise<void>;
+  /** Identifies this process in lease locks. */
+  holderId?: string;
+}
+
+export type TokenService = ReturnType<typeof createTokenService>;
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const componentKey = 'component';
+const authorizerKey = (appid: string) => `authorizer:${appid}`;
+const aad = (key: string) => `token:${key}`;
+export const refreshTokenAad = (appid: string) => `authorizer_refresh_token:${appid}`;
+
+export function createTokenService(deps: TokenServiceDeps) {
+  const { db, sealer, client, clock } = deps;
+  const metrics = deps.metrics ?? noopMetrics;
+  const log = deps.log ?? silentLogger;
+  const sleep = deps.sleep ?? realSleep;
+  const holder = deps.holderId ?? newId();
+  const tokens = createTokenQueries(db);
+  const tickets = createTicketQueries(db);
+  const locks = createLockQueries(db);
+  const authorizers = createAuthorizerQueries(db);
+  const cache = new Map<string, { token: string; expiresAt: number }>();
+  const inflight = new Map<string, Promise<IssuedToken>>();
+  const now = () => new Date(clock.now());
+
+  function issued(token: string, expiresAt: number): IssuedToken {
+    return { access_token: token, expires_at: new Date(expiresAt).toISOString() };
+  }
+
+  async function readValid(key: string, minValidity = MIN_VALIDITY_MS): Promise<IssuedToken | undefined> {
+    const c = cache.get(key);
+    if (c && c.expiresAt - clock.now() > minValidity) return issued(c.token, c.expiresAt);
+    const row = await tokens.findByKey(key);
+    if (!row?.token_sealed || !row.expires_at) return undefined;
+    const expiresAt = row.expires_at.getTime();
+    if (expiresAt - clock.now() <= minValidity) return undefined;
+    const token = sealer.open(row.token_sealed, aad(key));
+    cache.set(key, { token, expiresAt });
+    return issued(token, expiresAt);
+  }
+
+  async function saveToken(tx: Queryable, key: string, kind: 'component' | 'authorizer', appid: string, token: string, expiresIn: number) {
+    const expiresAt = clock.now() + expiresIn * 1000;
+    await createTokenQueries(tx).save({
+      key,
+      kind,
+      appid,
+      tokenSealed: sealer.seal(token, aad(key)),
+      tokenHash: hashToken(token),
+      expiresAt: new Date(expiresAt),
+      refreshedAt: now(),
+    });
+    return expiresAt;
+  }
+
+  /** Calls WeChat for a new component token, trying the newest tickets still valid. */
+  async function fetchComponentToken(): Promise<IssuedToken> {
+    const recent = await tickets.findRecent(new Date(clock.now() - TICKET_VALIDITY_MS));
+    if (recent.length === 0) {
+      throw new AppError('upstream_unavailable', 'no component_verify_ticket received in the last 12 hours: check that WeChat reaches the authorization event URL');
+    }
+    let lastError: unknown;
+    for (const t of recent) {
+      try {
+        const res = await client.call('api_component_token', {
+          component_appid: deps.component.appid,
+          component_appsecret: deps.component.appsecret,
+          component_verify_ticket: sealer.open(t.ticket_sealed, 'component_verify_ticket'),
+        });
+        const expiresAt = await db.transaction((tx) =>
+          saveToken(tx, componentKey, 'component', deps.component.appid, res.component_access_token, res.expires_in),
+        );
+        return issued(res.component_access_token, expiresAt);
+      } catch (err) {
+        lastError = err;
+        // An older ticket may still be accepted when the newest one is refused.
+        if (!(err instanceof WechatApiError && (err.errcode === 61005 || err.errcode === 61006))) throw err;
+      }
+    }
+    throw lastError;
+  }
+
+  async function fetchAuthorizerToken(appid: string): Promise<IssuedToken> {
+    const row = await authorizers.findByAppid(appid);
+    if (!row) throw new AppError('not_found', `authorizer ${appid} is not known to openwx`);
+    if (row.status !== 'authorized') throw new AppError('conflict', `authorizer ${appid} has revoked its authorization`);
+    if (!row.refresh_token_sealed) throw new AppError('conflict', `authorizer ${appid} has no authorizer_refresh_token yet`);
+    const refreshToken = sealer.open(row.refresh_token_sealed, refreshTokenAad(appid));
+    const res = await client.call('api_authorizer_token', {
+      component_appid: deps.component.appid,
+      authorizer_appid: appid,
+      authorizer_refresh_token: refreshToken,
+    });
+    const key = authorizerKey(appid);
+    const expiresAt = await db.transaction(async (tx) => {
+      const at = await saveToken(tx, key, 'authorizer', appid, res.authorizer_access_token, res.expires_in);
+      const rotated = res.authorizer_refresh_token;
+      if (rotated && rotated !== refreshToken) {
+        await createAuthorizerQueries(tx).updateRefreshToken(appid, sealer.seal(rotated, refreshTokenAad(appid)), now());
+      }
+      return at;
+    });
+    return issued(res.authorizer_access_token, expiresAt);
+  }
+
+  /** Exactly one refresh per key across processes: lease lock, re-check, fetch, save, release. */
+  async function refreshOnce(key: string, kind: 'component' | 'authorizer', appid: string, minValidity: number): Promise<IssuedToken> {
+    const deadline = clock.now() + WAIT_LIMIT_MS;
+    const started = Date.now();
+    for (;;) {
+      const valid = await readValid(key, minValidity);
+      if (valid) return valid;
+      const acquired = await locks.tryAcquire(key, holder, now(), new Date(clock.now() + LOCK_LEASE_MS));
+      if (acquired) {
+        try {
+          const again = await readValid(key, minValidity);
+          if (again) return again;
+          const fresh = kind === 'component' ? await fetchComponentToken() : await fetchAuthorizerToken(appid);
+          cache.set(key, { token: fresh.access_token, expiresAt: Date.parse(fresh.expires_at) });
+          metrics.tokenRefresh(kind, 'ok');
+          log.info({ kind, appid, expiresAt: fresh.expires_at }, 'token refreshed');
+          return fresh;
+        } catch (err) {
+          metrics.tokenRefresh(kind, 'failed');
+          await tokens.recordFailure(key, kind, appid, errorMessage(err), now()).catch(() => {});
+          log.warn({ kind, appid, err: errorMessage(err) }, 'token refresh failed');
+          throw err;
+        } finally {
+          await locks.release(key, holder).catch(() => {});
+        }
+      }
+      // Another process holds the lease: wait for its result.
+      minValidity = MIN_VALIDITY_MS;
+      if (clock.now() > deadline || Date.now() - started > WAIT_LIMIT_MS) {
+        throw new AppError('upstream_unavailable', `timed out waiting for another instance to refresh ${key}`);
+      }
+      await sleep(WAIT_POLL_MS);
+    }
+  }
+
+  function singleFlight(key: string, kind: 'component' | 'authorizer', appid: string, minValidity = MIN_VALIDITY_MS): Promise<IssuedToken> {
+    const pending = inflight.get(key);
+    if (pending) return pending;
+    const p = refreshOnce(key, kind, appid, minValidity).finally(() => inflight.delete(key));
+    inflight.set(key, p);
+    return p;
+  }
+
+  async function get(key: string, kind: 'component' | 'authorizer', appid: string): Promise<IssuedToken> {
+    return (await readValid(key)) ?? singleFlight(key, kind, appid);
+  }
+
+  const service = {
+    holderId: holder,
+
+    getComponentToken: (): Promise<IssuedToken> => get(componentKey, 'component', deps.component.appid),
+
+    getAuthorizerToken: (appid: string): Promise<IssuedToken> => get(authorizerKey(appid), 'authorizer', appid),
+
+    /** Forgets `token` if it is still the current one, so the next request refreshes. */
+    async invalidate(kind: 'component' | 'authorizer', token: string, appid?: string): Promise<void> {
+      const key = kind === 'component' ? componentKey : authorizerKey(appid ?? '');
+      if (cache.get(key)?.token === token) cache.delete(key);
+      const done = await tokens.invalidateIfCurrent(key, hashToken(token));
+      if (done) log.info({ kind, appid }, 'stale token invalidated');
+    },
+
+    /** Forces a refresh now (unless another instance is already refreshing). */
+    forceRefresh(kind: 'component' | 'authorizer', appid?: string): Promise<IssuedToken> {
+      const key = kind === 'component' ? componentKey : authorizerKey(appid ?? '');
+      cache.delete(key);
+      return singleFlight(key, kind, kind === 'component' ? deps.component.appid : (appid ?? ''), Number.POSITIVE_INFINITY);
+    },
+
+    /** Stores a pushed ticket (sealed); part of the callback's transaction. */
+    async saveTicket(tx: Queryable, ticket: string, createTime: Date): Promise<void> {
+      await createTicketQueries(tx).insert(sealer.seal(ticket, 'component_verify_ticket'), createTime, now());
+    },
+
+    /** Saves what `api_query_auth` returned: tokens and refresh token in one transaction. */
+    async saveAuthorization(info: {
+      authorizer_appid: string;
+      authorizer_access_token?: string | undefined;
+      expires_in?: number | undefined;
+      authorizer_refresh_token?: string | undefined;
+      func_info?: { funcscope_category: { id: number } }[] | undefined;
+    }): Promise<void> {
+      const appid = info.authorizer_appid;
+      await db.transaction(async (tx) => {
+        await createAuthorizerQueries(tx).upsertAuthorized({
+          appid,
+          refreshTokenSealed: info.authorizer_refresh_token ? sealer.seal(info.authorizer_refresh_token, refreshTokenAad(appid)) : null,
+          funcInfo: (info.func_info ?? []).map((f) => f.funcscope_category.id),
+          at: now(),
+        });
+        if (info.authorizer_access_token && info.expires_in) {
+          await saveToken(tx, authorizerKey(appid), 'authorizer', appid, info.authorizer_access_token, info.expires_in);
+        }
+      });
+      cache.delete(authorizerKey(appid));
+    },
+
+    /** Refreshes every token that expires within the refresh-ahead window. Returns how many. */
+    async refreshDue(limit = 50): Promise<{ refreshed: number; failed: number }> {
+      const hasTicket = (await tickets.findRecent(new Date(clock.now() - TICKET_VALIDITY_MS), 1)).length > 0;
+      const due = (await tokens.findDue(new Date(clock.now() + deps.refreshAheadMs), limit)).filter(
+        (r) => r.kind === 'authorizer' || hasTicket,
+      );
+      const work = due.map((r) => ({ kind: r.kind, appid: r.appid, key: r.key }));
+      const componentKnown = due.some((r) => r.kind === 'component');
+      if (hasTicket && !componentKnown && !(await readValid(componentKey, deps.refreshAheadMs))) {
+        work.unshift({ kind: 'component', appid: deps.component.appid, key: componentKey });
+      }
+      let refreshed = 0;
+      let failed = 0;
+      for (const j of work) {
+        try {
+          await singleFlight(j.key, j.kind, j.appid, deps.refreshAheadMs);
+          refreshed++;
+        } catch {
+          failed++;
+        }
+      }
+      return { refreshed, failed };
+    },
+
+    async latestTicketAt(): Promise<Date | undefined> {
+      return (await tickets.findLatest())?.received_at;
+    },
+
+    async componentTokenExpiresAt(): Promise<Date | undefined> {
+      return (await tokens.findByKey(componentKey))?.expires_at ?? undefined;
+    },
+
+    /** Releases this process's lease locks (graceful shutdown). */
+    releaseLocks: () => locks.releaseAllOf(holder),
+  };
+
+  const source: TokenSource = {
+    async getToken(kind, appid) {
+      const t = kind === 'component' ? await service.getComponentToken() : await service.getAuthorizerToken(appid ?? '');
+      return t.access_token;
+    },
+    invalidate: (kind, token, appid) => service.invalidate(kind, token, appid),
+  };
+  return { ...service, source };
+}

@@ -62,29 +62,50 @@ export interface Openwx {
   stop(): Promise<void>;
 }
 
-export async function createOpenwx(config: Readonly<Config>, opts: OpenwxOptions = {}): Promise<Openwx> {
+export async function createOpenwx(
+  config: Readonly<Config>,
+  opts: OpenwxOptions = {},
+): Promise<Openwx> {
   const clock = opts.clock ?? systemClock;
-  const log = opts.logger ?? pino({
+  const log =
+    opts.logger ??
+    pino({
       level: config.logLevel,
       base: { pid: process.pid },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     });
-  const db = opts.db ?? (config.databaseUrl ? postgresDb(config.databaseUrl) : await openPglite(join(config.dataDir, 'pglite')));
+  const db =
+    opts.db ??
+    (config.databaseUrl
+      ? postgresDb(config.databaseUrl)
+      : await openPglite(join(config.dataDir, 'pglite')));
   await migrate(db);
 
   const sealer = createSealer(parseMasterKey(config.masterKey));
-  const crypt = new WxBizMsgCrypt({ token: config.component.token, encodingAesKey: config.component.aesKey, appid: config.component.appid });
+  const crypt = new WxBizMsgCrypt({
+    token: config.component.token,
+    encodingAesKey: config.component.aesKey,
+    appid: config.component.appid,
+  });
   const m = createMetrics(() => clock.now());
   const holderId = `${process.pid}-${newId().slice(0, 8)}`;
-  const jobs = createJobQueue({ db, clock, log, workerId: holderId, ...(opts.jobPollMs ? { pollMs: opts.jobPollMs } : {}) });
+  const jobs = createJobQueue({
+    db,
+    clock,
+    log,
+    workerId: holderId,
+    ...(opts.jobPollMs ? { pollMs: opts.jobPollMs } : {}),
+  });
 
-  let tokenSource: TokenSource | undefined;
+  // The client needs the token service and the token service needs the client.
+  const tokenRef: { current?: TokenSource } = {};
   const client = createWechatClient({
     baseUrl: config.wechatApiBase,
     ...(opts.transport ? { transport: opts.transport } : {}),
     tokens: {
-      getToken: (kind, appid) => (tokenSource as TokenSource).getToken(kind, appid),
-      invalidate: (kind, token, appid) => (tokenSource as TokenSource).invalidate(kind, token, appid),
+      getToken: (kind, appid) => (tokenRef.current as TokenSource).getToken(kind, appid),
+      invalidate: (kind, token, appid) =>
+        (tokenRef.current as TokenSource).invalidate(kind, token, appid),
     },
     observe: (e) => m.metrics.wechatCall(e.endpoint, String(e.errcode), e.durationMs / 1000),
   });
@@ -99,15 +120,45 @@ export async function createOpenwx(config: Readonly<Config>, opts: OpenwxOptions
     log,
     holderId,
   });
-  tokenSource = tokens.source;
+  tokenRef.current = tokens.source;
 
-  const callbacks = createCallbackService({ db, crypt, sealer, clock, jobs, tokens, metrics: m.metrics, log });
-  const authorizations = createAuthorizationService({ db, client, tokens, sealer, clock, jobs, componentAppid: config.component.appid, log });
-  const status = createStatusService({ db, clock, tokens, jobs, mode: config.mode, componentAppid: config.component.appid });
+  const callbacks = createCallbackService({
+    db,
+    crypt,
+    sealer,
+    clock,
+    jobs,
+    tokens,
+    metrics: m.metrics,
+    log,
+  });
+  const authorizations = createAuthorizationService({
+    db,
+    client,
+    tokens,
+    sealer,
+    clock,
+    jobs,
+    componentAppid: config.component.appid,
+    log,
+  });
+  const status = createStatusService({
+    db,
+    clock,
+    tokens,
+    jobs,
+    mode: config.mode,
+    componentAppid: config.component.appid,
+  });
   const tokenRows = createTokenQueries(db);
   m.setSources({
     ticketReceivedAt: () => tokens.latestTicketAt(),
-    tokenExpiries: async () => (await tokenRows.listAll()).map((t) => ({ kind: t.kind, appid: t.appid, expiresAt: t.expires_at })),
+    tokenExpiries: async () =>
+      (await tokenRows.listAll()).map((t) => ({
+        kind: t.kind,
+        appid: t.appid,
+        expiresAt: t.expires_at,
+      })),
     jobDepth: () => jobs.depth(),
   });
 
@@ -124,7 +175,10 @@ export async function createOpenwx(config: Readonly<Config>, opts: OpenwxOptions
           tokenTtlSeconds: config.emulator.tokenTtlSeconds,
           log: (msg, extra) => log.debug({ emulator: true, ...extra }, msg),
         },
-        { authEventUrl: () => `${selfUrl}/api/openwx/auth`, messageUrl: () => `${selfUrl}/api/openwx/callback/$APPID$` },
+        {
+          authEventUrl: () => `${selfUrl}/api/openwx/auth`,
+          messageUrl: () => `${selfUrl}/api/openwx/callback/$APPID$`,
+        },
       )
     : undefined;
 
@@ -160,7 +214,11 @@ export async function createOpenwx(config: Readonly<Config>, opts: OpenwxOptions
       selfUrl = `http://127.0.0.1:${port}`;
       jobs.start();
       scheduler = setInterval(() => {
-        tokens.refreshDue().catch((err: unknown) => log.warn({ err: String(err) }, 'scheduled token refresh failed'));
+        tokens
+          .refreshDue()
+          .catch((err: unknown) =>
+            log.warn({ err: String(err) }, 'scheduled token refresh failed'),
+          );
       }, schedulerMs);
       scheduler.unref();
       emulator?.start();

@@ -30,7 +30,9 @@ function onSignals(stop: () => Promise<void>): void {
   const handler = (signal: string) => {
     count++;
     if (count > 1) process.exit(130);
-    process.stderr.write(`${signal} received: finishing in-flight work (send again to exit at once)\n`);
+    process.stderr.write(
+      `${signal} received: finishing in-flight work (send again to exit at once)\n`,
+    );
     stop().then(
       () => process.exit(0),
       (err: unknown) => fail(`shutdown failed: ${errorMessage(err)}`),
@@ -59,13 +61,21 @@ async function emulator(args: string[]): Promise<void> {
       'token-ttl': { type: 'string', default: '7200' },
     },
   });
-  const pushTo = (values['push-to'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-  if (pushTo.length === 0) fail('emulator: --push-to is required (the base URL of openwx, e.g. http://127.0.0.1:3000)');
-  for (const u of pushTo) if (!/^https?:\/\/[^/]+/.test(u)) fail(`emulator: --push-to "${u}" must be an http(s) base URL`);
+  const pushTo = (values['push-to'] ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  if (pushTo.length === 0)
+    fail('emulator: --push-to is required (the base URL of openwx, e.g. http://127.0.0.1:3000)');
+  for (const u of pushTo)
+    if (!/^https?:\/\/[^/]+/.test(u))
+      fail(`emulator: --push-to "${u}" must be an http(s) base URL`);
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('emulator: --port must be a number from 0 to 65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail('emulator: --port must be a number from 0 to 65535');
   const interval = Number(values['ticket-interval']);
-  if (!Number.isFinite(interval) || interval < 0) fail('emulator: --ticket-interval must be a number of seconds (0 = only on demand)');
+  if (!Number.isFinite(interval) || interval < 0)
+    fail('emulator: --ticket-interval must be a number of seconds (0 = only on demand)');
   const config = loadConfig();
   const server = await startEmulatorServer({
     host: values.host,
@@ -86,17 +96,24 @@ async function emulator(args: string[]): Promise<void> {
 
 async function migrateOnly(): Promise<void> {
   const config = loadConfig();
-  const db = config.databaseUrl ? postgresDb(config.databaseUrl, 1) : await openPglite(join(config.dataDir, 'pglite'));
+  const db = config.databaseUrl
+    ? postgresDb(config.databaseUrl, 1)
+    : await openPglite(join(config.dataDir, 'pglite'));
   const applied = await migrate(db);
   await db.close();
-  process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+  process.stdout.write(
+    applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
+  );
 }
 
 async function doctor(): Promise<void> {
   const config = loadConfig();
   const checks = await runDoctor(config);
-  for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
-  process.stdout.write('\nEnter these in the WeChat Open Platform console (第三方平台 → 开发配置):\n');
+  for (const c of checks)
+    process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+  process.stdout.write(
+    '\nEnter these in the WeChat Open Platform console (第三方平台 → 开发配置):\n',
+  );
   for (const [k, v] of consoleValues(config)) process.stdout.write(`  ${k}\n      ${v}\n`);
   if (checks.some((c) => !c.ok)) process.exitCode = 1;
 }

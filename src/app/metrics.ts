@@ -50,7 +50,10 @@ export function createMetrics(clockNow: () => number) {
     async collect() {
       this.reset();
       for (const t of (await sources?.tokenExpiries()) ?? []) {
-        this.set({ kind: t.kind, appid: t.appid }, t.expiresAt ? (t.expiresAt.getTime() - clockNow()) / 1000 : -1);
+        this.set(
+          { kind: t.kind, appid: t.appid },
+          t.expiresAt ? (t.expiresAt.getTime() - clockNow()) / 1000 : -1,
+        );
       }
     },
   });
@@ -60,7 +63,8 @@ export function createMetrics(clockNow: () => number) {
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      for (const [status, n] of Object.entries((await sources?.jobDepth()) ?? {})) this.set({ status }, n);
+      for (const [status, n] of Object.entries((await sources?.jobDepth()) ?? {}))
+        this.set({ status }, n);
     },
   });
 

@@ -9,7 +9,14 @@ import type { Db, Queryable } from '../store/db.ts';
 import { createAuthorizerQueries } from '../store/queries/authorizers.ts';
 import { createEventQueries } from '../store/queries/events.ts';
 import type { JobQueue } from '../jobs/queue.ts';
-import { createTimeOf, decodedForStorage, dedupeKey, openPush, PushRejected, type PushInput } from './envelope.ts';
+import {
+  createTimeOf,
+  decodedForStorage,
+  dedupeKey,
+  openPush,
+  PushRejected,
+  type PushInput,
+} from './envelope.ts';
 import { verifySignature } from '../crypto/signature.ts';
 
 /**
@@ -27,7 +34,10 @@ export interface CallbackReply {
 }
 
 /** A passive reply to a user message, decided from the decrypted fields (plaintext XML). */
-export type PassiveReplier = (appid: string, fields: XmlObject) => Promise<string | undefined> | string | undefined;
+export type PassiveReplier = (
+  appid: string,
+  fields: XmlObject,
+) => Promise<string | undefined> | string | undefined;
 
 export interface CallbackDeps {
   db: Db;
@@ -35,7 +45,10 @@ export interface CallbackDeps {
   sealer: Sealer;
   clock: Clock;
   jobs: JobQueue;
-  tokens: { saveTicket(tx: Queryable, ticket: string, createTime: Date): Promise<void>; getComponentToken(): Promise<unknown> };
+  tokens: {
+    saveTicket(tx: Queryable, ticket: string, createTime: Date): Promise<void>;
+    getComponentToken(): Promise<unknown>;
+  };
   metrics?: Metrics;
   log?: Logger;
   replier?: PassiveReplier;
@@ -43,7 +56,11 @@ export interface CallbackDeps {
 
 export const JOB_EXCHANGE_AUTH_CODE = 'authorization.exchange';
 
-const text = (body: string, status = 200): CallbackReply => ({ status, body, contentType: 'text/plain; charset=utf-8' });
+const text = (body: string, status = 200): CallbackReply => ({
+  status,
+  body,
+  contentType: 'text/plain; charset=utf-8',
+});
 
 export type CallbackService = ReturnType<typeof createCallbackService>;
 
@@ -56,7 +73,11 @@ export function createCallbackService(deps: CallbackDeps) {
     const started = performance.now();
     try {
       const reply = await run();
-      metrics.callback(kind, reply.eventId === null ? 'duplicate' : 'stored', (performance.now() - started) / 1000);
+      metrics.callback(
+        kind,
+        reply.eventId === null ? 'duplicate' : 'stored',
+        (performance.now() - started) / 1000,
+      );
       return reply;
     } catch (err) {
       if (err instanceof PushRejected) {
@@ -70,31 +91,48 @@ export function createCallbackService(deps: CallbackDeps) {
   }
 
   /** What an authorization-event push causes, inside the storing transaction. */
-  async function applyAuthEvent(tx: Queryable, infoType: string, fields: XmlObject, eventId: number): Promise<void> {
+  async function applyAuthEvent(
+    tx: Queryable,
+    infoType: string,
+    fields: XmlObject,
+    eventId: number,
+  ): Promise<void> {
     const at = new Date(clock.now());
     const authorizerAppid = xmlText(fields, 'AuthorizerAppid');
     switch (infoType) {
       case 'component_verify_ticket': {
         const ticket = xmlText(fields, 'ComponentVerifyTicket');
-        if (!ticket) throw new PushRejected(400, 'component_verify_ticket push without ComponentVerifyTicket');
+        if (!ticket)
+          throw new PushRejected(400, 'component_verify_ticket push without ComponentVerifyTicket');
         await deps.tokens.saveTicket(tx, ticket, createTimeOf(fields) ?? at);
         return;
       }
       case 'authorized':
       case 'updateauthorized': {
         const code = xmlText(fields, 'AuthorizationCode');
-        if (!authorizerAppid || !code) throw new PushRejected(400, `${infoType} push without AuthorizerAppid or AuthorizationCode`);
+        if (!authorizerAppid || !code)
+          throw new PushRejected(
+            400,
+            `${infoType} push without AuthorizerAppid or AuthorizationCode`,
+          );
         await jobs.enqueue(
           JOB_EXCHANGE_AUTH_CODE,
-          { appid: authorizerAppid, code: sealer.seal(code, 'authorization_code'), source: infoType, eventId },
+          {
+            appid: authorizerAppid,
+            code: sealer.seal(code, 'authorization_code'),
+            source: infoType,
+            eventId,
+          },
           { tx, singletonKey: `exchange:${authorizerAppid}:${eventId}` },
         );
         return;
       }
       case 'unauthorized': {
-        if (!authorizerAppid) throw new PushRejected(400, 'unauthorized push without AuthorizerAppid');
+        if (!authorizerAppid)
+          throw new PushRejected(400, 'unauthorized push without AuthorizerAppid');
         const q = createAuthorizerQueries(tx);
-        if (await q.markRevoked(authorizerAppid, at)) await q.addHistory(authorizerAppid, 'unauthorized', { eventId }, at);
+        if (await q.markRevoked(authorizerAppid, at))
+          await q.addHistory(authorizerAppid, 'unauthorized', { eventId }, at);
         return;
       }
       // Registration results are stored; a successful one carries an auth_code that makes the
@@ -124,7 +162,8 @@ export function createCallbackService(deps: CallbackDeps) {
       return timed('auth', async () => {
         const push = openPush(crypt, input);
         const infoType = xmlText(push.fields, 'InfoType') ?? 'unknown';
-        const appid = xmlText(push.fields, 'AuthorizerAppid') ?? xmlText(push.fields, 'appid') ?? null;
+        const appid =
+          xmlText(push.fields, 'AuthorizerAppid') ?? xmlText(push.fields, 'appid') ?? null;
         const eventId = await db.transaction(async (tx) => {
           const id = await createEventQueries(tx).insert({
             dedupeKey: dedupeKey('auth', appid, push.fields, push.plaintext),
@@ -144,7 +183,9 @@ export function createCallbackService(deps: CallbackDeps) {
           // Obtain a component token if there is none yet; never inside the reply.
           void Promise.resolve()
             .then(() => deps.tokens.getComponentToken())
-            .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'component token after ticket failed'));
+            .catch((err: unknown) =>
+              log.warn({ err: errorMessage(err) }, 'component token after ticket failed'),
+            );
         }
         if (eventId !== null) {
           jobs.kick();
@@ -173,16 +214,27 @@ export function createCallbackService(deps: CallbackDeps) {
         });
         const reply = deps.replier ? await deps.replier(appid, push.fields) : undefined;
         if (reply === undefined || reply === '') return { ...text(reply ?? 'success'), eventId };
-        const sealed = crypt.seal(reply, String(Math.floor(clock.now() / 1000)), input.query['nonce'] ?? randomDigits(10));
-        return { status: 200, body: buildEncryptedReplyXml(sealed), contentType: 'application/xml', eventId };
+        const sealed = crypt.seal(
+          reply,
+          String(Math.floor(clock.now() / 1000)),
+          input.query['nonce'] ?? randomDigits(10),
+        );
+        return {
+          status: 200,
+          body: buildEncryptedReplyXml(sealed),
+          contentType: 'application/xml',
+          eventId,
+        };
       });
     },
 
     /** GET on either URL: WeChat's URL check (signature over token, timestamp, nonce; echo echostr). */
     verifyUrl(query: Record<string, string | undefined>): CallbackReply {
       const { signature, timestamp, nonce, echostr } = query;
-      if (!signature || !timestamp || !nonce || echostr === undefined) return text('missing signature, timestamp, nonce or echostr', 400);
-      if (!verifySignature(crypt.token, timestamp, nonce, signature)) return text('signature does not match', 401);
+      if (!signature || !timestamp || !nonce || echostr === undefined)
+        return text('missing signature, timestamp, nonce or echostr', 400);
+      if (!verifySignature(crypt.token, timestamp, nonce, signature))
+        return text('signature does not match', 401);
       return text(echostr);
     },
   };

@@ -25,7 +25,11 @@ export interface OpenedPush {
 export class PushRejected extends AppError {
   readonly status: number;
   constructor(status: number, reason: string, cause?: unknown) {
-    super(status === 401 ? 'unauthorized' : status === 413 ? 'payload_too_large' : 'bad_request', reason, { cause });
+    super(
+      status === 401 ? 'unauthorized' : status === 413 ? 'payload_too_large' : 'bad_request',
+      reason,
+      { cause },
+    );
     this.status = status;
     this.name = 'PushRejected';
   }
@@ -33,12 +37,14 @@ export class PushRejected extends AppError {
 
 function required(query: PushInput['query'], key: string): string {
   const v = query[key];
-  if (v === undefined || v === '') throw new PushRejected(key.includes('signature') ? 401 : 400, `missing ${key}`);
+  if (v === undefined || v === '')
+    throw new PushRejected(key.includes('signature') ? 401 : 400, `missing ${key}`);
   return v;
 }
 
 export function openPush(crypt: WxBizMsgCrypt, input: PushInput): OpenedPush {
-  if (input.rawBody.length > MAX_XML_BYTES) throw new PushRejected(413, `body larger than ${MAX_XML_BYTES} bytes`);
+  if (input.rawBody.length > MAX_XML_BYTES)
+    throw new PushRejected(413, `body larger than ${MAX_XML_BYTES} bytes`);
   if (input.rawBody.length === 0) throw new PushRejected(400, 'empty body');
   const msgSignature = required(input.query, 'msg_signature');
   const timestamp = required(input.query, 'timestamp');
@@ -46,7 +52,11 @@ export function openPush(crypt: WxBizMsgCrypt, input: PushInput): OpenedPush {
   try {
     const envelope = parseXml(input.rawBody);
     const encrypt = xmlText(envelope, 'Encrypt');
-    if (!encrypt) throw new PushRejected(400, 'no Encrypt element: openwx accepts safe-mode (encrypted) pushes only');
+    if (!encrypt)
+      throw new PushRejected(
+        400,
+        'no Encrypt element: openwx accepts safe-mode (encrypted) pushes only',
+      );
     if (!crypt.verifyMsgSignature(timestamp, nonce, encrypt, msgSignature)) {
       throw new PushRejected(401, 'msg_signature does not match');
     }
@@ -55,7 +65,12 @@ export function openPush(crypt: WxBizMsgCrypt, input: PushInput): OpenedPush {
     return { plaintext, fields, raw: input.rawBody.toString('utf8') };
   } catch (err) {
     if (err instanceof PushRejected) throw err;
-    if (err instanceof WxCryptoError) throw new PushRejected(err.reason === 'ValidateSignatureError' ? 401 : 400, reasonOf(err), err);
+    if (err instanceof WxCryptoError)
+      throw new PushRejected(
+        err.reason === 'ValidateSignatureError' ? 401 : 400,
+        reasonOf(err),
+        err,
+      );
     throw err;
   }
 }
@@ -77,7 +92,12 @@ function reasonOf(err: WxCryptoError): string {
 }
 
 /** Fields that carry credentials are kept out of the stored decoded copy. */
-const SECRET_FIELDS = new Set(['ComponentVerifyTicket', 'AuthorizationCode', 'PreAuthCode', 'auth_code']);
+const SECRET_FIELDS = new Set([
+  'ComponentVerifyTicket',
+  'AuthorizationCode',
+  'PreAuthCode',
+  'auth_code',
+]);
 
 export function decodedForStorage(fields: XmlObject): Record<string, unknown> {
   const out = xmlToJson(fields);
@@ -91,7 +111,12 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
  * The key that makes a retried or replayed push a no-op. Messages: MsgId; events: sender +
  * CreateTime + event (WeChat's own advice); anything else: the decrypted content.
  */
-export function dedupeKey(source: 'auth' | 'message', appid: string | null, fields: XmlObject, plaintext: string): string {
+export function dedupeKey(
+  source: 'auth' | 'message',
+  appid: string | null,
+  fields: XmlObject,
+  plaintext: string,
+): string {
   if (source === 'message') {
     const msgId = xmlText(fields, 'MsgId') ?? xmlText(fields, 'MsgID');
     if (msgId) return `msg:${appid}:${msgId}`;

@@ -13,6 +13,7 @@ export function startupBanner(config: Readonly<Config>, url: string): string[] {
     `  push URLs       ${pub}/api/openwx/auth  and  ${pub}/api/openwx/callback/$APPID$`,
     `  WeChat API      ${config.wechatApiBase}`,
   ];
-  if (config.embeddedEmulator) lines.push(`  emulator        ${pub}/emulator  (control API: ${pub}/emulator/control/stats)`);
+  if (config.embeddedEmulator)
+    lines.push(`  emulator        ${pub}/emulator  (control API: ${pub}/emulator/control/stats)`);
   return lines;
 }

@@ -54,7 +54,8 @@ const APPID_RE = /^wx[0-9a-zA-Z]{16}$/;
 const TOKEN_RE = /^[A-Za-z0-9]{3,32}$/;
 const AES_RE = /^[A-Za-z0-9]{43}$/;
 const HEX64_RE = /^[0-9a-fA-F]{64}$/;
-const HOST_RE = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*(:\d{1,5})?$/;
+const HOST_RE =
+  /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*(:\d{1,5})?$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 function str(env: Env, key: string): string | undefined {
@@ -86,8 +87,13 @@ function httpUrl(key: string, value: string): string {
 
 /** A bare host as WeChat wants it in its consoles: no scheme, no path. */
 export function checkBareHost(key: string, value: string): string {
-  if (/^[a-z]+:\/\//i.test(value)) throw new ConfigError(key, `"${value}" must be a bare host without a scheme (no http:// or https://)`);
-  if (value.includes('/')) throw new ConfigError(key, `"${value}" must be a bare host without a path`);
+  if (/^[a-z]+:\/\//i.test(value))
+    throw new ConfigError(
+      key,
+      `"${value}" must be a bare host without a scheme (no http:// or https://)`,
+    );
+  if (value.includes('/'))
+    throw new ConfigError(key, `"${value}" must be a bare host without a path`);
   if (!HOST_RE.test(value)) throw new ConfigError(key, `"${value}" is not a valid host name`);
   return value.toLowerCase();
 }
@@ -95,7 +101,11 @@ export function checkBareHost(key: string, value: string): string {
 function hostList(env: Env, key: string): string[] {
   const raw = str(env, key);
   if (raw === undefined) return [];
-  const hosts = raw.split(',').map((h) => h.trim()).filter(Boolean).map((h) => checkBareHost(key, h));
+  const hosts = raw
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean)
+    .map((h) => checkBareHost(key, h));
   return [...new Set(hosts)];
 }
 
@@ -125,21 +135,37 @@ function sandboxSecrets(dataDir: string): SandboxFile {
 }
 
 function readComponent(env: Env): ComponentConfig | undefined {
-  const keys = ['OPENWX_COMPONENT_APPID', 'OPENWX_COMPONENT_APPSECRET', 'OPENWX_COMPONENT_TOKEN', 'OPENWX_COMPONENT_AES_KEY'];
+  const keys = [
+    'OPENWX_COMPONENT_APPID',
+    'OPENWX_COMPONENT_APPSECRET',
+    'OPENWX_COMPONENT_TOKEN',
+    'OPENWX_COMPONENT_AES_KEY',
+  ];
   const given = keys.filter((k) => str(env, k) !== undefined);
   if (given.length === 0) return undefined;
   const missing = keys.find((k) => str(env, k) === undefined);
-  if (missing) throw new ConfigError(missing, `is required when any OPENWX_COMPONENT_* setting is given (got ${given.join(', ')})`);
+  if (missing)
+    throw new ConfigError(
+      missing,
+      `is required when any OPENWX_COMPONENT_* setting is given (got ${given.join(', ')})`,
+    );
   const c = {
     appid: str(env, 'OPENWX_COMPONENT_APPID') as string,
     appsecret: str(env, 'OPENWX_COMPONENT_APPSECRET') as string,
     token: str(env, 'OPENWX_COMPONENT_TOKEN') as string,
     aesKey: str(env, 'OPENWX_COMPONENT_AES_KEY') as string,
   };
-  if (!APPID_RE.test(c.appid)) throw new ConfigError('OPENWX_COMPONENT_APPID', 'must be "wx" followed by 16 letters or digits');
-  if (!TOKEN_RE.test(c.token)) throw new ConfigError('OPENWX_COMPONENT_TOKEN', 'must be 3 to 32 letters or digits');
-  if (!AES_RE.test(c.aesKey)) throw new ConfigError('OPENWX_COMPONENT_AES_KEY', 'must be exactly 43 letters or digits');
-  if (c.appsecret.length < 8) throw new ConfigError('OPENWX_COMPONENT_APPSECRET', 'looks too short to be an app secret');
+  if (!APPID_RE.test(c.appid))
+    throw new ConfigError(
+      'OPENWX_COMPONENT_APPID',
+      'must be "wx" followed by 16 letters or digits',
+    );
+  if (!TOKEN_RE.test(c.token))
+    throw new ConfigError('OPENWX_COMPONENT_TOKEN', 'must be 3 to 32 letters or digits');
+  if (!AES_RE.test(c.aesKey))
+    throw new ConfigError('OPENWX_COMPONENT_AES_KEY', 'must be exactly 43 letters or digits');
+  if (c.appsecret.length < 8)
+    throw new ConfigError('OPENWX_COMPONENT_APPSECRET', 'looks too short to be an app secret');
   return c;
 }
 
@@ -152,10 +178,15 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
   }
   const logLevel = (str(env, 'OPENWX_LOG_LEVEL') ?? 'info') as Config['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('OPENWX_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
-  const publicUrl = httpUrl('OPENWX_PUBLIC_URL', str(env, 'OPENWX_PUBLIC_URL') ?? `http://localhost:${port}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ConfigError('OPENWX_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const publicUrl = httpUrl(
+    'OPENWX_PUBLIC_URL',
+    str(env, 'OPENWX_PUBLIC_URL') ?? `http://localhost:${port}`,
+  );
   const apiBaseRaw = str(env, 'OPENWX_WECHAT_API_BASE');
-  const apiBase = apiBaseRaw === undefined ? undefined : httpUrl('OPENWX_WECHAT_API_BASE', apiBaseRaw);
+  const apiBase =
+    apiBaseRaw === undefined ? undefined : httpUrl('OPENWX_WECHAT_API_BASE', apiBaseRaw);
 
   const live = readComponent(env);
   const mode: Mode = live ? 'live' : 'sandbox';
@@ -164,14 +195,23 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     throw new ConfigError('OPENWX_MASTER_KEY', 'must be 64 hex characters (32 bytes)');
   }
   const adminEnv = str(env, 'OPENWX_ADMIN_TOKEN');
-  if (adminEnv !== undefined && adminEnv.length < 16) throw new ConfigError('OPENWX_ADMIN_TOKEN', 'must be at least 16 characters');
+  if (adminEnv !== undefined && adminEnv.length < 16)
+    throw new ConfigError('OPENWX_ADMIN_TOKEN', 'must be at least 16 characters');
 
   let component: ComponentConfig;
   let masterKey: string;
   let adminToken: string;
   if (live) {
-    if (masterKeyEnv === undefined) throw new ConfigError('OPENWX_MASTER_KEY', 'is required in live mode (64 hex characters; e.g. `openssl rand -hex 32`)');
-    if (adminEnv === undefined) throw new ConfigError('OPENWX_ADMIN_TOKEN', 'is required in live mode (at least 16 characters)');
+    if (masterKeyEnv === undefined)
+      throw new ConfigError(
+        'OPENWX_MASTER_KEY',
+        'is required in live mode (64 hex characters; e.g. `openssl rand -hex 32`)',
+      );
+    if (adminEnv === undefined)
+      throw new ConfigError(
+        'OPENWX_ADMIN_TOKEN',
+        'is required in live mode (at least 16 characters)',
+      );
     component = live;
     masterKey = masterKeyEnv;
     adminToken = adminEnv;
@@ -182,9 +222,14 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     adminToken = adminEnv ?? sandbox.adminToken;
   }
   const embeddedEmulator = mode === 'sandbox' && apiBase === undefined;
-  const wechatApiBase = apiBase ?? (embeddedEmulator ? `http://127.0.0.1:${port}/emulator` : 'https://api.weixin.qq.com');
+  const wechatApiBase =
+    apiBase ??
+    (embeddedEmulator ? `http://127.0.0.1:${port}/emulator` : 'https://api.weixin.qq.com');
 
-  const authDomain = checkBareHost('OPENWX_AUTH_DOMAIN', str(env, 'OPENWX_AUTH_DOMAIN') ?? new URL(publicUrl).host);
+  const authDomain = checkBareHost(
+    'OPENWX_AUTH_DOMAIN',
+    str(env, 'OPENWX_AUTH_DOMAIN') ?? new URL(publicUrl).host,
+  );
   const config: Config = {
     mode,
     host,
@@ -202,7 +247,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     serverDomains: hostList(env, 'OPENWX_SERVER_DOMAINS'),
     webviewDomains: hostList(env, 'OPENWX_WEBVIEW_DOMAINS'),
     emulator: {
-      ticketIntervalSeconds: intIn(env, 'OPENWX_EMULATOR_TICKET_INTERVAL', 600, 1, 86_400),
+      ticketIntervalSeconds: intIn(env, 'OPENWX_EMULATOR_TICKET_INTERVAL', 600, 0, 86_400),
       tokenTtlSeconds: intIn(env, 'OPENWX_EMULATOR_TOKEN_TTL', 7200, 10, 86_400),
       firstTicketDelayMs: 1500,
     },
@@ -219,7 +264,9 @@ export function describeConfig(c: Config): Record<string, unknown> {
     port: c.port,
     publicUrl: c.publicUrl,
     dataDir: c.dataDir,
-    database: c.databaseUrl ? c.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') : `pglite:${c.dataDir}/pglite`,
+    database: c.databaseUrl
+      ? c.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')
+      : `pglite:${c.dataDir}/pglite`,
     wechatApiBase: c.wechatApiBase,
     componentAppid: c.component.appid,
     authDomain: c.authDomain,

@@ -24,4 +24,9 @@ export interface Logger {
   debug(obj: object, msg?: string): void;
 }
 
-export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+export const silentLogger: Logger = {
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  debug: () => {},
+};

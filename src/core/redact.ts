@@ -2,7 +2,8 @@
  * Redaction of secrets in anything that may be logged or returned in an error.
  * Keys are matched case-insensitively by name; query strings get the same treatment.
  */
-const SECRET_KEY = /(secret|token|ticket|aes_?key|encoding_?aes_?key|password|authorization|auth_code|authorization_code|pre_auth_code|master_?key|refresh)/i;
+const SECRET_KEY =
+  /(secret|token|ticket|aes_?key|encoding_?aes_?key|password|authorization|auth_code|authorization_code|pre_auth_code|master_?key|refresh)/i;
 
 export const REDACTED = '[redacted]';
 
@@ -16,7 +17,10 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = isSecretKey(k) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, depth + 1);
+      out[k] =
+        isSecretKey(k) && v !== undefined && v !== null && v !== ''
+          ? REDACTED
+          : redact(v, depth + 1);
     }
     return out;
   }
@@ -29,7 +33,8 @@ export function redactUrl(url: string): string {
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));
   const parts: string[] = [];
-  for (const [k, v] of params) parts.push(`${k}=${isSecretKey(k) ? REDACTED : encodeURIComponent(v)}`);
+  for (const [k, v] of params)
+    parts.push(`${k}=${isSecretKey(k) ? REDACTED : encodeURIComponent(v)}`);
   return `${url.slice(0, q)}?${parts.join('&')}`;
 }
 

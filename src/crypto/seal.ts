@@ -31,14 +31,24 @@ export function createSealer(masterKey: Buffer): Sealer {
     },
     open(sealed, aad = '') {
       const parts = sealed.split(':');
-      if (parts.length !== 4 || parts[0] !== 'v1') throw new AppError('internal', 'sealed value has an unknown format');
+      if (parts.length !== 4 || parts[0] !== 'v1')
+        throw new AppError('internal', 'sealed value has an unknown format');
       try {
-        const decipher = createDecipheriv('aes-256-gcm', masterKey, Buffer.from(parts[1] ?? '', 'base64'));
+        const decipher = createDecipheriv(
+          'aes-256-gcm',
+          masterKey,
+          Buffer.from(parts[1] ?? '', 'base64'),
+        );
         decipher.setAAD(Buffer.from(aad, 'utf8'));
         decipher.setAuthTag(Buffer.from(parts[2] ?? '', 'base64'));
-        return Buffer.concat([decipher.update(Buffer.from(parts[3] ?? '', 'base64')), decipher.final()]).toString('utf8');
+        return Buffer.concat([
+          decipher.update(Buffer.from(parts[3] ?? '', 'base64')),
+          decipher.final(),
+        ]).toString('utf8');
       } catch (err) {
-        throw new AppError('internal', 'sealed value does not open with this master key', { cause: err });
+        throw new AppError('internal', 'sealed value does not open with this master key', {
+          cause: err,
+        });
       }
     },
   };

@@ -21,7 +21,8 @@ export function decodeAesKey(encodingAesKey: string): Buffer {
     throw new WxCryptoError('IllegalAesKey', 'EncodingAESKey must be 43 letters or digits');
   }
   const key = Buffer.from(`${encodingAesKey}=`, 'base64');
-  if (key.length !== 32) throw new WxCryptoError('IllegalAesKey', 'EncodingAESKey must decode to 32 bytes');
+  if (key.length !== 32)
+    throw new WxCryptoError('IllegalAesKey', 'EncodingAESKey must decode to 32 bytes');
   return key;
 }
 
@@ -86,13 +87,19 @@ export class WxBizMsgCrypt {
    * Decrypts a Base64 `Encrypt` value and checks the receive-id.
    * Returns the message bytes exactly as sent (not trimmed).
    */
-  decrypt(encrypt: string, expectedReceiveId: string | null = this.appid): { message: Buffer; receiveId: string } {
+  decrypt(
+    encrypt: string,
+    expectedReceiveId: string | null = this.appid,
+  ): { message: Buffer; receiveId: string } {
     if (encrypt.length === 0 || encrypt.length % 4 !== 0 || !BASE64_RE.test(encrypt)) {
       throw new WxCryptoError('DecodeBase64Error', 'Encrypt is not valid base64');
     }
     const data = Buffer.from(encrypt, 'base64');
     if (data.length === 0 || data.length % 16 !== 0) {
-      throw new WxCryptoError('DecryptAESError', 'ciphertext length is not a multiple of the block size');
+      throw new WxCryptoError(
+        'DecryptAESError',
+        'ciphertext length is not a multiple of the block size',
+      );
     }
     let plain: Buffer;
     try {
@@ -100,12 +107,17 @@ export class WxBizMsgCrypt {
       decipher.setAutoPadding(false);
       plain = Buffer.concat([decipher.update(data), decipher.final()]);
     } catch (err) {
-      throw new WxCryptoError('DecryptAESError', `AES decryption failed: ${(err as Error).message}`);
+      throw new WxCryptoError(
+        'DecryptAESError',
+        `AES decryption failed: ${(err as Error).message}`,
+      );
     }
     const unpadded = pkcs7Unpad(plain);
-    if (unpadded.length < 20) throw new WxCryptoError('IllegalBuffer', 'decrypted buffer too short');
+    if (unpadded.length < 20)
+      throw new WxCryptoError('IllegalBuffer', 'decrypted buffer too short');
     const len = unpadded.readUInt32BE(16);
-    if (20 + len > unpadded.length) throw new WxCryptoError('IllegalBuffer', 'message length exceeds buffer');
+    if (20 + len > unpadded.length)
+      throw new WxCryptoError('IllegalBuffer', 'message length exceeds buffer');
     const message = unpadded.subarray(20, 20 + len);
     const receiveId = unpadded.subarray(20 + len).toString('utf8');
     if (expectedReceiveId !== null && receiveId !== expectedReceiveId) {
@@ -118,13 +130,25 @@ export class WxBizMsgCrypt {
     return sha1Signature(this.token, timestamp, nonce, encrypt);
   }
 
-  verifyMsgSignature(timestamp: string, nonce: string, encrypt: string, msgSignature: string): boolean {
+  verifyMsgSignature(
+    timestamp: string,
+    nonce: string,
+    encrypt: string,
+    msgSignature: string,
+  ): boolean {
     return verifyMsgSignature(this.token, timestamp, nonce, encrypt, msgSignature);
   }
 
   /** Verifies and decrypts a safe-mode push. Throws WxCryptoError on any failure. */
-  open(params: { timestamp: string; nonce: string; msgSignature: string; encrypt: string }): string {
-    if (!this.verifyMsgSignature(params.timestamp, params.nonce, params.encrypt, params.msgSignature)) {
+  open(params: {
+    timestamp: string;
+    nonce: string;
+    msgSignature: string;
+    encrypt: string;
+  }): string {
+    if (
+      !this.verifyMsgSignature(params.timestamp, params.nonce, params.encrypt, params.msgSignature)
+    ) {
       throw new WxCryptoError('ValidateSignatureError', 'msg_signature does not match');
     }
     return this.decrypt(params.encrypt).message.toString('utf8');
@@ -133,7 +157,12 @@ export class WxBizMsgCrypt {
   /** Encrypts and signs a passive reply (or a push, on the emulator's side). */
   seal(message: string, timestamp: string, nonce: string, receiveId?: string): EncryptedReply {
     const encrypt = this.encrypt(message, receiveId);
-    return { encrypt, msgSignature: this.msgSignature(timestamp, nonce, encrypt), timestamp, nonce };
+    return {
+      encrypt,
+      msgSignature: this.msgSignature(timestamp, nonce, encrypt),
+      timestamp,
+      nonce,
+    };
   }
 }
 

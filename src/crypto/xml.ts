@@ -27,9 +27,11 @@ const FORBIDDEN = /<!DOCTYPE|<!ENTITY|<!\[INCLUDE|<!\[IGNORE/i;
 
 export function parseXml(input: string | Buffer, maxBytes = MAX_XML_BYTES): XmlObject {
   const size = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
-  if (size > maxBytes) throw new WxCryptoError('ParseXmlError', `XML larger than ${maxBytes} bytes`);
+  if (size > maxBytes)
+    throw new WxCryptoError('ParseXmlError', `XML larger than ${maxBytes} bytes`);
   const text = typeof input === 'string' ? input : input.toString('utf8');
-  if (FORBIDDEN.test(text)) throw new WxCryptoError('ParseXmlError', 'XML with a DOCTYPE or entity is refused');
+  if (FORBIDDEN.test(text))
+    throw new WxCryptoError('ParseXmlError', 'XML with a DOCTYPE or entity is refused');
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new WxCryptoError('ParseXmlError', `malformed XML: ${valid.err.msg}`);
   const doc = parser.parse(text) as Record<string, unknown>;
@@ -62,7 +64,10 @@ function buildValue(key: string, value: unknown): string {
     return `<${key}>${buildChildren(value as Record<string, unknown>)}</${key}>`;
   }
   const text = String(value ?? '');
-  if (typeof value === 'number' || (NUMERIC.test(text) && (key === 'CreateTime' || key.endsWith('Time')))) {
+  if (
+    typeof value === 'number' ||
+    (NUMERIC.test(text) && (key === 'CreateTime' || key.endsWith('Time')))
+  ) {
     return `<${key}>${text}</${key}>`;
   }
   return `<${key}><![CDATA[${escapeCdata(text)}]]></${key}>`;

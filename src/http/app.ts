@@ -1,4 +1,9 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { registerErrorHandler } from './errors.ts';
@@ -19,7 +24,7 @@ export interface AppServices extends AdminDeps, PublicDeps {
 export async function buildApp(s: AppServices): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: s.loggerInstance,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: false,
@@ -28,7 +33,11 @@ export async function buildApp(s: AppServices): Promise<FastifyInstance> {
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'openwx', version: s.version, description: 'A WeChat Open Platform third-party platform server.' },
+      info: {
+        title: 'openwx',
+        version: s.version,
+        description: 'A WeChat Open Platform third-party platform server.',
+      },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
   });

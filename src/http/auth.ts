@@ -10,7 +10,10 @@ export function adminGuard(adminToken: string) {
       await reply
         .status(401)
         .header('www-authenticate', 'Bearer')
-        .send({ error: 'unauthorized', message: 'send the admin token as "Authorization: Bearer <OPENWX_ADMIN_TOKEN>"' });
+        .send({
+          error: 'unauthorized',
+          message: 'send the admin token as "Authorization: Bearer <OPENWX_ADMIN_TOKEN>"',
+        });
     }
   };
 }

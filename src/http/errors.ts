@@ -38,7 +38,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.status(400).send({ error: 'bad_request', message: fe.message });
     }
     if (typeof fe.statusCode === 'number' && fe.statusCode < 500) {
-      return reply.status(fe.statusCode).send({ error: fe.code ?? 'bad_request', message: fe.message });
+      return reply
+        .status(fe.statusCode)
+        .send({ error: fe.code ?? 'bad_request', message: fe.message });
     }
     req.log.error({ err: err.message }, 'unexpected error');
     return reply.status(500).send({ error: 'internal', message: 'internal error' });

@@ -12,7 +12,10 @@ export const errorBody = {
 export const tokenBody = {
   type: 'object',
   required: ['access_token', 'expires_at'],
-  properties: { access_token: { type: 'string' }, expires_at: { type: 'string', format: 'date-time' } },
+  properties: {
+    access_token: { type: 'string' },
+    expires_at: { type: 'string', format: 'date-time' },
+  },
 } as const;
 
 export const eventItem = {

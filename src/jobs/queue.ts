@@ -56,14 +56,25 @@ export function createJobQueue(opts: JobQueueOptions) {
   let stopped = true;
   let kickPending = false;
 
-  async function enqueue(type: string, payload: Record<string, unknown>, o: EnqueueOptions = {}): Promise<number | null> {
+  async function enqueue(
+    type: string,
+    payload: Record<string, unknown>,
+    o: EnqueueOptions = {},
+  ): Promise<number | null> {
     const q = o.tx ?? db;
     const res = await q.query<{ id: number }>(
       `INSERT INTO jobs (type, payload, singleton_key, run_at, max_attempts, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $6)
        ON CONFLICT (singleton_key) WHERE singleton_key IS NOT NULL AND status IN ('queued', 'running') DO NOTHING
        RETURNING id`,
-      [type, payload, o.singletonKey ?? null, o.runAt ?? new Date(clock.now()), o.maxAttempts ?? 8, new Date(clock.now())],
+      [
+        type,
+        payload,
+        o.singletonKey ?? null,
+        o.runAt ?? new Date(clock.now()),
+        o.maxAttempts ?? 8,
+        new Date(clock.now()),
+      ],
     );
     if (!o.tx) kick();
     return res.rows[0]?.id ?? null;
@@ -86,16 +97,28 @@ export function createJobQueue(opts: JobQueueOptions) {
   async function finish(job: Job, err: unknown): Promise<void> {
     const now = new Date(clock.now());
     if (err === undefined) {
-      await db.query(`UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, updated_at = $2 WHERE id = $1`, [job.id, now]);
+      await db.query(
+        `UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, updated_at = $2 WHERE id = $1`,
+        [job.id, now],
+      );
       return;
     }
     const dead = job.attempts >= job.max_attempts;
     await db.query(
       `UPDATE jobs SET status = $2, run_at = $3, last_error = $4, locked_by = NULL, locked_until = NULL, updated_at = $5
        WHERE id = $1`,
-      [job.id, dead ? 'dead' : 'queued', new Date(clock.now() + backoff(job.attempts)), errorMessage(err).slice(0, 2000), now],
+      [
+        job.id,
+        dead ? 'dead' : 'queued',
+        new Date(clock.now() + backoff(job.attempts)),
+        errorMessage(err).slice(0, 2000),
+        now,
+      ],
     );
-    log.warn({ job: job.type, id: job.id, attempt: job.attempts, dead, err: errorMessage(err) }, 'job failed');
+    log.warn(
+      { job: job.type, id: job.id, attempt: job.attempts, dead, err: errorMessage(err) },
+      'job failed',
+    );
   }
 
   /** Claims and runs the jobs that are ready now; returns how many ran. */
@@ -161,13 +184,18 @@ export function createJobQueue(opts: JobQueueOptions) {
       if (running) await running.catch(() => 0);
     },
     async depth(): Promise<Record<string, number>> {
-      const res = await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM jobs GROUP BY status');
+      const res = await db.query<{ status: string; n: number }>(
+        'SELECT status, count(*)::int AS n FROM jobs GROUP BY status',
+      );
       const out: Record<string, number> = { queued: 0, running: 0, done: 0, dead: 0 };
       for (const r of res.rows) out[r.status] = r.n;
       return out;
     },
     async findById(id: number) {
-      const res = await db.query<Job & { status: string; last_error: string | null }>('SELECT * FROM jobs WHERE id = $1', [id]);
+      const res = await db.query<Job & { status: string; last_error: string | null }>(
+        'SELECT * FROM jobs WHERE id = $1',
+        [id],
+      );
       return res.rows[0];
     },
   };

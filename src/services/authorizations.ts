@@ -32,15 +32,25 @@ export function createAuthorizationService(deps: AuthorizationDeps) {
   const authorizers = createAuthorizerQueries(deps.db);
 
   async function syncInfo(appid: string): Promise<void> {
-    const res = await client.call('api_get_authorizer_info', { component_appid: componentAppid, authorizer_appid: appid });
+    const res = await client.call('api_get_authorizer_info', {
+      component_appid: componentAppid,
+      authorizer_appid: appid,
+    });
     await authorizers.updateInfo(appid, res.authorizer_info, new Date(clock.now()));
   }
 
   /** Exchanges a code (from the redirect or a push); a code already used by the other path is fine. */
-  async function exchange(appid: string | undefined, code: string, source: string): Promise<string> {
+  async function exchange(
+    appid: string | undefined,
+    code: string,
+    source: string,
+  ): Promise<string> {
     let res;
     try {
-      res = await client.call('api_query_auth', { component_appid: componentAppid, authorization_code: code });
+      res = await client.call('api_query_auth', {
+        component_appid: componentAppid,
+        authorization_code: code,
+      });
     } catch (err) {
       // The redirect and the push carry the same code: whichever comes second finds it used.
       if (err instanceof WechatApiError && err.errcode === 61009 && appid) {
@@ -51,18 +61,32 @@ export function createAuthorizationService(deps: AuthorizationDeps) {
     }
     const info = res.authorization_info;
     if (appid && info.authorizer_appid !== appid) {
-      log.warn({ expected: appid, got: info.authorizer_appid }, 'authorization code belongs to another appid');
+      log.warn(
+        { expected: appid, got: info.authorizer_appid },
+        'authorization code belongs to another appid',
+      );
     }
     await tokens.saveAuthorization(info);
-    await authorizers.addHistory(info.authorizer_appid, 'authorized', { source, func_info: (info.func_info ?? []).map((f) => f.funcscope_category.id) }, new Date(clock.now()));
-    await syncInfo(info.authorizer_appid).catch((err: unknown) => log.warn({ appid: info.authorizer_appid, err: String(err) }, 'authorizer info not fetched'));
+    await authorizers.addHistory(
+      info.authorizer_appid,
+      'authorized',
+      { source, func_info: (info.func_info ?? []).map((f) => f.funcscope_category.id) },
+      new Date(clock.now()),
+    );
+    await syncInfo(info.authorizer_appid).catch((err: unknown) =>
+      log.warn({ appid: info.authorizer_appid, err: String(err) }, 'authorizer info not fetched'),
+    );
     log.info({ appid: info.authorizer_appid, source }, 'authorizer stored');
     return info.authorizer_appid;
   }
 
   deps.jobs.register(JOB_EXCHANGE_AUTH_CODE, async (payload) => {
     const code = deps.sealer.open(String(payload['code']), 'authorization_code');
-    await exchange(typeof payload['appid'] === 'string' ? payload['appid'] : undefined, code, String(payload['source'] ?? 'push'));
+    await exchange(
+      typeof payload['appid'] === 'string' ? payload['appid'] : undefined,
+      code,
+      String(payload['source'] ?? 'push'),
+    );
   });
 
   return { exchange, syncInfo };

@@ -32,12 +32,22 @@ export function createStatusService(deps: {
         authorizers.countByStatus(),
         deps.jobs.depth(),
       ]);
-      const age = ticketAt ? Math.max(0, Math.round((deps.clock.now() - ticketAt.getTime()) / 1000)) : null;
+      const age = ticketAt
+        ? Math.max(0, Math.round((deps.clock.now() - ticketAt.getTime()) / 1000))
+        : null;
       const warnings: string[] = [];
-      if (age === null) warnings.push('no component_verify_ticket received yet: check the authorization event URL in the WeChat console');
-      else if (age > 25 * 60) warnings.push(`no ticket for ${Math.round(age / 60)} minutes: check the authorization event URL`);
-      if (tokenExpiresAt && tokenExpiresAt.getTime() < deps.clock.now()) warnings.push('the component_access_token has expired and was not refreshed');
-      if ((jobs['dead'] ?? 0) > 0) warnings.push(`${jobs['dead']} background job(s) failed for good`);
+      if (age === null)
+        warnings.push(
+          'no component_verify_ticket received yet: check the authorization event URL in the WeChat console',
+        );
+      else if (age > 25 * 60)
+        warnings.push(
+          `no ticket for ${Math.round(age / 60)} minutes: check the authorization event URL`,
+        );
+      if (tokenExpiresAt && tokenExpiresAt.getTime() < deps.clock.now())
+        warnings.push('the component_access_token has expired and was not refreshed');
+      if ((jobs['dead'] ?? 0) > 0)
+        warnings.push(`${jobs['dead']} background job(s) failed for good`);
       const authorized = counts['authorized'] ?? 0;
       const revoked = counts['revoked'] ?? 0;
       return {

@@ -70,7 +70,10 @@ export function createTokenService(deps: TokenServiceDeps) {
     return { access_token: token, expires_at: new Date(expiresAt).toISOString() };
   }
 
-  async function readValid(key: string, minValidity = MIN_VALIDITY_MS): Promise<IssuedToken | undefined> {
+  async function readValid(
+    key: string,
+    minValidity = MIN_VALIDITY_MS,
+  ): Promise<IssuedToken | undefined> {
     const c = cache.get(key);
     if (c && c.expiresAt - clock.now() > minValidity) return issued(c.token, c.expiresAt);
     const row = await tokens.findByKey(key);
@@ -82,7 +85,14 @@ export function createTokenService(deps: TokenServiceDeps) {
     return issued(token, expiresAt);
   }
 
-  async function saveToken(tx: Queryable, key: string, kind: 'component' | 'authorizer', appid: string, token: string, expiresIn: number) {
+  async function saveToken(
+    tx: Queryable,
+    key: string,
+    kind: 'component' | 'authorizer',
+    appid: string,
+    token: string,
+    expiresIn: number,
+  ) {
     const expiresAt = clock.now() + expiresIn * 1000;
     await createTokenQueries(tx).save({
       key,
@@ -100,7 +110,10 @@ export function createTokenService(deps: TokenServiceDeps) {
   async function fetchComponentToken(): Promise<IssuedToken> {
     const recent = await tickets.findRecent(new Date(clock.now() - TICKET_VALIDITY_MS));
     if (recent.length === 0) {
-      throw new AppError('upstream_unavailable', 'no component_verify_ticket received in the last 12 hours: check that WeChat reaches the authorization event URL');
+      throw new AppError(
+        'upstream_unavailable',
+        'no component_verify_ticket received in the last 12 hours: check that WeChat reaches the authorization event URL',
+      );
     }
     let lastError: unknown;
     for (const t of recent) {
@@ -111,13 +124,21 @@ export function createTokenService(deps: TokenServiceDeps) {
           component_verify_ticket: sealer.open(t.ticket_sealed, 'component_verify_ticket'),
         });
         const expiresAt = await db.transaction((tx) =>
-          saveToken(tx, componentKey, 'component', deps.component.appid, res.component_access_token, res.expires_in),
+          saveToken(
+            tx,
+            componentKey,
+            'component',
+            deps.component.appid,
+            res.component_access_token,
+            res.expires_in,
+          ),
         );
         return issued(res.component_access_token, expiresAt);
       } catch (err) {
         lastError = err;
         // An older ticket may still be accepted when the newest one is refused.
-        if (!(err instanceof WechatApiError && (err.errcode === 61005 || err.errcode === 61006))) throw err;
+        if (!(err instanceof WechatApiError && (err.errcode === 61005 || err.errcode === 61006)))
+          throw err;
       }
     }
     throw lastError;
@@ -126,8 +147,10 @@ export function createTokenService(deps: TokenServiceDeps) {
   async function fetchAuthorizerToken(appid: string): Promise<IssuedToken> {
     const row = await authorizers.findByAppid(appid);
     if (!row) throw new AppError('not_found', `authorizer ${appid} is not known to openwx`);
-    if (row.status !== 'authorized') throw new AppError('conflict', `authorizer ${appid} has revoked its authorization`);
-    if (!row.refresh_token_sealed) throw new AppError('conflict', `authorizer ${appid} has no authorizer_refresh_token yet`);
+    if (row.status !== 'authorized')
+      throw new AppError('conflict', `authorizer ${appid} has revoked its authorization`);
+    if (!row.refresh_token_sealed)
+      throw new AppError('conflict', `authorizer ${appid} has no authorizer_refresh_token yet`);
     const refreshToken = sealer.open(row.refresh_token_sealed, refreshTokenAad(appid));
     const res = await client.call('api_authorizer_token', {
       component_appid: deps.component.appid,
@@ -136,10 +159,21 @@ export function createTokenService(deps: TokenServiceDeps) {
     });
     const key = authorizerKey(appid);
     const expiresAt = await db.transaction(async (tx) => {
-      const at = await saveToken(tx, key, 'authorizer', appid, res.authorizer_access_token, res.expires_in);
+      const at = await saveToken(
+        tx,
+        key,
+        'authorizer',
+        appid,
+        res.authorizer_access_token,
+        res.expires_in,
+      );
       const rotated = res.authorizer_refresh_token;
       if (rotated && rotated !== refreshToken) {
-        await createAuthorizerQueries(tx).updateRefreshToken(appid, sealer.seal(rotated, refreshTokenAad(appid)), now());
+        await createAuthorizerQueries(tx).updateRefreshToken(
+          appid,
+          sealer.seal(rotated, refreshTokenAad(appid)),
+          now(),
+        );
       }
       return at;
     });
@@ -147,18 +181,29 @@ export function createTokenService(deps: TokenServiceDeps) {
   }
 
   /** Exactly one refresh per key across processes: lease lock, re-check, fetch, save, release. */
-  async function refreshOnce(key: string, kind: 'component' | 'authorizer', appid: string, minValidity: number): Promise<IssuedToken> {
+  async function refreshOnce(
+    key: string,
+    kind: 'component' | 'authorizer',
+    appid: string,
+    minValidity: number,
+  ): Promise<IssuedToken> {
     const deadline = clock.now() + WAIT_LIMIT_MS;
     const started = Date.now();
     for (;;) {
       const valid = await readValid(key, minValidity);
       if (valid) return valid;
-      const acquired = await locks.tryAcquire(key, holder, now(), new Date(clock.now() + LOCK_LEASE_MS));
+      const acquired = await locks.tryAcquire(
+        key,
+        holder,
+        now(),
+        new Date(clock.now() + LOCK_LEASE_MS),
+      );
       if (acquired) {
         try {
           const again = await readValid(key, minValidity);
           if (again) return again;
-          const fresh = kind === 'component' ? await fetchComponentToken() : await fetchAuthorizerToken(appid);
+          const fresh =
+            kind === 'component' ? await fetchComponentToken() : await fetchAuthorizerToken(appid);
           cache.set(key, { token: fresh.access_token, expiresAt: Date.parse(fresh.expires_at) });
           metrics.tokenRefresh(kind, 'ok');
           log.info({ kind, appid, expiresAt: fresh.expires_at }, 'token refreshed');
@@ -175,13 +220,21 @@ export function createTokenService(deps: TokenServiceDeps) {
       // Another process holds the lease: wait for its result.
       minValidity = MIN_VALIDITY_MS;
       if (clock.now() > deadline || Date.now() - started > WAIT_LIMIT_MS) {
-        throw new AppError('upstream_unavailable', `timed out waiting for another instance to refresh ${key}`);
+        throw new AppError(
+          'upstream_unavailable',
+          `timed out waiting for another instance to refresh ${key}`,
+        );
       }
       await sleep(WAIT_POLL_MS);
     }
   }
 
-  function singleFlight(key: string, kind: 'component' | 'authorizer', appid: string, minValidity = MIN_VALIDITY_MS): Promise<IssuedToken> {
+  function singleFlight(
+    key: string,
+    kind: 'component' | 'authorizer',
+    appid: string,
+    minValidity = MIN_VALIDITY_MS,
+  ): Promise<IssuedToken> {
     const pending = inflight.get(key);
     if (pending) return pending;
     const p = refreshOnce(key, kind, appid, minValidity).finally(() => inflight.delete(key));
@@ -189,19 +242,29 @@ export function createTokenService(deps: TokenServiceDeps) {
     return p;
   }
 
-  async function get(key: string, kind: 'component' | 'authorizer', appid: string): Promise<IssuedToken> {
+  async function get(
+    key: string,
+    kind: 'component' | 'authorizer',
+    appid: string,
+  ): Promise<IssuedToken> {
     return (await readValid(key)) ?? singleFlight(key, kind, appid);
   }
 
   const service = {
     holderId: holder,
 
-    getComponentToken: (): Promise<IssuedToken> => get(componentKey, 'component', deps.component.appid),
+    getComponentToken: (): Promise<IssuedToken> =>
+      get(componentKey, 'component', deps.component.appid),
 
-    getAuthorizerToken: (appid: string): Promise<IssuedToken> => get(authorizerKey(appid), 'authorizer', appid),
+    getAuthorizerToken: (appid: string): Promise<IssuedToken> =>
+      get(authorizerKey(appid), 'authorizer', appid),
 
     /** Forgets `token` if it is still the current one, so the next request refreshes. */
-    async invalidate(kind: 'component' | 'authorizer', token: string, appid?: string): Promise<void> {
+    async invalidate(
+      kind: 'component' | 'authorizer',
+      token: string,
+      appid?: string,
+    ): Promise<void> {
       const key = kind === 'component' ? componentKey : authorizerKey(appid ?? '');
       if (cache.get(key)?.token === token) cache.delete(key);
       const done = await tokens.invalidateIfCurrent(key, hashToken(token));
@@ -212,12 +275,21 @@ export function createTokenService(deps: TokenServiceDeps) {
     forceRefresh(kind: 'component' | 'authorizer', appid?: string): Promise<IssuedToken> {
       const key = kind === 'component' ? componentKey : authorizerKey(appid ?? '');
       cache.delete(key);
-      return singleFlight(key, kind, kind === 'component' ? deps.component.appid : (appid ?? ''), Number.POSITIVE_INFINITY);
+      return singleFlight(
+        key,
+        kind,
+        kind === 'component' ? deps.component.appid : (appid ?? ''),
+        Number.POSITIVE_INFINITY,
+      );
     },
 
     /** Stores a pushed ticket (sealed); part of the callback's transaction. */
     async saveTicket(tx: Queryable, ticket: string, createTime: Date): Promise<void> {
-      await createTicketQueries(tx).insert(sealer.seal(ticket, 'component_verify_ticket'), createTime, now());
+      await createTicketQueries(tx).insert(
+        sealer.seal(ticket, 'component_verify_ticket'),
+        createTime,
+        now(),
+      );
     },
 
     /** Saves what `api_query_auth` returned: tokens and refresh token in one transaction. */
@@ -232,12 +304,21 @@ export function createTokenService(deps: TokenServiceDeps) {
       await db.transaction(async (tx) => {
         await createAuthorizerQueries(tx).upsertAuthorized({
           appid,
-          refreshTokenSealed: info.authorizer_refresh_token ? sealer.seal(info.authorizer_refresh_token, refreshTokenAad(appid)) : null,
+          refreshTokenSealed: info.authorizer_refresh_token
+            ? sealer.seal(info.authorizer_refresh_token, refreshTokenAad(appid))
+            : null,
           funcInfo: (info.func_info ?? []).map((f) => f.funcscope_category.id),
           at: now(),
         });
         if (info.authorizer_access_token && info.expires_in) {
-          await saveToken(tx, authorizerKey(appid), 'authorizer', appid, info.authorizer_access_token, info.expires_in);
+          await saveToken(
+            tx,
+            authorizerKey(appid),
+            'authorizer',
+            appid,
+            info.authorizer_access_token,
+            info.expires_in,
+          );
         }
       });
       cache.delete(authorizerKey(appid));
@@ -245,7 +326,8 @@ export function createTokenService(deps: TokenServiceDeps) {
 
     /** Refreshes every token that expires within the refresh-ahead window. Returns how many. */
     async refreshDue(limit = 50): Promise<{ refreshed: number; failed: number }> {
-      const hasTicket = (await tickets.findRecent(new Date(clock.now() - TICKET_VALIDITY_MS), 1)).length > 0;
+      const hasTicket =
+        (await tickets.findRecent(new Date(clock.now() - TICKET_VALIDITY_MS), 1)).length > 0;
       const due = (await tokens.findDue(new Date(clock.now() + deps.refreshAheadMs), limit)).filter(
         (r) => r.kind === 'authorizer' || hasTicket,
       );
@@ -281,7 +363,10 @@ export function createTokenService(deps: TokenServiceDeps) {
 
   const source: TokenSource = {
     async getToken(kind, appid) {
-      const t = kind === 'component' ? await service.getComponentToken() : await service.getAuthorizerToken(appid ?? '');
+      const t =
+        kind === 'component'
+          ? await service.getComponentToken()
+          : await service.getAuthorizerToken(appid ?? '');
       return t.access_token;
     },
     invalidate: (kind, token, appid) => service.invalidate(kind, token, appid),

@@ -1,7 +1,12 @@
 import { redact, redactUrl } from '../core/redact.ts';
 import { sleep as realSleep } from '../core/clock.ts';
 import type { EndpointDef, TokenKind } from './endpoint.ts';
-import { endpoints, type EndpointName, type EndpointRequest, type EndpointResponse } from './endpoints/index.ts';
+import {
+  endpoints,
+  type EndpointName,
+  type EndpointRequest,
+  type EndpointResponse,
+} from './endpoints/index.ts';
 import { WechatApiError, WechatTransportError } from './errors.ts';
 
 /** What the client needs to send a request; `fetch` fits. */
@@ -48,7 +53,11 @@ export interface RawResponse {
 }
 
 export interface WechatClient {
-  call<N extends EndpointName>(name: N, body: EndpointRequest<N>, opts?: CallOptions): Promise<EndpointResponse<N>>;
+  call<N extends EndpointName>(
+    name: N,
+    body: EndpointRequest<N>,
+    opts?: CallOptions,
+  ): Promise<EndpointResponse<N>>;
   /** Calls any path with the right token (the proxy); returns WeChat's answer as is. */
   raw(req: {
     method: string;
@@ -73,7 +82,9 @@ interface Outcome<T> {
 function parseJson(text: string): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse(text);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    return v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -115,7 +126,11 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
         const text = await res.text();
         const json = parseJson(text);
         const errcode = errcodeOf(json);
-        opts.observe?.({ endpoint: endpointName, errcode, durationMs: performance.now() - started });
+        opts.observe?.({
+          endpoint: endpointName,
+          errcode,
+          durationMs: performance.now() - started,
+        });
         if (BUSY.has(errcode) && attempt < busyRetries) {
           await sleep(backoffMs * 2 ** attempt);
           attempt++;
@@ -123,13 +138,20 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
         }
         return { status: res.status, body: text, json };
       } catch (err) {
-        opts.observe?.({ endpoint: endpointName, errcode: 'transport', durationMs: performance.now() - started });
+        opts.observe?.({
+          endpoint: endpointName,
+          errcode: 'transport',
+          durationMs: performance.now() - started,
+        });
         if (attempt < busyRetries) {
           await sleep(backoffMs * 2 ** attempt);
           attempt++;
           continue;
         }
-        const reason = err instanceof Error && err.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : 'request failed';
+        const reason =
+          err instanceof Error && err.name === 'TimeoutError'
+            ? `timed out after ${timeoutMs} ms`
+            : 'request failed';
         throw new WechatTransportError(endpointName, `${reason} (${redactUrl(url)})`, err);
       }
     }
@@ -163,16 +185,31 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
       const parsed = def.request.safeParse(body);
       const redacted = redact(body);
       if (!parsed.success) {
-        throw new WechatApiError(def.name, 47001, `invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, redacted);
+        throw new WechatApiError(
+          def.name,
+          47001,
+          `invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+          redacted,
+        );
       }
       const payload = JSON.stringify(parsed.data);
       return withToken(def.token, callOpts.appid, callOpts.token, async (token) => {
         const query: Record<string, string> = { ...callOpts.query };
         if (token !== undefined) query[def.tokenParam ?? 'access_token'] = token;
-        const res = await send(def.name, def.method, def.path, query, def.method === 'GET' ? undefined : payload, 'application/json');
+        const res = await send(
+          def.name,
+          def.method,
+          def.path,
+          query,
+          def.method === 'GET' ? undefined : payload,
+          'application/json',
+        );
         const errcode = errcodeOf(res.json);
         if (res.json === undefined) {
-          throw new WechatTransportError(def.name, `answered HTTP ${res.status} with a body that is not JSON`);
+          throw new WechatTransportError(
+            def.name,
+            `answered HTTP ${res.status} with a body that is not JSON`,
+          );
         }
         if (errcode !== 0) {
           const errmsg = typeof res.json['errmsg'] === 'string' ? res.json['errmsg'] : '';
@@ -180,7 +217,10 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
         }
         const out = def.response.safeParse(res.json);
         if (!out.success) {
-          throw new WechatTransportError(def.name, `answer does not match the documented shape: ${out.error.issues[0]?.message ?? ''}`);
+          throw new WechatTransportError(
+            def.name,
+            `answer does not match the documented shape: ${out.error.issues[0]?.message ?? ''}`,
+          );
         }
         return { result: out.data as never, errcode };
       });
@@ -193,7 +233,14 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
           delete query['component_access_token'];
           query['access_token'] = token;
         }
-        const res = await send(`proxy:${req.path}`, req.method, req.path, query, req.body, req.contentType ?? 'application/json');
+        const res = await send(
+          `proxy:${req.path}`,
+          req.method,
+          req.path,
+          query,
+          req.body,
+          req.contentType ?? 'application/json',
+        );
         return { result: res, errcode: errcodeOf(res.json) };
       });
     },

@@ -24,7 +24,8 @@ export interface EndpointDef<Req extends z.ZodType = z.ZodType, Res extends z.Zo
 
 export function defineEndpoints<const T extends Record<string, EndpointDef>>(rows: T): T {
   for (const [key, row] of Object.entries(rows)) {
-    if (key !== row.name) throw new Error(`endpoint key ${key} does not match its name ${row.name}`);
+    if (key !== row.name)
+      throw new Error(`endpoint key ${key} does not match its name ${row.name}`);
   }
   return rows;
 }

@@ -31,4 +31,5 @@ export class WechatTransportError extends AppError {
   }
 }
 
-export const isWechatApiError = (err: unknown): err is WechatApiError => err instanceof WechatApiError;
+export const isWechatApiError = (err: unknown): err is WechatApiError =>
+  err instanceof WechatApiError;

@@ -40,8 +40,17 @@ export function adminRoutes(deps: AdminDeps) {
               properties: {
                 mode: { type: 'string', enum: ['sandbox', 'live'] },
                 componentAppid: { type: 'string' },
-                ticket: { type: 'object', properties: { receivedAt: { type: ['string', 'null'] }, ageSeconds: { type: ['number', 'null'] } } },
-                componentToken: { type: 'object', properties: { expiresAt: { type: ['string', 'null'] } } },
+                ticket: {
+                  type: 'object',
+                  properties: {
+                    receivedAt: { type: ['string', 'null'] },
+                    ageSeconds: { type: ['number', 'null'] },
+                  },
+                },
+                componentToken: {
+                  type: 'object',
+                  properties: { expiresAt: { type: ['string', 'null'] } },
+                },
                 authorizers: { type: 'object', additionalProperties: { type: 'number' } },
                 jobs: { type: 'object', additionalProperties: { type: 'number' } },
                 warnings: { type: 'array', items: { type: 'string' } },
@@ -59,7 +68,8 @@ export function adminRoutes(deps: AdminDeps) {
       {
         schema: {
           tags: ['Admin'],
-          summary: 'Stored pushes, newest first; page with `before` = the `next` of the previous page',
+          summary:
+            'Stored pushes, newest first; page with `before` = the `next` of the previous page',
           security,
           querystring: {
             type: 'object',
@@ -72,7 +82,13 @@ export function adminRoutes(deps: AdminDeps) {
             },
           },
           response: {
-            200: { type: 'object', properties: { items: { type: 'array', items: eventItem }, next: { type: ['integer', 'null'] } } },
+            200: {
+              type: 'object',
+              properties: {
+                items: { type: 'array', items: eventItem },
+                next: { type: ['integer', 'null'] },
+              },
+            },
             400: errorBody,
             401: errorBody,
           },
@@ -83,7 +99,13 @@ export function adminRoutes(deps: AdminDeps) {
         const rows = await events.list({ ...req.query, limit: limit + 1 });
         const page = rows.slice(0, limit);
         return {
-          items: page.map((r) => ({ id: r.id, appid: r.appid, type: r.type, source: r.source, receivedAt: r.received_at.toISOString() })),
+          items: page.map((r) => ({
+            id: r.id,
+            appid: r.appid,
+            type: r.type,
+            source: r.source,
+            receivedAt: r.received_at.toISOString(),
+          })),
           next: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,
         };
       },
@@ -91,18 +113,43 @@ export function adminRoutes(deps: AdminDeps) {
 
     app.get<{ Params: { id: string } }>(
       '/api/admin/events/:id',
-      { schema: { tags: ['Admin'], summary: 'One stored push with its decoded fields (credentials redacted)', security, params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } } } } },
+      {
+        schema: {
+          tags: ['Admin'],
+          summary: 'One stored push with its decoded fields (credentials redacted)',
+          security,
+          params: {
+            type: 'object',
+            properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } },
+          },
+        },
+      },
       async (req) => {
         const row = await events.findById(Number(req.params.id));
         if (!row) throw new AppError('not_found', `event ${req.params.id} not found`);
-        return { id: row.id, appid: row.appid, type: row.type, source: row.source, receivedAt: row.received_at.toISOString(), createTime: row.create_time?.toISOString() ?? null, decoded: row.decoded };
+        return {
+          id: row.id,
+          appid: row.appid,
+          type: row.type,
+          source: row.source,
+          receivedAt: row.received_at.toISOString(),
+          createTime: row.create_time?.toISOString() ?? null,
+          decoded: row.decoded,
+        };
       },
     );
 
     // The token broker: other systems never refresh tokens themselves.
     app.get(
       '/api/tokens/component',
-      { schema: { tags: ['Tokens'], summary: 'The current component_access_token (refreshed if due)', security, response: { 200: tokenBody, 401: errorBody, 503: errorBody } } },
+      {
+        schema: {
+          tags: ['Tokens'],
+          summary: 'The current component_access_token (refreshed if due)',
+          security,
+          response: { 200: tokenBody, 401: errorBody, 503: errorBody },
+        },
+      },
       async (req) => {
         const t = await deps.tokens.getComponentToken();
         req.log.info({ kind: 'component' }, 'token handed out');
@@ -117,13 +164,23 @@ export function adminRoutes(deps: AdminDeps) {
           tags: ['Tokens'],
           summary: 'The current authorizer_access_token of one authorizer (refreshed if due)',
           security,
-          params: { type: 'object', properties: { appid: { type: 'string', pattern: '^wx[0-9a-zA-Z]{16}$' } } },
-          response: { 200: tokenBody, 400: errorBody, 401: errorBody, 404: errorBody, 409: errorBody },
+          params: {
+            type: 'object',
+            properties: { appid: { type: 'string', pattern: '^wx[0-9a-zA-Z]{16}$' } },
+          },
+          response: {
+            200: tokenBody,
+            400: errorBody,
+            401: errorBody,
+            404: errorBody,
+            409: errorBody,
+          },
         },
       },
       async (req) => {
         const a = await authorizers.findByAppid(req.params.appid);
-        if (!a) throw new AppError('not_found', `authorizer ${req.params.appid} is not known to openwx`);
+        if (!a)
+          throw new AppError('not_found', `authorizer ${req.params.appid} is not known to openwx`);
         const t = await deps.tokens.getAuthorizerToken(req.params.appid);
         req.log.info({ kind: 'authorizer', appid: req.params.appid }, 'token handed out');
         return t;

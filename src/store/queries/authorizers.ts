@@ -15,7 +15,9 @@ export interface AuthorizerRow {
 export function createAuthorizerQueries(db: Queryable) {
   return {
     async findByAppid(appid: string): Promise<AuthorizerRow | undefined> {
-      const res = await db.query<AuthorizerRow>('SELECT * FROM authorizers WHERE appid = $1', [appid]);
+      const res = await db.query<AuthorizerRow>('SELECT * FROM authorizers WHERE appid = $1', [
+        appid,
+      ]);
       return res.rows[0];
     },
 
@@ -38,15 +40,18 @@ export function createAuthorizerQueries(db: Queryable) {
     },
 
     async updateRefreshToken(appid: string, refreshTokenSealed: string, at: Date): Promise<void> {
-      await db.query('UPDATE authorizers SET refresh_token_sealed = $2, updated_at = $3 WHERE appid = $1', [
-        appid,
-        refreshTokenSealed,
-        at,
-      ]);
+      await db.query(
+        'UPDATE authorizers SET refresh_token_sealed = $2, updated_at = $3 WHERE appid = $1',
+        [appid, refreshTokenSealed, at],
+      );
     },
 
     async updateInfo(appid: string, info: Record<string, unknown>, at: Date): Promise<void> {
-      await db.query('UPDATE authorizers SET info = $2, updated_at = $3 WHERE appid = $1', [appid, info, at]);
+      await db.query('UPDATE authorizers SET info = $2, updated_at = $3 WHERE appid = $1', [
+        appid,
+        info,
+        at,
+      ]);
     },
 
     /** Soft delete: the row and its history stay; tokens stop being refreshed. */
@@ -59,16 +64,21 @@ export function createAuthorizerQueries(db: Queryable) {
       return res.rowCount > 0;
     },
 
-    async addHistory(appid: string, action: string, detail: Record<string, unknown>, at: Date): Promise<void> {
-      await db.query('INSERT INTO authorizer_history (appid, action, detail, at) VALUES ($1, $2, $3, $4)', [
-        appid,
-        action,
-        detail,
-        at,
-      ]);
+    async addHistory(
+      appid: string,
+      action: string,
+      detail: Record<string, unknown>,
+      at: Date,
+    ): Promise<void> {
+      await db.query(
+        'INSERT INTO authorizer_history (appid, action, detail, at) VALUES ($1, $2, $3, $4)',
+        [appid, action, detail, at],
+      );
     },
 
-    async history(appid: string): Promise<{ action: string; detail: Record<string, unknown>; at: Date }[]> {
+    async history(
+      appid: string,
+    ): Promise<{ action: string; detail: Record<string, unknown>; at: Date }[]> {
       const res = await db.query<{ action: string; detail: Record<string, unknown>; at: Date }>(
         'SELECT action, detail, at FROM authorizer_history WHERE appid = $1 ORDER BY id DESC',
         [appid],

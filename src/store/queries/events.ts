@@ -31,12 +31,27 @@ export function createEventQueries(db: Queryable) {
         `INSERT INTO events (dedupe_key, source, appid, type, raw, query, decoded, create_time, received_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-        [e.dedupeKey, e.source, e.appid, e.type, e.raw, e.query, e.decoded, e.createTime, e.receivedAt],
+        [
+          e.dedupeKey,
+          e.source,
+          e.appid,
+          e.type,
+          e.raw,
+          e.query,
+          e.decoded,
+          e.createTime,
+          e.receivedAt,
+        ],
       );
       return res.rows[0]?.id ?? null;
     },
 
-    async list(filter: { appid?: string; type?: string; before?: number; limit: number }): Promise<EventRow[]> {
+    async list(filter: {
+      appid?: string;
+      type?: string;
+      before?: number;
+      limit: number;
+    }): Promise<EventRow[]> {
       const res = await db.query<EventRow>(
         `SELECT id, source, appid, type, received_at, create_time, decoded, raw FROM events
          WHERE ($1::text IS NULL OR appid = $1) AND ($2::text IS NULL OR type = $2)

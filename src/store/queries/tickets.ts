@@ -13,11 +13,10 @@ const KEEP = 10;
 export function createTicketQueries(db: Queryable) {
   return {
     async insert(ticketSealed: string, createTime: Date, receivedAt: Date): Promise<void> {
-      await db.query('INSERT INTO tickets (ticket_sealed, create_time, received_at) VALUES ($1, $2, $3)', [
-        ticketSealed,
-        createTime,
-        receivedAt,
-      ]);
+      await db.query(
+        'INSERT INTO tickets (ticket_sealed, create_time, received_at) VALUES ($1, $2, $3)',
+        [ticketSealed, createTime, receivedAt],
+      );
       await db.query(
         'DELETE FROM tickets WHERE id <= (SELECT id FROM tickets ORDER BY id DESC OFFSET $1 LIMIT 1)',
         [KEEP],

@@ -36,7 +36,15 @@ export function createTokenQueries(db: Queryable) {
          ON CONFLICT (key) DO UPDATE SET token_sealed = EXCLUDED.token_sealed, token_hash = EXCLUDED.token_hash,
            expires_at = EXCLUDED.expires_at, refreshed_at = EXCLUDED.refreshed_at,
            refresh_count = tokens.refresh_count + 1, failures = 0`,
-        [row.key, row.kind, row.appid, row.tokenSealed, row.tokenHash, row.expiresAt, row.refreshedAt],
+        [
+          row.key,
+          row.kind,
+          row.appid,
+          row.tokenSealed,
+          row.tokenHash,
+          row.expiresAt,
+          row.refreshedAt,
+        ],
       );
     },
 
@@ -49,7 +57,13 @@ export function createTokenQueries(db: Queryable) {
       return res.rowCount > 0;
     },
 
-    async recordFailure(key: string, kind: string, appid: string, error: string, at: Date): Promise<void> {
+    async recordFailure(
+      key: string,
+      kind: string,
+      appid: string,
+      error: string,
+      at: Date,
+    ): Promise<void> {
       await db.query(
         `INSERT INTO tokens (key, kind, appid, failures, last_error, last_error_at) VALUES ($1, $2, $3, 1, $4, $5)
          ON CONFLICT (key) DO UPDATE SET failures = tokens.failures + 1, last_error = EXCLUDED.last_error,

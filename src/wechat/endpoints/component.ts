@@ -8,9 +8,7 @@ import { defineEndpoints } from '../endpoint.ts';
 const DOC = 'https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/';
 
 const ok = z.looseObject({ errcode: z.number().optional(), errmsg: z.string().optional() });
-const funcInfo = z.array(
-  z.looseObject({ funcscope_category: z.looseObject({ id: z.number() }) }),
-);
+const funcInfo = z.array(z.looseObject({ funcscope_category: z.looseObject({ id: z.number() }) }));
 
 export const componentEndpoints = defineEndpoints({
   api_component_token: {
@@ -57,7 +55,10 @@ export const componentEndpoints = defineEndpoints({
     path: '/cgi-bin/component/api_query_auth',
     token: 'component',
     tokenParam: 'component_access_token',
-    request: z.object({ component_appid: z.string().min(1), authorization_code: z.string().min(1) }),
+    request: z.object({
+      component_appid: z.string().min(1),
+      authorization_code: z.string().min(1),
+    }),
     response: z.looseObject({
       authorization_info: z.looseObject({
         authorizer_appid: z.string().min(1),
@@ -99,7 +100,10 @@ export const componentEndpoints = defineEndpoints({
     tokenParam: 'component_access_token',
     request: z.object({ component_appid: z.string().min(1), authorizer_appid: z.string().min(1) }),
     response: z.looseObject({
-      authorizer_info: z.looseObject({ nick_name: z.string().optional(), user_name: z.string().optional() }),
+      authorizer_info: z.looseObject({
+        nick_name: z.string().optional(),
+        user_name: z.string().optional(),
+      }),
       authorization_info: z
         .looseObject({ authorizer_appid: z.string().optional(), func_info: funcInfo.optional() })
         .optional(),
@@ -122,7 +126,11 @@ export const componentEndpoints = defineEndpoints({
     response: z.looseObject({
       total_count: z.number(),
       list: z.array(
-        z.looseObject({ authorizer_appid: z.string(), refresh_token: z.string(), auth_time: z.number() }),
+        z.looseObject({
+          authorizer_appid: z.string(),
+          refresh_token: z.string(),
+          auth_time: z.number(),
+        }),
       ),
     }),
     errcodes: [-1, 40013, 40170],

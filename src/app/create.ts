@@ -99,8 +99,9 @@ export async function createOpenwx(
 
   // The client needs the token service and the token service needs the client.
   const tokenRef: { current?: TokenSource } = {};
+  let selfUrl = `http://127.0.0.1:${config.port}`;
   const client = createWechatClient({
-    baseUrl: config.wechatApiBase,
+    baseUrl: config.embeddedEmulator ? () => `${selfUrl}/emulator` : config.wechatApiBase,
     ...(opts.transport ? { transport: opts.transport } : {}),
     tokens: {
       getToken: (kind, appid) => (tokenRef.current as TokenSource).getToken(kind, appid),
@@ -162,7 +163,6 @@ export async function createOpenwx(
     jobDepth: () => jobs.depth(),
   });
 
-  let selfUrl = `http://127.0.0.1:${config.port}`;
   const emulator = config.embeddedEmulator
     ? buildEmulator(
         {

@@ -7,13 +7,10 @@ export function adminGuard(adminToken: string) {
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(header);
     if (!m?.[1] || !safeEqual(m[1].trim(), adminToken)) {
-      await reply
-        .status(401)
-        .header('www-authenticate', 'Bearer')
-        .send({
-          error: 'unauthorized',
-          message: 'send the admin token as "Authorization: Bearer <OPENWX_ADMIN_TOKEN>"',
-        });
+      await reply.status(401).header('www-authenticate', 'Bearer').send({
+        error: 'unauthorized',
+        message: 'send the admin token as "Authorization: Bearer <OPENWX_ADMIN_TOKEN>"',
+      });
     }
   };
 }

@@ -30,7 +30,8 @@ export function pgliteDb(pglite: PGlite): Db {
   const wrap = (q: Pick<PGlite, 'query'>): Queryable => ({
     async query<T>(sql: string, params: readonly unknown[] = []) {
       const res = await q.query<T>(sql, params as unknown[]);
-      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+      // PGlite reports affectedRows only for writes; a SELECT's count is its rows.
+      return { rows: res.rows, rowCount: res.rows.length || (res.affectedRows ?? 0) };
     },
   });
   const base = wrap(pglite);

@@ -27,7 +27,8 @@ export interface CallObserver {
 }
 
 export interface WechatClientOptions {
-  baseUrl: string;
+  /** WeChat's API base; a function when it is only known later (the in-process emulator). */
+  baseUrl: string | (() => string);
   transport?: Transport;
   tokens?: TokenSource;
   timeoutMs?: number;
@@ -101,7 +102,7 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
   const busyRetries = opts.busyRetries ?? 2;
   const backoffMs = opts.backoffMs ?? 250;
   const sleep = opts.sleep ?? realSleep;
-  const base = opts.baseUrl.replace(/\/+$/, '');
+  const baseOf = typeof opts.baseUrl === 'function' ? opts.baseUrl : () => opts.baseUrl as string;
 
   async function send(
     endpointName: string,
@@ -112,7 +113,7 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
     contentType: string,
   ): Promise<RawResponse> {
     const qs = new URLSearchParams(query).toString();
-    const url = `${base}${path}${qs ? `?${qs}` : ''}`;
+    const url = `${baseOf().replace(/\/+$/, '')}${path}${qs ? `?${qs}` : ''}`;
     let attempt = 0;
     for (;;) {
       const started = performance.now();

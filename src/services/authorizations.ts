@@ -1,4 +1,5 @@
-import type { Clock } from '../core/clock.ts';
+import { createHash } from 'node:crypto';
+import { sleep, type Clock } from '../core/clock.ts';
 import { silentLogger, type Logger } from '../core/metrics.ts';
 import type { Sealer } from '../crypto/seal.ts';
 import type { Db } from '../store/db.ts';
@@ -23,6 +24,8 @@ export interface AuthorizationDeps {
   componentAppid: string;
   log?: Logger;
 }
+
+const hashCode = (code: string) => createHash('sha256').update(code).digest('hex');
 
 export type AuthorizationService = ReturnType<typeof createAuthorizationService>;
 
@@ -53,9 +56,13 @@ export function createAuthorizationService(deps: AuthorizationDeps) {
       });
     } catch (err) {
       // The redirect and the push carry the same code: whichever comes second finds it used.
-      if (err instanceof WechatApiError && err.errcode === 61009 && appid) {
-        const known = await authorizers.findByAppid(appid);
-        if (known?.status === 'authorized' && known.refresh_token_sealed) return appid;
+      // The other path may still be saving: give it a moment before calling the code bad.
+      if (err instanceof WechatApiError && err.errcode === 61009) {
+        for (let i = 0; i < 30; i++) {
+          const owner = await authorizers.findAppidByCode(hashCode(code));
+          if (owner && (!appid || owner === appid)) return owner;
+          await sleep(100);
+        }
       }
       throw err;
     }
@@ -67,6 +74,7 @@ export function createAuthorizationService(deps: AuthorizationDeps) {
       );
     }
     await tokens.saveAuthorization(info);
+    await authorizers.rememberCode(hashCode(code), info.authorizer_appid, new Date(clock.now()));
     await authorizers.addHistory(
       info.authorizer_appid,
       'authorized',

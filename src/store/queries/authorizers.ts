@@ -54,8 +54,9 @@ export function createAuthorizerQueries(db: Queryable) {
       ]);
     },
 
-    /** Soft delete: the row and its history stay; tokens stop being refreshed. */
+    /** Soft delete: the row and its history stay; its access token is dropped. */
     async markRevoked(appid: string, at: Date): Promise<boolean> {
+      await db.query("DELETE FROM tokens WHERE kind = 'authorizer' AND appid = $1", [appid]);
       const res = await db.query(
         `UPDATE authorizers SET status = 'revoked', revoked_at = $2, updated_at = $2
          WHERE appid = $1 AND status = 'authorized'`,
@@ -84,6 +85,21 @@ export function createAuthorizerQueries(db: Queryable) {
         [appid],
       );
       return res.rows;
+    },
+
+    async rememberCode(codeHash: string, appid: string, at: Date): Promise<void> {
+      await db.query(
+        'INSERT INTO authorization_codes (code_hash, appid, exchanged_at) VALUES ($1, $2, $3) ON CONFLICT (code_hash) DO NOTHING',
+        [codeHash, appid, at],
+      );
+    },
+
+    async findAppidByCode(codeHash: string): Promise<string | undefined> {
+      const res = await db.query<{ appid: string }>(
+        'SELECT appid FROM authorization_codes WHERE code_hash = $1',
+        [codeHash],
+      );
+      return res.rows[0]?.appid;
     },
 
     async countByStatus(): Promise<Record<string, number>> {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/config.ts';
+import { ConfigError, loadConfig, loadEmulatorConfig } from '../config/config.ts';
 import { errorMessage } from '../core/errors.ts';
 import { openPglite, postgresDb } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
@@ -76,7 +76,7 @@ async function emulator(args: string[]): Promise<void> {
   const interval = Number(values['ticket-interval']);
   if (!Number.isFinite(interval) || interval < 0)
     fail('emulator: --ticket-interval must be a number of seconds (0 = only on demand)');
-  const config = loadConfig();
+  const config = loadEmulatorConfig();
   const server = await startEmulatorServer({
     host: values.host,
     port,
@@ -85,7 +85,7 @@ async function emulator(args: string[]): Promise<void> {
     ticketIntervalMs: interval * 1000,
     firstTicketDelayMs: Math.min(interval * 1000, 2000),
     tokenTtlSeconds: Number(values['token-ttl']),
-    authDomain: config.authDomain,
+    ...(config.authDomain ? { authDomain: config.authDomain } : {}),
   });
   process.stdout.write(
     `WeChat emulator on ${server.url} for component ${config.component.appid}; pushing to ${pushTo.join(', ')}\n` +

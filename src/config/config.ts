@@ -256,6 +256,24 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   return Object.freeze(config);
 }
 
+/**
+ * What the standalone emulator needs: the platform's credentials (live variables, or the sandbox
+ * file in the data dir) and the authorization start-page domain. No master key or admin token.
+ */
+export function loadEmulatorConfig(env: Env = process.env): {
+  component: ComponentConfig;
+  authDomain: string | undefined;
+} {
+  const component =
+    readComponent(env) ??
+    sandboxSecrets(resolve(str(env, 'OPENWX_DATA_DIR') ?? './data')).component;
+  const domain = str(env, 'OPENWX_AUTH_DOMAIN');
+  return {
+    component,
+    authDomain: domain === undefined ? undefined : checkBareHost('OPENWX_AUTH_DOMAIN', domain),
+  };
+}
+
 /** The config without secrets, for logs and `doctor`. */
 export function describeConfig(c: Config): Record<string, unknown> {
   return {

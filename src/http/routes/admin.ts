@@ -179,9 +179,13 @@ export function adminRoutes(deps: AdminDeps) {
       },
       async (req) => {
         const a = await authorizers.findByAppid(req.params.appid);
-        if (!a) throw new AppError('not_found', `authorizer ${req.params.appid} is not known to openwx`);
+        if (!a)
+          throw new AppError('not_found', `authorizer ${req.params.appid} is not known to openwx`);
         if (a.status !== 'authorized') {
-          throw new AppError('conflict', `authorizer ${req.params.appid} has revoked its authorization`);
+          throw new AppError(
+            'conflict',
+            `authorizer ${req.params.appid} has revoked its authorization`,
+          );
         }
         const t = await deps.tokens.getAuthorizerToken(req.params.appid);
         req.log.info({ kind: 'authorizer', appid: req.params.appid }, 'token handed out');

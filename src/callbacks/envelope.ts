@@ -57,10 +57,7 @@ export function openPush(crypt: WxBizMsgCrypt, input: PushInput): OpenedPush {
         400,
         'no Encrypt element: openwx accepts safe-mode (encrypted) pushes only',
       );
-    if (!crypt.verifyMsgSignature(timestamp, nonce, encrypt, msgSignature)) {
-      throw new PushRejected(401, 'msg_signature does not match');
-    }
-    const plaintext = crypt.decrypt(encrypt).message.toString('utf8');
+    const plaintext = crypt.open({ timestamp, nonce, msgSignature, encrypt });
     const fields = parseXml(plaintext);
     return { plaintext, fields, raw: input.rawBody.toString('utf8') };
   } catch (err) {

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { systemRandom, type RandomSource } from '../core/random.ts';
 import { WxCryptoError } from './errors.ts';
-import { sha1Signature, verifyMsgSignature } from './signature.ts';
+import { sha1Signature, verifyMsgSignature, verifySignature } from './signature.ts';
 
 /**
  * WXBizMsgCrypt: AES-256-CBC, IV = first 16 key bytes, PKCS#7 padding to 32-byte blocks,
@@ -174,4 +174,39 @@ export function buildEncryptedReplyXml(reply: EncryptedReply): string {
     `<TimeStamp>${reply.timestamp}</TimeStamp>` +
     `<Nonce><![CDATA[${reply.nonce}]]></Nonce></xml>`
   );
+}
+
+export type PushMode = 'plaintext' | 'safe' | 'compatible';
+
+/**
+ * Opens a push in any of WeChat's three modes: plaintext (no Encrypt; `signature` over token,
+ * timestamp, nonce), safe (only Encrypt; `msg_signature`), compatible (plaintext fields and
+ * Encrypt; the Encrypt part is authoritative). Third-party platforms always use safe mode.
+ */
+export function openPushXml(
+  crypt: WxBizMsgCrypt,
+  params: { timestamp: string; nonce: string; signature?: string; msgSignature?: string },
+  envelope: { Encrypt?: string; [k: string]: unknown },
+  rawBody: string,
+): { mode: PushMode; plaintext: string } {
+  const encrypt = typeof envelope.Encrypt === 'string' ? envelope.Encrypt : undefined;
+  if (encrypt === undefined) {
+    if (
+      !params.signature ||
+      !verifySignature(crypt.token, params.timestamp, params.nonce, params.signature)
+    ) {
+      throw new WxCryptoError('ValidateSignatureError', 'signature does not match');
+    }
+    return { mode: 'plaintext', plaintext: rawBody };
+  }
+  const plaintext = crypt.open({
+    timestamp: params.timestamp,
+    nonce: params.nonce,
+    msgSignature: params.msgSignature ?? '',
+    encrypt,
+  });
+  const others = Object.keys(envelope).filter(
+    (k) => !['Encrypt', 'ToUserName', 'AppId'].includes(k),
+  );
+  return { mode: others.length > 0 ? 'compatible' : 'safe', plaintext };
 }

@@ -197,6 +197,15 @@ export async function createOpenwx(
   });
 
   let scheduler: NodeJS.Timeout | undefined;
+  /** The periodic work: revive a silent ticket push, refresh tokens that are due. */
+  const maintain = async () => {
+    await tokens
+      .restartTicketPushIfLate()
+      .catch((err: unknown) => log.warn({ err: String(err) }, 'api_start_push_ticket failed'));
+    await tokens
+      .refreshDue()
+      .catch((err: unknown) => log.warn({ err: String(err) }, 'scheduled token refresh failed'));
+  };
   let stopping: Promise<void> | undefined;
   const schedulerMs = opts.schedulerMs ?? 30_000;
 
@@ -213,13 +222,7 @@ export async function createOpenwx(
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       selfUrl = `http://127.0.0.1:${port}`;
       jobs.start();
-      scheduler = setInterval(() => {
-        tokens
-          .refreshDue()
-          .catch((err: unknown) =>
-            log.warn({ err: String(err) }, 'scheduled token refresh failed'),
-          );
-      }, schedulerMs);
+      scheduler = setInterval(() => void maintain(), schedulerMs);
       scheduler.unref();
       emulator?.start();
       return selfUrl;

@@ -349,6 +349,31 @@ export function createTokenService(deps: TokenServiceDeps) {
       return { refreshed, failed };
     },
 
+    /**
+     * When no ticket arrived for `lateMs`, asks WeChat to restart the pushes
+     * (api_start_push_ticket), at most once per 10 minutes across all instances.
+     */
+    async restartTicketPushIfLate(lateMs = 20 * 60_000): Promise<boolean> {
+      const latest = await tickets.findLatest();
+      if (latest && clock.now() - latest.received_at.getTime() < lateMs) return false;
+      const claimed = await locks.tryAcquire(
+        'api_start_push_ticket',
+        `${holder}:${clock.now()}`,
+        now(),
+        new Date(clock.now() + 10 * 60_000),
+      );
+      if (!claimed) return false;
+      const res = await client.call('api_start_push_ticket', {
+        component_appid: deps.component.appid,
+        component_secret: deps.component.appsecret,
+      });
+      log.warn(
+        { errmsg: res.errmsg },
+        'no recent component_verify_ticket: asked WeChat to restart the pushes',
+      );
+      return true;
+    },
+
     async latestTicketAt(): Promise<Date | undefined> {
       return (await tickets.findLatest())?.received_at;
     },

@@ -40,6 +40,21 @@ describe('operations', () => {
     assert.match(((await t.json()) as { message: string }).message, /ticket/);
   });
 
+  test('a silent ticket push makes openwx ask WeChat to restart it, once', async () => {
+    assert.equal(await sb.openwx.tokens.restartTicketPushIfLate(), true);
+    assert.equal(await sb.openwx.tokens.restartTicketPushIfLate(), false);
+    const stats = await sb.control<{ calls: Record<string, number> }>('/stats');
+    assert.equal(stats.calls['/cgi-bin/component/api_start_push_ticket'], 1);
+    await eventually(
+      async () =>
+        (
+          (await (await sb.admin('/api/admin/status')).json()) as {
+            ticket: { receivedAt: string | null };
+          }
+        ).ticket.receivedAt,
+    );
+  });
+
   test('health, OpenAPI docs and metrics', async () => {
     assert.deepEqual(await (await fetch(`${sb.url}/healthz`)).json(), { status: 'ok' });
     const spec = (await (await fetch(`${sb.url}/docs/json`)).json()) as {
@@ -60,7 +75,7 @@ describe('operations', () => {
     await post(`${sb.url}/api/openwx/auth`, { query: 'timestamp=1&nonce=1', body: '<xml/>' });
     await eventually(async () => (await sb.admin('/api/tokens/component')).status === 200);
     const text = await (await fetch(`${sb.url}/metrics`)).text();
-    assert.match(text, /openwx_callback_duration_seconds_count\{kind="auth",outcome="stored"\} 1/);
+    assert.match(text, /openwx_callback_duration_seconds_count\{kind="auth",outcome="stored"\} 2/);
     assert.match(
       text,
       /openwx_callback_duration_seconds_count\{kind="auth",outcome="rejected"\} 1/,

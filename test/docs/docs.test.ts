@@ -10,3 +10,9 @@ test('docs/errcodes.md lists every errcode openwx knows, with its category', () 
     assert.match(doc, new RegExp(`^\\| ${code} \\| ${row.category} \\|`, 'm'), `errcode ${code}`);
   }
 });
+
+test('docs/endpoints.md is the endpoint table', async () => {
+  const { endpointsMarkdown } = await import('../../src/wechat/endpoint-docs.ts');
+  const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'endpoints.md'), 'utf8');
+  assert.equal(doc, endpointsMarkdown(), 'regenerate docs/endpoints.md from endpointsMarkdown()');
+});

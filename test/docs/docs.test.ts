@@ -7,7 +7,11 @@ import { ERRCODES } from '../../src/wechat/errcodes.ts';
 test('docs/errcodes.md lists every errcode openwx knows, with its category', () => {
   const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'errcodes.md'), 'utf8');
   for (const [code, row] of Object.entries(ERRCODES)) {
-    assert.match(doc, new RegExp(`^\\| ${code} \\| ${row.category} \\|`, 'm'), `errcode ${code}`);
+    assert.match(
+      doc,
+      new RegExp(`^\\| ${code}\\s+\\| ${row.category}\\s+\\|`, 'm'),
+      `errcode ${code}`,
+    );
   }
 });
 

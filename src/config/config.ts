@@ -253,6 +253,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     tokenRefreshAheadSeconds: intIn(env, 'OPENWX_TOKEN_REFRESH_AHEAD', 600, 0, 3600),
   };
+  Object.freeze(config.component);
+  Object.freeze(config.emulator);
+  Object.freeze(config.serverDomains);
+  Object.freeze(config.webviewDomains);
   return Object.freeze(config);
 }
 

@@ -17,7 +17,8 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
-  processEntities: false,
+  // Only the five predefined references (&amp; &lt; …): DOCTYPEs are refused before parsing.
+  processEntities: true,
   htmlEntities: false,
   ignoreDeclaration: true,
   cdataPropName: false,
@@ -38,7 +39,18 @@ export function parseXml(input: string | Buffer, maxBytes = MAX_XML_BYTES): XmlO
   const root = doc['xml'];
   if (root === undefined) throw new WxCryptoError('ParseXmlError', 'missing <xml> root element');
   if (typeof root === 'string') return {};
-  return root as XmlObject;
+  return dropIndentation(root as XmlObject);
+}
+
+/** Pretty-printed XML leaves whitespace text between elements; it is not a field. */
+function dropIndentation(obj: XmlObject): XmlObject {
+  for (const [k, v] of Object.entries(obj)) {
+    if (k === '#text' && typeof v === 'string' && v.trim() === '') delete obj[k];
+    else if (Array.isArray(v))
+      v.forEach((x) => typeof x === 'object' && !Array.isArray(x) && dropIndentation(x));
+    else if (typeof v === 'object') dropIndentation(v);
+  }
+  return obj;
 }
 
 /** Reads a top-level string field (undefined when absent or not text). */

@@ -98,21 +98,23 @@ export function createJobQueue(opts: JobQueueOptions) {
     const now = new Date(clock.now());
     if (err === undefined) {
       await db.query(
-        `UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, updated_at = $2 WHERE id = $1`,
-        [job.id, now],
+        `UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, updated_at = $2
+         WHERE id = $1 AND locked_by = $3 AND status = 'running'`,
+        [job.id, now, workerId],
       );
       return;
     }
     const dead = job.attempts >= job.max_attempts;
     await db.query(
       `UPDATE jobs SET status = $2, run_at = $3, last_error = $4, locked_by = NULL, locked_until = NULL, updated_at = $5
-       WHERE id = $1`,
+       WHERE id = $1 AND locked_by = $6 AND status = 'running'`,
       [
         job.id,
         dead ? 'dead' : 'queued',
         new Date(clock.now() + backoff(job.attempts)),
         errorMessage(err).slice(0, 2000),
         now,
+        workerId,
       ],
     );
     log.warn(

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { decodedForStorage, openPush } from '../../src/callbacks/envelope.ts';
+import { systemClock } from '../../src/core/clock.ts';
+import { createSealer, parseMasterKey } from '../../src/crypto/seal.ts';
+import type { Db } from '../../src/store/db.ts';
+import { createJobQueue } from '../../src/jobs/queue.ts';
+import { createEventQueries, type NewEvent } from '../../src/store/queries/events.ts';
+import { createTicketQueries } from '../../src/store/queries/tickets.ts';
+import type { FakePlatform } from './fakes.ts';
+import { preparePushes } from './pieces-crypto.ts';
+import { cryptFor } from './pushes.ts';
+import { timeConcurrent, timeSequential, type Timing } from './timing.ts';
+
+/**
+ * The database pieces of one push, in this process, with the server's own queries: the event
+ * INSERT (message path), the ticket transaction (event + ticket + prune), the job-queue claim
+ * that every stored ticket kicks off, a bare round trip for scale, and, as a what-if, the same
+ * INSERT for 20 pushes in one statement. Each with the CPU it cost this process (driver; for
+ * PGlite also the database) and, for PostgreSQL, its backends.
+ */
+export type DbPiece =
+  | 'SELECT 1 round trip'
+  | 'event INSERT (message path)'
+  | 'event INSERT, 10 concurrent'
+  | 'what-if: 20-row INSERT, per row'
+  | 'ticket transaction (ticket path)'
+  | 'job claim (kicked per ticket)';
+
+export interface DbTiming extends Timing {
+  /** This process's CPU per op, µs. */
+  clientCpuUs: number;
+  /** PostgreSQL backends' CPU per op, µs (PostgreSQL only). */
+  dbCpuUs?: number;
+}
+
+const BATCH = 20;
+const COLUMNS = 'dedupe_key, source, appid, type, raw, query, decoded, create_time, received_at';
+
+/** The events INSERT of src/store/queries/events.ts for many rows in one statement. */
+async function insertMany(db: Db, rows: NewEvent[]): Promise<number> {
+  const params: unknown[] = [];
+  const tuples = rows.map((e) => {
+    const at = params.length;
+    params.push(
+      e.dedupeKey,
+      e.source,
+      e.appid,
+      e.type,
+      e.raw,
+      e.query,
+      e.decoded,
+      e.createTime,
+      e.receivedAt,
+    );
+    return `(${Array.from({ length: 9 }, (_, k) => `$${at + k + 1}`).join(', ')})`;
+  });
+  const res = await db.query(
+    `INSERT INTO events (${COLUMNS}) VALUES ${tuples.join(', ')} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+    params,
+  );
+  return res.rowCount;
+}
+
+export async function measureDbPieces(
+  db: Db,
+  p: FakePlatform,
+  backendCpuUs?: () => Promise<number>,
+): Promise<Map<DbPiece, DbTiming>> {
+  const crypt = cryptFor(p);
+  const sealer = createSealer(parseMasterKey(p.masterKey));
+  const samples = preparePushes(p, 'message', 200).map((x) => ({ x, opened: openPush(crypt, x) }));
+  const run = randomBytes(6).toString('hex');
+  let seq = 0;
+  const event = (source: 'auth' | 'message'): NewEvent => {
+    const i = seq++;
+    const s = samples[i % samples.length] as (typeof samples)[number];
+    return {
+      dedupeKey: `bench:${run}:${source}:${i}`,
+      source,
+      appid: source === 'message' ? p.authorizerAppid : null,
+      type: source === 'message' ? 'text' : 'component_verify_ticket',
+      raw: s.opened.raw,
+      query: s.x.query,
+      decoded: decodedForStorage(s.opened.fields),
+      createTime: new Date(),
+      receivedAt: new Date(),
+    };
+  };
+  const out = new Map<DbPiece, DbTiming>();
+  const budget = 1000;
+  const events = createEventQueries(db);
+  /** Runs `run` briefly to warm up, then measured for `budget` ms with the CPU it costs. */
+  const timed = async (piece: DbPiece, run: (ms: number) => Promise<Timing>, perOp = 1) => {
+    await run(150);
+    const cpu = process.cpuUsage();
+    const dbBefore = await backendCpuUs?.();
+    const t = await run(budget);
+    const used = process.cpuUsage(cpu);
+    const dbAfter = await backendCpuUs?.();
+    const ops = t.ops * perOp;
+    const d: DbTiming = {
+      meanUs: t.meanUs / perOp,
+      ops,
+      clientCpuUs: (used.user + used.system) / ops,
+      ...(perOp === 1 && t.p50Us !== undefined ? { p50Us: t.p50Us } : {}),
+      ...(perOp === 1 && t.p99Us !== undefined ? { p99Us: t.p99Us } : {}),
+    };
+    if (dbBefore !== undefined && dbAfter !== undefined) d.dbCpuUs = (dbAfter - dbBefore) / ops;
+    out.set(piece, d);
+  };
+  const seqOf = (fn: () => Promise<unknown>) => (ms: number) => timeSequential(fn, ms, 5000, 0);
+  // PGlite's WebAssembly tiers up over the first seconds of use: warm it (and the pool) first.
+  await timeSequential(() => events.insert(event('message')), 1500, 100_000, 0);
+  await timed(
+    'SELECT 1 round trip',
+    seqOf(() => db.query('SELECT 1')),
+  );
+  await timed(
+    'event INSERT (message path)',
+    seqOf(() => events.insert(event('message'))),
+  );
+  await timed('event INSERT, 10 concurrent', (ms) =>
+    timeConcurrent(() => events.insert(event('message')), 10, ms),
+  );
+  await timed(
+    'what-if: 20-row INSERT, per row',
+    seqOf(() =>
+      insertMany(
+        db,
+        Array.from({ length: BATCH }, () => event('message')),
+      ),
+    ),
+    BATCH,
+  );
+  await timed(
+    'ticket transaction (ticket path)',
+    seqOf(() =>
+      db.transaction(async (tx) => {
+        const now = new Date();
+        await createEventQueries(tx).insert(event('auth'));
+        const sealed = sealer.seal(`ticket@@@${run}${seq}`, 'component_verify_ticket');
+        await createTicketQueries(tx).insert(sealed, now, now);
+      }),
+    ),
+  );
+  const jobs = createJobQueue({ db, clock: systemClock });
+  await timed(
+    'job claim (kicked per ticket)',
+    seqOf(() => jobs.runOnce()),
+  );
+  return out;
+}

@@ -7,7 +7,7 @@ import { xmlText, type XmlObject } from '../crypto/xml.ts';
 import { randomDigits } from '../core/random.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { createAuthorizerQueries } from '../store/queries/authorizers.ts';
-import { createEventQueries } from '../store/queries/events.ts';
+import { createEventInsertBatcher, createEventQueries } from '../store/queries/events.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import {
   createTimeOf,
@@ -68,6 +68,7 @@ export function createCallbackService(deps: CallbackDeps) {
   const { db, crypt, clock, jobs, sealer } = deps;
   const metrics = deps.metrics ?? noopMetrics;
   const log = deps.log ?? silentLogger;
+  const messageEvents = createEventInsertBatcher(db);
 
   async function timed(kind: string, run: () => Promise<CallbackReply>): Promise<CallbackReply> {
     const started = performance.now();
@@ -90,13 +91,13 @@ export function createCallbackService(deps: CallbackDeps) {
     }
   }
 
-  /** What an authorization-event push causes, inside the storing transaction. */
+  /** What an authorization-event push causes, inside the storing transaction; true if it queued a job. */
   async function applyAuthEvent(
     tx: Queryable,
     infoType: string,
     fields: XmlObject,
     eventId: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const at = new Date(clock.now());
     const authorizerAppid = xmlText(fields, 'AuthorizerAppid');
     switch (infoType) {
@@ -105,7 +106,7 @@ export function createCallbackService(deps: CallbackDeps) {
         if (!ticket)
           throw new PushRejected(400, 'component_verify_ticket push without ComponentVerifyTicket');
         await deps.tokens.saveTicket(tx, ticket, createTimeOf(fields) ?? at);
-        return;
+        return false;
       }
       case 'authorized':
       case 'updateauthorized': {
@@ -125,7 +126,7 @@ export function createCallbackService(deps: CallbackDeps) {
           },
           { tx, singletonKey: `exchange:${authorizerAppid}:${eventId}` },
         );
-        return;
+        return true;
       }
       case 'unauthorized': {
         if (!authorizerAppid)
@@ -133,7 +134,7 @@ export function createCallbackService(deps: CallbackDeps) {
         const q = createAuthorizerQueries(tx);
         if (await q.markRevoked(authorizerAppid, at))
           await q.addHistory(authorizerAppid, 'unauthorized', { eventId }, at);
-        return;
+        return false;
       }
       // Registration results are stored; a successful one carries an auth_code that makes the
       // new mini program an authorizer without a separate authorization.
@@ -148,11 +149,12 @@ export function createCallbackService(deps: CallbackDeps) {
             { appid, code: sealer.seal(code, 'authorization_code'), source: infoType, eventId },
             { tx, singletonKey: `exchange:${appid}:${eventId}` },
           );
+          return true;
         }
-        return;
+        return false;
       }
       default:
-        return; // stored and acknowledged; nothing else to do
+        return false; // stored and acknowledged; nothing else to do
     }
   }
 
@@ -164,6 +166,7 @@ export function createCallbackService(deps: CallbackDeps) {
         const infoType = xmlText(push.fields, 'InfoType') ?? 'unknown';
         const appid =
           xmlText(push.fields, 'AuthorizerAppid') ?? xmlText(push.fields, 'appid') ?? null;
+        let queuedJob = false;
         const eventId = await db.transaction(async (tx) => {
           const id = await createEventQueries(tx).insert({
             dedupeKey: dedupeKey('auth', appid, push.fields, push.plaintext),
@@ -176,7 +179,7 @@ export function createCallbackService(deps: CallbackDeps) {
             createTime: createTimeOf(push.fields),
             receivedAt: new Date(clock.now()),
           });
-          if (id !== null) await applyAuthEvent(tx, infoType, push.fields, id);
+          if (id !== null) queuedJob = await applyAuthEvent(tx, infoType, push.fields, id);
           return id;
         });
         if (eventId !== null && infoType === 'component_verify_ticket') {
@@ -187,8 +190,8 @@ export function createCallbackService(deps: CallbackDeps) {
               log.warn({ err: errorMessage(err) }, 'component token after ticket failed'),
             );
         }
+        if (queuedJob) jobs.kick();
         if (eventId !== null) {
-          jobs.kick();
           log.info({ infoType, appid, eventId }, 'authorization event stored');
         }
         return { ...text('success'), eventId };
@@ -201,7 +204,7 @@ export function createCallbackService(deps: CallbackDeps) {
         const push = openPush(crypt, input);
         const msgType = xmlText(push.fields, 'MsgType') ?? 'unknown';
         const type = msgType === 'event' ? (xmlText(push.fields, 'Event') ?? 'event') : msgType;
-        const eventId = await createEventQueries(db).insert({
+        const eventId = await messageEvents.insert({
           dedupeKey: dedupeKey('message', appid, push.fields, push.plaintext),
           source: 'message',
           appid,

@@ -257,3 +257,27 @@ describe('push endpoints', () => {
     assert.equal((await sb.admin('/api/admin/events?limit=abc')).status, 400);
   });
 });
+
+describe('message pushes arriving together', () => {
+  let sb: Sandbox;
+  before(async () => {
+    sb = await startSandbox({ db: 'postgres' });
+  });
+  after(() => sb.stop());
+
+  test('are each stored once, retries included, and each answered', async () => {
+    const url = `${sb.url}/api/openwx/callback/wx0123456789abcdef`;
+    const distinct = Array.from({ length: 40 }, (_, i) =>
+      push(sb.openwx.config, textMessageXml(`80000000000000${i}`)),
+    );
+    const retried = push(sb.openwx.config, textMessageXml('81111111111111111'));
+    const answers = await Promise.all(
+      [...distinct, ...Array.from({ length: 5 }, () => retried)].map((p) => post(url, p)),
+    );
+    for (const a of answers) assert.equal(await a.text(), 'success');
+    const listed = (await (await sb.admin('/api/admin/events?limit=200')).json()) as {
+      items: unknown[];
+    };
+    assert.equal(listed.items.length, 41);
+  });
+});

@@ -76,3 +76,75 @@ export function createEventQueries(db: Queryable) {
     },
   };
 }
+
+/**
+ * Batches event inserts that arrive together (the message URL under load) into one statement:
+ * pushes waiting in the same turn of the event loop, up to `maxBatch`, share one INSERT. Each
+ * caller still gets its answer only after its row is committed.
+ */
+export function createEventInsertBatcher(db: Queryable, maxBatch = 64) {
+  type Pending = {
+    e: NewEvent;
+    resolve: (id: number | null) => void;
+    reject: (err: unknown) => void;
+  };
+  let queue: Pending[] = [];
+  let scheduled = false;
+
+  async function flush(batch: Pending[]): Promise<void> {
+    const values: unknown[] = [];
+    const tuples = batch.map(({ e }, i) => {
+      const b = i * 9;
+      values.push(
+        e.dedupeKey,
+        e.source,
+        e.appid,
+        e.type,
+        e.raw,
+        e.query,
+        e.decoded,
+        e.createTime,
+        e.receivedAt,
+      );
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9})`;
+    });
+    try {
+      const res = await db.query<{ id: number; dedupe_key: string }>(
+        `INSERT INTO events (dedupe_key, source, appid, type, raw, query, decoded, create_time, received_at)
+         VALUES ${tuples.join(', ')}
+         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key`,
+        values,
+      );
+      const ids = new Map(res.rows.map((r) => [r.dedupe_key, r.id]));
+      for (const p of batch) {
+        // A key twice in one batch (a retry racing its original) is stored once.
+        const id = ids.get(p.e.dedupeKey) ?? null;
+        ids.delete(p.e.dedupeKey);
+        p.resolve(id);
+      }
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  function drain(): void {
+    scheduled = false;
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(maxBatch);
+      void flush(batch);
+    }
+  }
+
+  return {
+    insert(e: NewEvent): Promise<number | null> {
+      return new Promise((resolve, reject) => {
+        queue.push({ e, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(drain);
+        }
+      });
+    },
+  };
+}

@@ -19,7 +19,8 @@ const parser = new XMLParser({
   trimValues: false,
   // Only the five predefined references (&amp; &lt; …): DOCTYPEs are refused before parsing.
   processEntities: true,
-  htmlEntities: false,
+  // Numeric references (&#38; &#x3C;) are decoded only together with the named HTML ones.
+  htmlEntities: true,
   ignoreDeclaration: true,
   cdataPropName: false,
 });

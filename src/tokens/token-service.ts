@@ -144,13 +144,20 @@ export function createTokenService(deps: TokenServiceDeps) {
     throw lastError;
   }
 
-  async function fetchAuthorizerToken(appid: string): Promise<IssuedToken> {
-    const row = await authorizers.findByAppid(appid);
+  async function requireAuthorized(appid: string) {
+    const row = appid ? await authorizers.findByAppid(appid) : undefined;
     if (!row) throw new AppError('not_found', `authorizer ${appid} is not known to openwx`);
-    if (row.status !== 'authorized')
+    if (row.status !== 'authorized') {
       throw new AppError('conflict', `authorizer ${appid} has revoked its authorization`);
-    if (!row.refresh_token_sealed)
+    }
+    return row;
+  }
+
+  async function fetchAuthorizerToken(appid: string): Promise<IssuedToken> {
+    const row = await requireAuthorized(appid);
+    if (!row.refresh_token_sealed) {
       throw new AppError('conflict', `authorizer ${appid} has no authorizer_refresh_token yet`);
+    }
     const refreshToken = sealer.open(row.refresh_token_sealed, refreshTokenAad(appid));
     const res = await client.call('api_authorizer_token', {
       component_appid: deps.component.appid,
@@ -256,8 +263,11 @@ export function createTokenService(deps: TokenServiceDeps) {
     getComponentToken: (): Promise<IssuedToken> =>
       get(componentKey, 'component', deps.component.appid),
 
-    getAuthorizerToken: (appid: string): Promise<IssuedToken> =>
-      get(authorizerKey(appid), 'authorizer', appid),
+    /** Only for an authorizer that is known and still authorized (checked on every call). */
+    async getAuthorizerToken(appid: string): Promise<IssuedToken> {
+      await requireAuthorized(appid);
+      return get(authorizerKey(appid), 'authorizer', appid);
+    },
 
     /** Forgets `token` if it is still the current one, so the next request refreshes. */
     async invalidate(

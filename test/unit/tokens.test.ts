@@ -554,47 +554,35 @@ for (const kind of DB_KINDS) {
         assert.equal(wechat.calls.length, 0);
       }));
 
-    it(
-      'asking for the token of an unknown authorizer stores nothing',
-      {
-        todo: 'src/tokens/token-service.ts records a failure row in tokens for any appid asked for',
-      },
-      () =>
-        withDb(kind, async (db) => {
-          const { wechat, tokens } = setup(db);
-          await assert.rejects(tokens.getAuthorizerToken('wx9999999999999999'), /not known/);
-          await assert.rejects(tokens.getAuthorizerToken(''), /not known/);
-          assert.equal(wechat.calls.length, 0);
-          assert.deepEqual((await db.query('SELECT key FROM tokens')).rows, []);
-        }),
-    );
+    it('asking for the token of an unknown authorizer stores nothing', () =>
+      withDb(kind, async (db) => {
+        const { wechat, tokens } = setup(db);
+        await assert.rejects(tokens.getAuthorizerToken('wx9999999999999999'), /not known/);
+        await assert.rejects(tokens.getAuthorizerToken(''), /not known/);
+        assert.equal(wechat.calls.length, 0);
+        assert.deepEqual((await db.query('SELECT key FROM tokens')).rows, []);
+      }));
 
-    it(
-      'a revoked authorizer gets no token from a process that had it in memory',
-      {
-        todo: 'src/tokens/token-service.ts serves its in-memory cache without checking the status',
-      },
-      () =>
-        withDb(kind, async (db) => {
-          const { clock, wechat, client, tokens } = setup(db);
-          await tokens.saveAuthorization(
-            authorization(AUTHORIZER, 'ATOKEN_GIVEN', 'refreshtoken@@@R1'),
-          );
-          // This process uses the token once (and keeps it in memory)...
-          assert.equal((await tokens.getAuthorizerToken(AUTHORIZER)).access_token, 'ATOKEN_GIVEN');
-          // ...then the unauthorized push is handled (here, or by another instance).
-          await createAuthorizerQueries(db).markRevoked(AUTHORIZER, new Date(clock.now()));
-          await assert.rejects(tokens.getAuthorizerToken(AUTHORIZER), /revoked/);
-          await assert.rejects(
-            client.call(
-              'get_authorizer_option',
-              { option_name: 'voice_recognize' },
-              { appid: AUTHORIZER },
-            ),
-            /revoked/,
-          );
-          assert.equal(wechat.calls.length, 0);
-        }),
-    );
+    it('a revoked authorizer gets no token from a process that had it in memory', () =>
+      withDb(kind, async (db) => {
+        const { clock, wechat, client, tokens } = setup(db);
+        await tokens.saveAuthorization(
+          authorization(AUTHORIZER, 'ATOKEN_GIVEN', 'refreshtoken@@@R1'),
+        );
+        // This process uses the token once (and keeps it in memory)...
+        assert.equal((await tokens.getAuthorizerToken(AUTHORIZER)).access_token, 'ATOKEN_GIVEN');
+        // ...then the unauthorized push is handled (here, or by another instance).
+        await createAuthorizerQueries(db).markRevoked(AUTHORIZER, new Date(clock.now()));
+        await assert.rejects(tokens.getAuthorizerToken(AUTHORIZER), /revoked/);
+        await assert.rejects(
+          client.call(
+            'get_authorizer_option',
+            { option_name: 'voice_recognize' },
+            { appid: AUTHORIZER },
+          ),
+          /revoked/,
+        );
+        assert.equal(wechat.calls.length, 0);
+      }));
   });
 }

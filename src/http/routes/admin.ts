@@ -3,7 +3,6 @@ import type {} from '@fastify/swagger';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/metrics.ts';
 import type { Db } from '../../store/db.ts';
-import { createAuthorizerQueries } from '../../store/queries/authorizers.ts';
 import { createEventQueries } from '../../store/queries/events.ts';
 import type { StatusService } from '../../services/status.ts';
 import type { TokenService } from '../../tokens/token-service.ts';
@@ -22,7 +21,6 @@ const security = [{ bearerAuth: [] }];
 
 export function adminRoutes(deps: AdminDeps) {
   const events = createEventQueries(deps.db);
-  const authorizers = createAuthorizerQueries(deps.db);
 
   return async function plugin(app: FastifyInstance): Promise<void> {
     app.addHook('onRequest', adminGuard(deps.adminToken));
@@ -178,15 +176,6 @@ export function adminRoutes(deps: AdminDeps) {
         },
       },
       async (req) => {
-        const a = await authorizers.findByAppid(req.params.appid);
-        if (!a)
-          throw new AppError('not_found', `authorizer ${req.params.appid} is not known to openwx`);
-        if (a.status !== 'authorized') {
-          throw new AppError(
-            'conflict',
-            `authorizer ${req.params.appid} has revoked its authorization`,
-          );
-        }
         const t = await deps.tokens.getAuthorizerToken(req.params.appid);
         req.log.info({ kind: 'authorizer', appid: req.params.appid }, 'token handed out');
         return t;

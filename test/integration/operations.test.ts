@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, startSandbox, type Sandbox } from '../support/sandbox.ts';
 import { post } from '../support/pushes.ts';
-import { runCli } from '../support/processes.ts';
+import { freePort, runCli, startCli, waitForHttp } from '../support/processes.ts';
 
 /** What an operator touches: auth on the admin API, health, metrics, docs, the CLI. */
 describe('operations', () => {
@@ -142,4 +142,28 @@ describe('the openwx command', () => {
     assert.equal(u.code, 1);
     assert.match(u.output, /unknown command "frobnicate"/);
   });
+});
+
+test('SIGTERM stops a running server cleanly', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'openwx-stop-'));
+  const port = await freePort();
+  const proc = startCli(['serve'], {
+    OPENWX_DATA_DIR: dir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    OPENWX_LOG_LEVEL: 'warn',
+    OPENWX_EMULATOR_TICKET_INTERVAL: '0',
+  });
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000);
+    const exited = new Promise<number | null>((resolve) =>
+      proc.child.once('exit', (code) => resolve(code)),
+    );
+    proc.child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.match(proc.output(), /SIGTERM received: finishing in-flight work/);
+  } finally {
+    await proc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,8 +1,11 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AppError, type ErrorCode } from '../core/errors.ts';
 import { WechatApiError } from '../wechat/errors.ts';
 
-/** The one place where domain errors become HTTP statuses. */
+/**
+ * The one place where domain errors become HTTP statuses. Every JSON error has the shape
+ * `{ error: { code, message, ...details } }`.
+ */
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
   unauthorized: 401,
@@ -17,12 +20,20 @@ const STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): FastifyReply {
+  return reply.status(status).send({ error: { code, message, ...extra } });
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
     if (err instanceof WechatApiError) {
-      return reply.status(502).send({
-        error: 'wechat_error',
-        message: err.message,
+      return sendError(reply, 502, 'wechat_error', err.message, {
         errcode: err.errcode,
         errmsg: err.errmsg,
         endpoint: err.endpoint,
@@ -31,18 +42,29 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (err instanceof AppError) {
       const status = STATUS[err.code];
       if (status >= 500) req.log.error({ err: err.message, code: err.code }, 'request failed');
-      return reply.status(status).send({ error: err.code, message: err.message });
+      const field = err.details?.['field'];
+      return sendError(
+        reply,
+        status,
+        err.code,
+        err.message,
+        typeof field === 'string' ? { field } : {},
+      );
     }
     const fe = err as FastifyError;
-    if (fe.validation) {
-      return reply.status(400).send({ error: 'bad_request', message: fe.message });
-    }
+    if (fe.validation) return sendError(reply, 400, 'bad_request', fe.message);
     if (typeof fe.statusCode === 'number' && fe.statusCode < 500) {
-      return reply
-        .status(fe.statusCode)
-        .send({ error: fe.code ?? 'bad_request', message: fe.message });
+      return sendError(
+        reply,
+        fe.statusCode,
+        fe.statusCode === 413 ? 'payload_too_large' : 'bad_request',
+        fe.message,
+      );
     }
     req.log.error({ err: err.message }, 'unexpected error');
-    return reply.status(500).send({ error: 'internal', message: 'internal error' });
+    return sendError(reply, 500, 'internal', 'internal error');
   });
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, 404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`),
+  );
 }

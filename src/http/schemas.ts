@@ -1,11 +1,20 @@
 /** JSON schemas shared by the routes, the OpenAPI document and the console. */
 export const errorBody = {
   type: 'object',
+  required: ['error'],
   properties: {
-    error: { type: 'string' },
-    message: { type: 'string' },
-    errcode: { type: 'integer' },
-    errmsg: { type: 'string' },
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        field: { type: 'string' },
+        errcode: { type: 'integer' },
+        errmsg: { type: 'string' },
+        endpoint: { type: 'string' },
+      },
+    },
   },
 } as const;
 

@@ -127,7 +127,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.equal(s2.authorizers.total, s1.authorizers.total);
       const r = await sb.admin(`/api/tokens/authorizers/${appid}`);
       assert.equal(r.status, 409);
-      assert.match(((await r.json()) as { message: string }).message, /revoked/);
+      assert.match(((await r.json()) as { error: { message: string } }).error.message, /revoked/);
       // Re-authorizing restores it.
       await sb.control('/authorize', { pre_auth_code: await preAuthCode(), appid });
       await eventually(async () => (await status()).authorizers.revoked === s1.authorizers.revoked);

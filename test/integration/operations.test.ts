@@ -22,7 +22,10 @@ describe('operations', () => {
         headers: { authorization: 'Bearer not-the-token-at-all' },
       });
       assert.equal(wrong.status, 401);
-      assert.match(((await wrong.json()) as { message: string }).message, /Bearer/);
+      assert.match(
+        ((await wrong.json()) as { error: { message: string } }).error.message,
+        /Bearer/,
+      );
     }
     assert.equal((await sb.admin('/api/admin/status')).status, 200);
   });
@@ -37,7 +40,7 @@ describe('operations', () => {
     // Asking for a token before any ticket: a clear 503, not a hang.
     const t = await sb.admin('/api/tokens/component');
     assert.equal(t.status, 503);
-    assert.match(((await t.json()) as { message: string }).message, /ticket/);
+    assert.match(((await t.json()) as { error: { message: string } }).error.message, /ticket/);
   });
 
   test('a silent ticket push makes openwx ask WeChat to restart it, once', async () => {

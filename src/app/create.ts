@@ -193,6 +193,7 @@ export async function createOpenwx(
     metricsText: () => m.text(),
     version: VERSION,
     loggerInstance: log,
+    routes: [],
     ...(emulator ? { emulatorPlugin: emulator.plugin } : {}),
   });
 

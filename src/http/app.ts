@@ -16,6 +16,8 @@ import type { CallbackService } from '../callbacks/callback-service.ts';
 export interface AppServices extends AdminDeps, PublicDeps {
   callbacks: CallbackService;
   loggerInstance: FastifyBaseLogger;
+  /** Further route plugins (each an encapsulated scope with its own auth hook). */
+  routes: FastifyPluginAsync[];
   /** The in-process emulator's routes (sandbox mode), mounted under /emulator. */
   emulatorPlugin?: FastifyPluginAsync;
   version: string;
@@ -46,6 +48,7 @@ export async function buildApp(s: AppServices): Promise<FastifyInstance> {
   await app.register(callbackRoutes(s.callbacks));
   await app.register(publicRoutes(s));
   await app.register(adminRoutes(s));
+  for (const plugin of s.routes) await app.register(plugin);
   if (s.emulatorPlugin) await app.register(s.emulatorPlugin, { prefix: '/emulator' });
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));
   return app;

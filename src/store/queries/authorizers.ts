@@ -10,6 +10,7 @@ export interface AuthorizerRow {
   revoked_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  tenant_id: string | null;
 }
 
 export function createAuthorizerQueries(db: Queryable) {

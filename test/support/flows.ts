@@ -1,0 +1,61 @@
+import type { Sandbox } from './sandbox.ts';
+import { eventually } from './sandbox.ts';
+
+/** Common multi-step flows against a sandbox, as a user would drive them. */
+
+/** Makes sure a ticket arrived and a component token exists; returns the token. */
+export async function ensureComponentToken(sb: Sandbox): Promise<string> {
+  const first = await sb.admin('/api/tokens/component');
+  if (first.status === 200) return ((await first.json()) as { access_token: string }).access_token;
+  await sb.control('/push-ticket', {});
+  return eventually(async () => {
+    const r = await sb.admin('/api/tokens/component');
+    return r.status === 200
+      ? ((await r.json()) as { access_token: string }).access_token
+      : undefined;
+  });
+}
+
+/** A pre_auth_code straight from the emulator (as WeChat would issue it). */
+export async function preAuthCode(sb: Sandbox): Promise<string> {
+  const token = await ensureComponentToken(sb);
+  const res = await fetch(
+    `${sb.url}/emulator/cgi-bin/component/api_create_preauthcode?component_access_token=${token}`,
+    {
+      method: 'POST',
+      body: JSON.stringify({ component_appid: sb.openwx.config.component.appid }),
+      headers: { 'content-type': 'application/json' },
+    },
+  );
+  return ((await res.json()) as { pre_auth_code: string }).pre_auth_code;
+}
+
+/**
+ * A new fake merchant authorizes the platform (the emulator pushes `authorized`); resolves when
+ * openwx has stored the authorizer and can hand out its token.
+ */
+export async function authorizeMerchant(
+  sb: Sandbox,
+  opts: {
+    type?: 'miniprogram' | 'officialaccount';
+    nickname?: string;
+    funcIds?: number[];
+    preAuthCode?: string;
+  } = {},
+): Promise<string> {
+  const { appid } = await sb.control<{ appid: string }>('/merchants', {
+    type: opts.type ?? 'miniprogram',
+    nickname: opts.nickname ?? 'Test shop',
+  });
+  await sb.control('/authorize', {
+    pre_auth_code: opts.preAuthCode ?? (await preAuthCode(sb)),
+    appid,
+    ...(opts.funcIds ? { func_ids: opts.funcIds } : {}),
+  });
+  await eventually(
+    async () => (await sb.admin(`/api/tokens/authorizers/${appid}`)).status === 200,
+    8000,
+    `authorizer ${appid}`,
+  );
+  return appid;
+}

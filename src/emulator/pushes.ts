@@ -2,6 +2,7 @@ import { errorMessage } from '../core/errors.ts';
 import { sha1Signature } from '../crypto/signature.ts';
 import { buildXml, parseXml, xmlText } from '../crypto/xml.ts';
 import { nowMs, nowSeconds, type EmulatorContext } from './context.ts';
+import { recordUserInteraction } from './customer-service.ts';
 import type { PushHealth } from './state.ts';
 import { issueTicket } from './tokens.ts';
 
@@ -168,6 +169,7 @@ export async function pushMessage(
   const from = xmlText(msg, 'FromUserName');
   const event = xmlText(msg, 'Event') ?? '';
   const openid = from && !SYSTEM_EVENT.test(event) ? from : undefined;
+  if (openid !== undefined) recordUserInteraction(ctx, appid, openid);
   const env = envelope(ctx, plaintextXml, { name: 'ToUserName', value: toUserName }, openid);
   let last: MessagePushResult = { status: 0, body: '', ok: false, attempts: 0 };
   for (let attempt = 1; attempt <= ctx.settings.pushAttempts; attempt++) {

@@ -79,6 +79,18 @@ export interface Fault {
   remaining: number;
 }
 
+/** A customer-service message an authorizer sent through `message/custom/send`. */
+export interface SentMessage {
+  /** The authorizer whose access token made the call. */
+  appid: string;
+  touser: string;
+  msgtype: string;
+  /** `text.content` of a text message. */
+  content?: string;
+  body: Record<string, unknown>;
+  sentAt: number;
+}
+
 export interface PushHealth {
   lastAttemptAt?: number;
   lastOkAt?: number;
@@ -121,6 +133,10 @@ export interface EmulatorState {
   ticketPush: PushHealth;
   authEventPush: PushHealth;
   messagePush: PushHealth;
+  /** Newest last. */
+  sentMessages: SentMessage[];
+  /** Key: `<authorizer appid> <openid>` → when the user last sent something (48-hour window). */
+  userInteractions: Map<string, number>;
 }
 
 export function createState(component: ComponentConfig, clock: OffsetClock): EmulatorState {
@@ -144,6 +160,8 @@ export function createState(component: ComponentConfig, clock: OffsetClock): Emu
     ticketPush: health(),
     authEventPush: health(),
     messagePush: health(),
+    sentMessages: [],
+    userInteractions: new Map(),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { HandlerTable } from './types.ts';
 import { authorizerHandlers } from './authorizers.ts';
 import { componentHandlers } from './component.ts';
+import { messageHandlers } from './message.ts';
 import { quotaHandlers } from './quota.ts';
 
 /** Every emulated API, keyed by the endpoint names of src/wechat/endpoints. */
@@ -8,4 +9,5 @@ export const handlers: HandlerTable = {
   ...componentHandlers,
   ...authorizerHandlers,
   ...quotaHandlers,
+  ...messageHandlers,
 };

@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import type { EndpointDef } from '../endpoint.ts';
 import { componentEndpoints } from './component.ts';
+import { messageEndpoints } from './message.ts';
 
 /** The endpoint table: every WeChat API openwx calls, one row each. */
-export const endpoints = { ...componentEndpoints };
+export const endpoints = { ...componentEndpoints, ...messageEndpoints };
 
 export type Endpoints = typeof endpoints;
 export type EndpointName = keyof Endpoints;

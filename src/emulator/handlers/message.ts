@@ -1,0 +1,61 @@
+import { nowMs } from '../context.ts';
+import { recordSentMessage, withinServiceWindow } from '../customer-service.ts';
+import { WxApiError } from '../wx-error.ts';
+import { OK, requireAuthorization, type HandlerTable } from './types.ts';
+
+/**
+ * Customer-service messages. Checks after the token: the permission set (消息管理权限 for an
+ * Official Account, 客服消息管理权限 for a Mini Program: 61007), `touser` (40003), `msgtype`
+ * (40008), the message body (44004 for empty text, 47001 for a missing body), and the 48-hour
+ * window since the user's last message (45015). Reference: ../shared/wechat/01 §7.2.
+ */
+const MESSAGE_FUNC_ID = { officialaccount: 1, miniprogram: 19 } as const;
+
+const MSG_TYPES = {
+  officialaccount: [
+    'text',
+    'image',
+    'voice',
+    'video',
+    'music',
+    'news',
+    'mpnews',
+    'mpnewsarticle',
+    'msgmenu',
+    'wxcard',
+    'miniprogrampage',
+  ],
+  miniprogram: ['text', 'image', 'link', 'miniprogrampage'],
+} as const;
+
+const OPENID = /^[A-Za-z0-9_-]{6,64}$/;
+
+export const messageHandlers: HandlerTable = {
+  message_custom_send: {
+    handle({ ctx, body, caller }) {
+      if (caller.kind !== 'authorizer') throw new WxApiError(40001);
+      const auth = requireAuthorization(ctx, caller.appid);
+      const type = ctx.state.merchants.get(caller.appid)?.type ?? 'officialaccount';
+      if (!auth.funcIds.includes(MESSAGE_FUNC_ID[type])) throw new WxApiError(61007);
+      if (!OPENID.test(body.touser)) throw new WxApiError(40003);
+      const allowed: readonly string[] = MSG_TYPES[type];
+      if (!allowed.includes(body.msgtype)) throw new WxApiError(40008);
+      const payload = (body as Record<string, unknown>)[body.msgtype];
+      if (payload === null || typeof payload !== 'object') {
+        throw new WxApiError(47001, `${body.msgtype} missing`);
+      }
+      const content = body.msgtype === 'text' ? (body.text?.content ?? '') : undefined;
+      if (content !== undefined && content.trim() === '') throw new WxApiError(44004);
+      if (!withinServiceWindow(ctx, caller.appid, body.touser)) throw new WxApiError(45015);
+      recordSentMessage(ctx, {
+        appid: caller.appid,
+        touser: body.touser,
+        msgtype: body.msgtype,
+        ...(content === undefined ? {} : { content }),
+        body: { ...body },
+        sentAt: nowMs(ctx),
+      });
+      return { ...OK };
+    },
+  },
+};

@@ -12,8 +12,18 @@ import { WechatApiError, WechatTransportError } from './errors.ts';
 /** What the client needs to send a request; `fetch` fits. */
 export type Transport = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
-) => Promise<{ status: number; text(): Promise<string> }>;
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body?: string | Buffer;
+    signal: AbortSignal;
+  },
+) => Promise<{
+  status: number;
+  text(): Promise<string>;
+  arrayBuffer?(): Promise<ArrayBuffer>;
+  headers?: { get(name: string): string | null };
+}>;
 
 /** Supplies tokens; implemented by the token service (which sits above this layer). */
 export interface TokenSource {
@@ -50,6 +60,9 @@ export interface CallOptions {
 export interface RawResponse {
   status: number;
   body: string;
+  /** The exact bytes (images such as mini program codes are not text). */
+  bytes: Buffer;
+  contentType: string;
   json: Record<string, unknown> | undefined;
 }
 
@@ -66,7 +79,7 @@ export interface WechatClient {
     token: Exclude<TokenKind, 'none'>;
     appid?: string;
     query?: Record<string, string>;
-    body?: string;
+    body?: string | Buffer;
     contentType?: string;
   }): Promise<RawResponse>;
 }
@@ -91,13 +104,22 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   }
 }
 
+/** A GET row's request fields, as query parameters (WeChat's GET APIs take no body). */
+function queryFields(data: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+  }
+  return out;
+}
+
 function errcodeOf(json: Record<string, unknown> | undefined): number {
   const code = json?.['errcode'];
   return typeof code === 'number' ? code : 0;
 }
 
 export function createWechatClient(opts: WechatClientOptions): WechatClient {
-  const transport: Transport = opts.transport ?? ((url, init) => fetch(url, init));
+  const transport: Transport = opts.transport ?? ((url, init) => fetch(url, init as RequestInit));
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const busyRetries = opts.busyRetries ?? 2;
   const backoffMs = opts.backoffMs ?? 250;
@@ -109,7 +131,7 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
     method: string,
     path: string,
     query: Record<string, string>,
-    body: string | undefined,
+    body: string | Buffer | undefined,
     contentType: string,
   ): Promise<RawResponse> {
     const qs = new URLSearchParams(query).toString();
@@ -124,7 +146,11 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
           ...(body === undefined ? {} : { body }),
           signal: AbortSignal.timeout(timeoutMs),
         });
-        const text = await res.text();
+        const bytes = res.arrayBuffer
+          ? Buffer.from(await res.arrayBuffer())
+          : Buffer.from(await res.text());
+        const contentType = res.headers?.get('content-type') ?? 'application/json';
+        const text = contentType.startsWith('image/') ? '' : bytes.toString('utf8');
         const json = parseJson(text);
         const errcode = errcodeOf(json);
         opts.observe?.({
@@ -137,7 +163,7 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
           attempt++;
           continue;
         }
-        return { status: res.status, body: text, json };
+        return { status: res.status, body: text, bytes, contentType, json };
       } catch (err) {
         opts.observe?.({
           endpoint: endpointName,
@@ -195,7 +221,10 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
       }
       const payload = JSON.stringify(parsed.data);
       return withToken(def.token, callOpts.appid, callOpts.token, async (token) => {
-        const query: Record<string, string> = { ...callOpts.query };
+        const query: Record<string, string> = {
+          ...callOpts.query,
+          ...(def.method === 'GET' ? queryFields(parsed.data) : {}),
+        };
         if (token !== undefined) query[def.tokenParam ?? 'access_token'] = token;
         const res = await send(
           def.name,

@@ -108,7 +108,8 @@ function parseJson(text: string): Record<string, unknown> | undefined {
 function queryFields(data: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+      out[k] = String(v);
   }
   return out;
 }
@@ -149,8 +150,8 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
         const bytes = res.arrayBuffer
           ? Buffer.from(await res.arrayBuffer())
           : Buffer.from(await res.text());
-        const contentType = res.headers?.get('content-type') ?? 'application/json';
-        const text = contentType.startsWith('image/') ? '' : bytes.toString('utf8');
+        const resType = res.headers?.get('content-type') ?? 'application/json';
+        const text = resType.startsWith('image/') ? '' : bytes.toString('utf8');
         const json = parseJson(text);
         const errcode = errcodeOf(json);
         opts.observe?.({
@@ -163,7 +164,7 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
           attempt++;
           continue;
         }
-        return { status: res.status, body: text, bytes, contentType, json };
+        return { status: res.status, body: text, bytes, contentType: resType, json };
       } catch (err) {
         opts.observe?.({
           endpoint: endpointName,

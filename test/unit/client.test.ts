@@ -33,7 +33,12 @@ interface RecordedCall {
 function fakeTransport(...answers: Answer[]) {
   const calls: RecordedCall[] = [];
   const transport: Transport = async (url, init) => {
-    calls.push({ url: new URL(url), method: init.method, headers: init.headers, body: init.body });
+    calls.push({
+      url: new URL(url),
+      method: init.method,
+      headers: init.headers,
+      body: init.body === undefined ? undefined : String(init.body),
+    });
     const answer = answers.shift();
     if (!answer) throw new Error(`unexpected request ${url}`);
     if ('throws' in answer) throw answer.throws;

@@ -81,7 +81,7 @@ function fakeWechat() {
     const call: WechatCall = {
       name: u.pathname.split('/').pop() ?? '',
       query: u.searchParams,
-      body: init.body ? (JSON.parse(init.body) as Record<string, unknown>) : {},
+      body: init.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : {},
     };
     calls.push(call);
     if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));

@@ -5,11 +5,13 @@ import { parseXml } from '../crypto/xml.ts';
 import { endpointList } from '../wechat/endpoints/index.ts';
 import { authorize, AuthorizeError, pushAuthorization, unauthorize } from './authorize.ts';
 import { nowMs, type EmulatorContext } from './context.ts';
+import { sentMessageView } from './customer-service.ts';
 import { addFault, clearFaults } from './faults.ts';
 import { insertMerchant, merchantView } from './merchants.ts';
 import { textMessageXml } from './messages.ts';
 import { pushAuthEvent, pushMessage, pushTicket, type PushResult } from './pushes.ts';
 import { updateDailyLimit } from './quota.ts';
+import { runReleaseCheck } from './release-check.ts';
 import type { Merchant } from './state.ts';
 
 /**
@@ -57,6 +59,10 @@ const schemas = {
     path: z.string().startsWith('/'),
     dailyLimit: z.number().int().min(0),
     appid: appid.optional(),
+  }),
+  releaseCheck: z.object({
+    group: z.number().int().min(1).max(5).optional(),
+    api_wait_ms: z.number().int().min(0).max(60_000).optional(),
   }),
 };
 
@@ -213,6 +219,21 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     const owner = body.appid ?? state.component.appid;
     const quota = updateDailyLimit(ctx, owner, body.path, body.dailyLimit);
     return { path: body.path, appid: owner, dailyLimit: quota.dailyLimit, used: quota.used };
+  });
+
+  route('POST', '/release-check', async (raw) => {
+    const body = read(schemas.releaseCheck, raw);
+    return runReleaseCheck(ctx, {
+      ...(body.group === undefined ? {} : { group: body.group }),
+      ...(body.api_wait_ms === undefined ? {} : { apiWaitMs: body.api_wait_ms }),
+    });
+  });
+
+  route('GET', '/sent-messages', () => ({ messages: state.sentMessages.map(sentMessageView) }));
+  route('DELETE', '/sent-messages', () => {
+    const cleared = state.sentMessages.length;
+    state.sentMessages.length = 0;
+    return { cleared };
   });
 
   route('GET', '/pushes', () => ({

@@ -61,9 +61,10 @@ function parseBody(
 ): Record<string, unknown> {
   let input: unknown;
   if (row.method === 'GET') {
-    input = Object.fromEntries(
-      Object.entries(query).filter(([k]) => k !== 'access_token' && k !== 'component_access_token'),
-    );
+    // A row without a token may take `access_token` as a request field (a user's OAuth token).
+    const isToken = (k: string) =>
+      row.token !== 'none' && (k === 'access_token' || k === 'component_access_token');
+    input = Object.fromEntries(Object.entries(query).filter(([k]) => !isToken(k)));
   } else if (raw === undefined || raw.trim() === '') {
     input = {};
   } else {

@@ -14,8 +14,10 @@ import {
 } from './authorize.ts';
 import type { EmulatorContext, EmulatorSettings, LogFn, PushTargets } from './context.ts';
 import { registerControlRoutes } from './control.ts';
+import { registerUserControlRoutes } from './control-users.ts';
 import { createIds } from './ids.ts';
 import { insertMerchant, type MerchantInput } from './merchants.ts';
+import { registerOAuthPage } from './oauth-page.ts';
 import {
   pushAuthEvent,
   pushMessage,
@@ -151,6 +153,8 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
     registerApiRoutes(app, ctx);
     registerAuthPage(app, ctx);
     registerControlRoutes(app, ctx);
+    registerOAuthPage(app, ctx);
+    registerUserControlRoutes(app, ctx);
     // Fastify allows one not-found handler per prefix: at the root it belongs to the host.
     if (app.prefix) app.setNotFoundHandler(notFound);
   };

@@ -1,4 +1,5 @@
 import type { OffsetClock } from '../core/clock.ts';
+import { createUsersState, type UsersState } from './user-state.ts';
 
 /**
  * The emulator's in-memory model of one third-party platform (component) on WeChat's side.
@@ -137,6 +138,8 @@ export interface EmulatorState {
   sentMessages: SentMessage[];
   /** Key: `<authorizer appid> <openid>` → when the user last sent something (48-hour window). */
   userInteractions: Map<string, number>;
+  /** The merchants' own users: login and OAuth codes, OAuth tokens, jsapi_tickets. */
+  users: UsersState;
 }
 
 export function createState(component: ComponentConfig, clock: OffsetClock): EmulatorState {
@@ -162,6 +165,7 @@ export function createState(component: ComponentConfig, clock: OffsetClock): Emu
     messagePush: health(),
     sentMessages: [],
     userInteractions: new Map(),
+    users: createUsersState(),
   };
 }
 

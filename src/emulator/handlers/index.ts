@@ -3,6 +3,7 @@ import { authorizerHandlers } from './authorizers.ts';
 import { componentHandlers } from './component.ts';
 import { messageHandlers } from './message.ts';
 import { quotaHandlers } from './quota.ts';
+import { userHandlers } from './users.ts';
 
 /** Every emulated API, keyed by the endpoint names of src/wechat/endpoints. */
 export const handlers: HandlerTable = {
@@ -10,4 +11,5 @@ export const handlers: HandlerTable = {
   ...authorizerHandlers,
   ...quotaHandlers,
   ...messageHandlers,
+  ...userHandlers,
 };

@@ -2,9 +2,10 @@ import type { z } from 'zod';
 import type { EndpointDef } from '../endpoint.ts';
 import { componentEndpoints } from './component.ts';
 import { messageEndpoints } from './message.ts';
+import { userEndpoints } from './users.ts';
 
 /** The endpoint table: every WeChat API openwx calls, one row each. */
-export const endpoints = { ...componentEndpoints, ...messageEndpoints };
+export const endpoints = { ...componentEndpoints, ...messageEndpoints, ...userEndpoints };
 
 export type Endpoints = typeof endpoints;
 export type EndpointName = keyof Endpoints;

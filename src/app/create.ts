@@ -12,10 +12,13 @@ import { createTokenQueries } from '../store/queries/tokens.ts';
 import { createWechatClient, type TokenSource, type Transport } from '../wechat/client.ts';
 import { createJobQueue } from '../jobs/queue.ts';
 import { createTokenService, type TokenService } from '../tokens/token-service.ts';
-import { createCallbackService } from '../callbacks/callback-service.ts';
+import { createCallbackService, type PassiveReplier } from '../callbacks/callback-service.ts';
 import { createAuthorizationService } from '../services/authorizations.ts';
 import { createStatusService } from '../services/status.ts';
+import { createAutoReplyService } from '../services/auto-replies.ts';
+import { createReleaseResponder } from '../services/release-responder.ts';
 import { buildApp } from '../http/app.ts';
+import { autoReplyRoutes } from '../http/routes/auto-replies.ts';
 import { buildEmulator, type Emulator } from '../emulator/emulator.ts';
 import { createMetrics } from './metrics.ts';
 
@@ -47,6 +50,8 @@ export interface OpenwxOptions {
   /** How often due tokens are refreshed (ms). */
   schedulerMs?: number;
   jobPollMs?: number;
+  /** Answer WeChat's full-network release checks for its test accounts (default true). */
+  releaseResponder?: boolean;
 }
 
 export interface Openwx {
@@ -123,6 +128,8 @@ export async function createOpenwx(
   });
   tokenRef.current = tokens.source;
 
+  // Passive replies need the authorization service, which is built after the callbacks.
+  const replierRef: { current?: PassiveReplier } = {};
   const callbacks = createCallbackService({
     db,
     crypt,
@@ -130,6 +137,7 @@ export async function createOpenwx(
     clock,
     jobs,
     tokens,
+    replier: (appid, fields, meta) => replierRef.current?.(appid, fields, meta),
     metrics: m.metrics,
     log,
   });
@@ -143,6 +151,20 @@ export async function createOpenwx(
     componentAppid: config.component.appid,
     log,
   });
+  const releaseResponder =
+    opts.releaseResponder === false
+      ? undefined
+      : createReleaseResponder({
+          jobs,
+          sealer,
+          client,
+          clock,
+          exchange: authorizations.exchange,
+          log,
+        });
+  const autoReplies = createAutoReplyService({ db, clock });
+  replierRef.current = async (appid, fields, meta) =>
+    (await releaseResponder?.reply(appid, fields, meta)) ?? autoReplies.reply(appid, fields);
   const status = createStatusService({
     db,
     clock,
@@ -193,7 +215,7 @@ export async function createOpenwx(
     metricsText: () => m.text(),
     version: VERSION,
     loggerInstance: log,
-    routes: [],
+    routes: [autoReplyRoutes({ db, adminToken: config.adminToken, clock, autoReplies })],
     ...(emulator ? { emulatorPlugin: emulator.plugin } : {}),
   });
 

@@ -33,10 +33,14 @@ export interface CallbackReply {
   eventId?: number | null;
 }
 
-/** A passive reply to a user message, decided from the decrypted fields (plaintext XML). */
+/**
+ * A passive reply to a user message, decided from the decrypted fields (plaintext XML).
+ * `eventId` is null when the push was a replay of one already stored.
+ */
 export type PassiveReplier = (
   appid: string,
   fields: XmlObject,
+  meta: { eventId: number | null },
 ) => Promise<string | undefined> | string | undefined;
 
 export interface CallbackDeps {
@@ -215,7 +219,9 @@ export function createCallbackService(deps: CallbackDeps) {
           createTime: createTimeOf(push.fields),
           receivedAt: new Date(clock.now()),
         });
-        const reply = deps.replier ? await deps.replier(appid, push.fields) : undefined;
+        const reply = deps.replier
+          ? await deps.replier(appid, push.fields, { eventId })
+          : undefined;
         if (reply === undefined || reply === '') return { ...text(reply ?? 'success'), eventId };
         const sealed = crypt.seal(
           reply,

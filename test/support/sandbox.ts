@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
-import { createOpenwx, type Openwx } from '../../src/app/create.ts';
+import { createOpenwx, type Openwx, type OpenwxOptions } from '../../src/app/create.ts';
 import { freshPglite, freshPostgres } from './databases.ts';
 
 /**
@@ -22,7 +22,12 @@ export interface Sandbox {
 }
 
 export async function startSandbox(
-  opts: { db?: 'pglite' | 'postgres'; env?: Record<string, string> } = {},
+  opts: {
+    db?: 'pglite' | 'postgres';
+    env?: Record<string, string>;
+    /** Further options for createOpenwx (e.g. short webhook retry settings). */
+    options?: OpenwxOptions;
+  } = {},
 ): Promise<Sandbox> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openwx-test-'));
   const config = loadConfig({
@@ -39,6 +44,7 @@ export async function startSandbox(
     db,
     logger: pino({ level: 'silent' }),
     jobPollMs: 50,
+    ...opts.options,
   });
   const url = await openwx.listen();
   const adminToken = config.adminToken;

@@ -17,6 +17,7 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
   [-1]: { category: 'busy', meaning: 'WeChat system error; transient, retry later' },
   40001: { category: 'stale_token', meaning: 'access token invalid or not the latest' },
   40003: { category: 'caller', meaning: 'invalid openid (not a user of this account)' },
+  40008: { category: 'caller', meaning: 'invalid message type (msgtype)' },
   40013: { category: 'caller', meaning: 'invalid appid' },
   40014: { category: 'stale_token', meaning: 'invalid access token' },
   40029: { category: 'caller', meaning: 'invalid code (unknown, expired or for another app)' },
@@ -27,8 +28,14 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
   41004: { category: 'caller', meaning: 'app secret missing' },
   41008: { category: 'caller', meaning: 'code missing' },
   42001: { category: 'stale_token', meaning: 'access token expired' },
+  44004: { category: 'caller', meaning: 'text message content is empty' },
   45009: { category: 'quota', meaning: 'daily API quota reached; reset with clear_quota' },
   45011: { category: 'busy', meaning: 'API called too often; slow down' },
+  45015: {
+    category: 'caller',
+    meaning: 'customer-service message more than 48 h after the user’s last message',
+  },
+  45047: { category: 'caller', meaning: 'too many customer-service messages to this user' },
   47001: {
     category: 'caller',
     meaning: 'data format error (body is not valid JSON or has wrong types)',

@@ -9,7 +9,7 @@ import type { Db, Queryable } from '../store/db.ts';
 import { createAuthorizerQueries } from '../store/queries/authorizers.ts';
 import { createLockQueries } from '../store/queries/locks.ts';
 import { createTicketQueries } from '../store/queries/tickets.ts';
-import { createTokenQueries } from '../store/queries/tokens.ts';
+import { createTokenQueries, type TokenKind } from '../store/queries/tokens.ts';
 import type { TokenSource, WechatClient } from '../wechat/client.ts';
 import { WechatApiError } from '../wechat/errors.ts';
 
@@ -27,6 +27,11 @@ const WAIT_LIMIT_MS = 30_000;
 
 export interface IssuedToken {
   access_token: string;
+  expires_at: string;
+}
+
+export interface IssuedTicket {
+  ticket: string;
   expires_at: string;
 }
 
@@ -49,6 +54,7 @@ export type TokenService = ReturnType<typeof createTokenService>;
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 const componentKey = 'component';
 const authorizerKey = (appid: string) => `authorizer:${appid}`;
+const jsapiTicketKey = (appid: string) => `jsapi_ticket:${appid}`;
 const aad = (key: string) => `token:${key}`;
 export const refreshTokenAad = (appid: string) => `authorizer_refresh_token:${appid}`;
 
@@ -88,7 +94,7 @@ export function createTokenService(deps: TokenServiceDeps) {
   async function saveToken(
     tx: Queryable,
     key: string,
-    kind: 'component' | 'authorizer',
+    kind: TokenKind,
     appid: string,
     token: string,
     expiresIn: number,
@@ -187,10 +193,25 @@ export function createTokenService(deps: TokenServiceDeps) {
     return issued(res.authorizer_access_token, expiresAt);
   }
 
+  /** An official account's jsapi_ticket, fetched with its authorizer_access_token. */
+  async function fetchJsapiTicket(appid: string): Promise<IssuedToken> {
+    const res = await client.call('getticket', { type: 'jsapi' }, { appid });
+    const expiresAt = await db.transaction((tx) =>
+      saveToken(tx, jsapiTicketKey(appid), 'jsapi_ticket', appid, res.ticket, res.expires_in),
+    );
+    return issued(res.ticket, expiresAt);
+  }
+
+  const fetchers: Record<TokenKind, (appid: string) => Promise<IssuedToken>> = {
+    component: () => fetchComponentToken(),
+    authorizer: fetchAuthorizerToken,
+    jsapi_ticket: fetchJsapiTicket,
+  };
+
   /** Exactly one refresh per key across processes: lease lock, re-check, fetch, save, release. */
   async function refreshOnce(
     key: string,
-    kind: 'component' | 'authorizer',
+    kind: TokenKind,
     appid: string,
     minValidity: number,
   ): Promise<IssuedToken> {
@@ -209,8 +230,7 @@ export function createTokenService(deps: TokenServiceDeps) {
         try {
           const again = await readValid(key, minValidity);
           if (again) return again;
-          const fresh =
-            kind === 'component' ? await fetchComponentToken() : await fetchAuthorizerToken(appid);
+          const fresh = await fetchers[kind](appid);
           cache.set(key, { token: fresh.access_token, expiresAt: Date.parse(fresh.expires_at) });
           metrics.tokenRefresh(kind, 'ok');
           log.info({ kind, appid, expiresAt: fresh.expires_at }, 'token refreshed');
@@ -238,7 +258,7 @@ export function createTokenService(deps: TokenServiceDeps) {
 
   function singleFlight(
     key: string,
-    kind: 'component' | 'authorizer',
+    kind: TokenKind,
     appid: string,
     minValidity = MIN_VALIDITY_MS,
   ): Promise<IssuedToken> {
@@ -249,11 +269,7 @@ export function createTokenService(deps: TokenServiceDeps) {
     return p;
   }
 
-  async function get(
-    key: string,
-    kind: 'component' | 'authorizer',
-    appid: string,
-  ): Promise<IssuedToken> {
+  async function get(key: string, kind: TokenKind, appid: string): Promise<IssuedToken> {
     return (await readValid(key)) ?? singleFlight(key, kind, appid);
   }
 
@@ -267,6 +283,13 @@ export function createTokenService(deps: TokenServiceDeps) {
     async getAuthorizerToken(appid: string): Promise<IssuedToken> {
       await requireAuthorized(appid);
       return get(authorizerKey(appid), 'authorizer', appid);
+    },
+
+    /** An official account's jsapi_ticket, kept and refreshed like its access token. */
+    async getJsapiTicket(appid: string): Promise<IssuedTicket> {
+      await requireAuthorized(appid);
+      const t = await get(jsapiTicketKey(appid), 'jsapi_ticket', appid);
+      return { ticket: t.access_token, expires_at: t.expires_at };
     },
 
     /** Forgets `token` if it is still the current one, so the next request refreshes. */
@@ -339,7 +362,7 @@ export function createTokenService(deps: TokenServiceDeps) {
       const hasTicket =
         (await tickets.findRecent(new Date(clock.now() - TICKET_VALIDITY_MS), 1)).length > 0;
       const due = (await tokens.findDue(new Date(clock.now() + deps.refreshAheadMs), limit)).filter(
-        (r) => r.kind === 'authorizer' || hasTicket,
+        (r) => r.kind !== 'component' || hasTicket,
       );
       const work = due.map((r) => ({ kind: r.kind, appid: r.appid, key: r.key }));
       const componentKnown = due.some((r) => r.kind === 'component');

@@ -55,9 +55,9 @@ export function createAuthorizerQueries(db: Queryable) {
       ]);
     },
 
-    /** Soft delete: the row and its history stay; its access token is dropped. */
+    /** Soft delete: the row and its history stay; its access token and jsapi_ticket are dropped. */
     async markRevoked(appid: string, at: Date): Promise<boolean> {
-      await db.query("DELETE FROM tokens WHERE kind = 'authorizer' AND appid = $1", [appid]);
+      await db.query("DELETE FROM tokens WHERE kind <> 'component' AND appid = $1", [appid]);
       const res = await db.query(
         `UPDATE authorizers SET status = 'revoked', revoked_at = $2, updated_at = $2
          WHERE appid = $1 AND status = 'authorized'`,

@@ -1,8 +1,11 @@
 import type { Queryable } from '../db.ts';
 
+/** What a row of `tokens` holds: an access token, or an official account's jsapi_ticket. */
+export type TokenKind = 'component' | 'authorizer' | 'jsapi_ticket';
+
 export interface TokenRow {
   key: string;
-  kind: 'component' | 'authorizer';
+  kind: TokenKind;
   appid: string;
   token_sealed: string | null;
   token_hash: string | null;
@@ -23,7 +26,7 @@ export function createTokenQueries(db: Queryable) {
 
     async save(row: {
       key: string;
-      kind: 'component' | 'authorizer';
+      kind: TokenKind;
       appid: string;
       tokenSealed: string;
       tokenHash: string;
@@ -75,7 +78,7 @@ export function createTokenQueries(db: Queryable) {
     /** Tokens that expire before `before` (or have none), for the refresh-ahead scheduler. */
     async findDue(before: Date, limit: number): Promise<TokenRow[]> {
       const res = await db.query<TokenRow>(
-        `SELECT t.* FROM tokens t LEFT JOIN authorizers a ON t.kind = 'authorizer' AND a.appid = t.appid
+        `SELECT t.* FROM tokens t LEFT JOIN authorizers a ON t.kind <> 'component' AND a.appid = t.appid
          WHERE (t.expires_at IS NULL OR t.expires_at < $1)
            AND (t.kind = 'component' OR a.status = 'authorized')
          ORDER BY t.expires_at NULLS FIRST LIMIT $2`,

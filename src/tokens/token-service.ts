@@ -47,6 +47,10 @@ export interface TokenServiceDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Identifies this process in lease locks. */
   holderId?: string;
+  /** Told after a token was obtained (errors are logged, never thrown). */
+  onRefreshed?(e: { kind: string; appid: string } & IssuedToken): Promise<void> | void;
+  /** Told after a refresh failed (errors are logged, never thrown). */
+  onRefreshFailed?(e: { kind: string; appid: string; error: string }): Promise<void> | void;
 }
 
 export type TokenService = ReturnType<typeof createTokenService>;
@@ -71,6 +75,13 @@ export function createTokenService(deps: TokenServiceDeps) {
   const cache = new Map<string, { token: string; expiresAt: number }>();
   const inflight = new Map<string, Promise<IssuedToken>>();
   const now = () => new Date(clock.now());
+  const tell = async (run: () => Promise<void> | void | undefined): Promise<void> => {
+    try {
+      await run();
+    } catch (err) {
+      log.warn({ err: errorMessage(err) }, 'token refresh hook failed');
+    }
+  };
 
   function issued(token: string, expiresAt: number): IssuedToken {
     return { access_token: token, expires_at: new Date(expiresAt).toISOString() };
@@ -234,11 +245,13 @@ export function createTokenService(deps: TokenServiceDeps) {
           cache.set(key, { token: fresh.access_token, expiresAt: Date.parse(fresh.expires_at) });
           metrics.tokenRefresh(kind, 'ok');
           log.info({ kind, appid, expiresAt: fresh.expires_at }, 'token refreshed');
+          await tell(() => deps.onRefreshed?.({ kind, appid, ...fresh }));
           return fresh;
         } catch (err) {
           metrics.tokenRefresh(kind, 'failed');
           await tokens.recordFailure(key, kind, appid, errorMessage(err), now()).catch(() => {});
           log.warn({ kind, appid, err: errorMessage(err) }, 'token refresh failed');
+          await tell(() => deps.onRefreshFailed?.({ kind, appid, error: errorMessage(err) }));
           throw err;
         } finally {
           await locks.release(key, holder).catch(() => {});
@@ -355,6 +368,11 @@ export function createTokenService(deps: TokenServiceDeps) {
         }
       });
       cache.delete(authorizerKey(appid));
+      const { authorizer_access_token: token, expires_in: expiresIn } = info;
+      if (token && expiresIn) {
+        const fresh = issued(token, clock.now() + expiresIn * 1000);
+        await tell(() => deps.onRefreshed?.({ kind: 'authorizer', appid, ...fresh }));
+      }
     },
 
     /** Refreshes every token that expires within the refresh-ahead window. Returns how many. */

@@ -17,8 +17,14 @@ import { createAuthorizationService } from '../services/authorizations.ts';
 import { createStatusService } from '../services/status.ts';
 import { createAutoReplyService } from '../services/auto-replies.ts';
 import { createReleaseResponder } from '../services/release-responder.ts';
+import {
+  createWebhookDelivery,
+  type WebhookDeliveryOptions,
+} from '../services/webhook-delivery.ts';
+import { createWebhookService } from '../services/webhooks.ts';
 import { buildApp } from '../http/app.ts';
 import { autoReplyRoutes } from '../http/routes/auto-replies.ts';
+import { webhookRoutes } from '../http/routes/webhooks.ts';
 import { buildEmulator, type Emulator } from '../emulator/emulator.ts';
 import { createMetrics } from './metrics.ts';
 
@@ -52,6 +58,11 @@ export interface OpenwxOptions {
   jobPollMs?: number;
   /** Answer WeChat's full-network release checks for its test accounts (default true). */
   releaseResponder?: boolean;
+  /** Webhook delivery settings (tests shorten the timeout, backoff and retry window). */
+  webhooks?: Pick<
+    WebhookDeliveryOptions,
+    'pollMs' | 'timeoutMs' | 'retryWindowMs' | 'backoffMs' | 'unknownAppidGraceMs'
+  >;
 }
 
 export interface Openwx {
@@ -115,6 +126,21 @@ export async function createOpenwx(
     },
     observe: (e) => m.metrics.wechatCall(e.endpoint, String(e.errcode), e.durationMs / 1000),
   });
+  const webhookDelivery = createWebhookDelivery({
+    db,
+    sealer,
+    clock,
+    log,
+    workerId: holderId,
+    ...opts.webhooks,
+  });
+  const webhooks = createWebhookService({
+    db,
+    sealer,
+    clock,
+    log,
+    kick: () => webhookDelivery.kick(),
+  });
   const tokens = createTokenService({
     db,
     sealer,
@@ -125,6 +151,8 @@ export async function createOpenwx(
     metrics: m.metrics,
     log,
     holderId,
+    onRefreshed: (e) => webhooks.tokenRefreshed(e),
+    onRefreshFailed: (e) => webhooks.tokenRefreshFailed(e),
   });
   tokenRef.current = tokens.source;
 
@@ -215,7 +243,10 @@ export async function createOpenwx(
     metricsText: () => m.text(),
     version: VERSION,
     loggerInstance: log,
-    routes: [autoReplyRoutes({ db, adminToken: config.adminToken, clock, autoReplies })],
+    routes: [
+      autoReplyRoutes({ db, adminToken: config.adminToken, clock, autoReplies }),
+      webhookRoutes({ db, adminToken: config.adminToken, clock, webhooks }),
+    ],
     ...(emulator ? { emulatorPlugin: emulator.plugin } : {}),
   });
 
@@ -245,6 +276,7 @@ export async function createOpenwx(
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       selfUrl = `http://127.0.0.1:${port}`;
       jobs.start();
+      webhookDelivery.start();
       scheduler = setInterval(() => void maintain(), schedulerMs);
       scheduler.unref();
       emulator?.start();
@@ -256,6 +288,7 @@ export async function createOpenwx(
         await emulator?.stop();
         await app.close();
         await jobs.stop();
+        await webhookDelivery.stop();
         await tokens.releaseLocks().catch(() => {});
         await db.close();
       })();

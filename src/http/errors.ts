@@ -59,6 +59,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
         fe.statusCode,
         fe.statusCode === 413 ? 'payload_too_large' : 'bad_request',
         fe.message,
+        // A body the content-type parser refused (malformed or empty JSON, wrong media type).
+        fe.code?.startsWith('FST_ERR_CTP_') ? { field: 'body' } : {},
       );
     }
     req.log.error({ err: err.message }, 'unexpected error');

@@ -33,7 +33,7 @@ export const eventItem = {
     id: { type: 'integer' },
     appid: { type: ['string', 'null'] },
     type: { type: 'string' },
-    source: { type: 'string', enum: ['auth', 'message'] },
+    source: { type: 'string', enum: ['auth', 'message', 'internal'] },
     receivedAt: { type: 'string', format: 'date-time' },
   },
 } as const;

@@ -30,6 +30,25 @@ export function sendError(
   return reply.status(status).send({ error: { code, message, ...extra } });
 }
 
+/** The details of a domain error that a caller may see: the field, and WeChat's errcode. */
+function shownDetails(details: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (typeof details?.['field'] === 'string') out['field'] = details['field'];
+  if (typeof details?.['errcode'] === 'number') out['errcode'] = details['errcode'];
+  if (typeof details?.['errmsg'] === 'string') out['errmsg'] = details['errmsg'];
+  return out;
+}
+
+/** The request field a schema validation error is about (`code`, `redirect_uri`, ...). */
+function validationField(
+  v: { instancePath?: string; params?: Record<string, unknown> } | undefined,
+): string | undefined {
+  const missing = v?.params?.['missingProperty'] ?? v?.params?.['additionalProperty'];
+  if (typeof missing === 'string') return missing;
+  const last = v?.instancePath?.split('/').filter(Boolean).pop();
+  return last || undefined;
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
     if (err instanceof WechatApiError) {
@@ -42,17 +61,13 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (err instanceof AppError) {
       const status = STATUS[err.code];
       if (status >= 500) req.log.error({ err: err.message, code: err.code }, 'request failed');
-      const field = err.details?.['field'];
-      return sendError(
-        reply,
-        status,
-        err.code,
-        err.message,
-        typeof field === 'string' ? { field } : {},
-      );
+      return sendError(reply, status, err.code, err.message, shownDetails(err.details));
     }
     const fe = err as FastifyError;
-    if (fe.validation) return sendError(reply, 400, 'bad_request', fe.message);
+    if (fe.validation) {
+      const field = validationField(fe.validation[0]);
+      return sendError(reply, 400, 'bad_request', fe.message, field ? { field } : {});
+    }
     if (typeof fe.statusCode === 'number' && fe.statusCode < 500) {
       return sendError(
         reply,

@@ -3,7 +3,7 @@
  * Keys are matched case-insensitively by name; query strings get the same treatment.
  */
 const SECRET_KEY =
-  /(secret|token|ticket|aes_?key|encoding_?aes_?key|password|authorization|auth_code|authorization_code|pre_auth_code|master_?key|refresh)/i;
+  /(secret|token|ticket|aes_?key|encoding_?aes_?key|password|authorization|auth_code|authorization_code|pre_auth_code|master_?key|refresh|session_?key)/i;
 
 export const REDACTED = '[redacted]';
 

@@ -15,8 +15,16 @@ import { createTokenService, type TokenService } from '../tokens/token-service.t
 import { createCallbackService, type PassiveReplier } from '../callbacks/callback-service.ts';
 import { createAuthorizationService } from '../services/authorizations.ts';
 import { createStatusService } from '../services/status.ts';
+import { createOnboardingService, officialAuthPages } from '../services/onboarding.ts';
+import { createTenantService } from '../services/tenants.ts';
+import { createAuthorizerDirectory } from '../services/authorizer-directory.ts';
+import { tenantRoutes } from '../http/routes/tenants.ts';
+import { adminAuthorizerRoutes, tenantAuthorizerRoutes } from '../http/routes/authorizers.ts';
+import { proxyRoutes } from '../http/routes/proxy.ts';
+import { createLockQueries } from '../store/queries/locks.ts';
 import { createAutoReplyService } from '../services/auto-replies.ts';
 import { createReleaseResponder } from '../services/release-responder.ts';
+import { createUserService } from '../services/users.ts';
 import {
   createWebhookDelivery,
   type WebhookDeliveryOptions,
@@ -25,6 +33,7 @@ import { createWebhookService } from '../services/webhooks.ts';
 import { buildApp } from '../http/app.ts';
 import { autoReplyRoutes } from '../http/routes/auto-replies.ts';
 import { webhookRoutes } from '../http/routes/webhooks.ts';
+import { userRoutes } from '../http/routes/users.ts';
 import { buildEmulator, type Emulator } from '../emulator/emulator.ts';
 import { createMetrics } from './metrics.ts';
 
@@ -44,6 +53,8 @@ const REDACT_PATHS = [
   '*.access_token',
   '*.authorizer_refresh_token',
   '*.component_appsecret',
+  'session_key',
+  '*.session_key',
   'req.headers.authorization',
 ];
 
@@ -76,6 +87,21 @@ export interface Openwx {
   listen(): Promise<string>;
   /** Graceful stop: no new work, in-flight requests and jobs finish, locks released. */
   stop(): Promise<void>;
+}
+
+/** WeChat's authorization pages: the official hosts, or the emulator standing in for WeChat. */
+function authPages(config: Readonly<Config>) {
+  if (config.embeddedEmulator) {
+    return {
+      pc: `${config.publicUrl}/emulator/cgi-bin/componentloginpage`,
+      mobile: `${config.publicUrl}/emulator/safe/bindcomponent`,
+    };
+  }
+  if (config.wechatApiBase === 'https://api.weixin.qq.com') return officialAuthPages();
+  return {
+    pc: `${config.wechatApiBase}/cgi-bin/componentloginpage`,
+    mobile: `${config.wechatApiBase}/safe/bindcomponent`,
+  };
 }
 
 export async function createOpenwx(
@@ -169,6 +195,14 @@ export async function createOpenwx(
     metrics: m.metrics,
     log,
   });
+  const onboarding = createOnboardingService({
+    db,
+    client,
+    clock,
+    componentAppid: config.component.appid,
+    publicUrl: config.publicUrl,
+    pages: authPages(config),
+  });
   const authorizations = createAuthorizationService({
     db,
     client,
@@ -177,8 +211,22 @@ export async function createOpenwx(
     clock,
     jobs,
     componentAppid: config.component.appid,
+    onboarding,
     log,
   });
+  const tenants = createTenantService({ db, clock });
+  const directory = createAuthorizerDirectory({
+    db,
+    clock,
+    client,
+    sealer,
+    authorizations,
+    componentAppid: config.component.appid,
+    refreshAheadMs: config.tokenRefreshAheadSeconds * 1000,
+    log,
+  });
+  const guard = { db, adminToken: config.adminToken, clock };
+  const authorizerRoutes = { ...guard, directory, authorizations, onboarding, tokens };
   const releaseResponder =
     opts.releaseResponder === false
       ? undefined
@@ -193,6 +241,21 @@ export async function createOpenwx(
   const autoReplies = createAutoReplyService({ db, clock });
   replierRef.current = async (appid, fields, meta) =>
     (await releaseResponder?.reply(appid, fields, meta)) ?? autoReplies.reply(appid, fields);
+  const users = createUserService({
+    db,
+    client,
+    tokens,
+    clock,
+    componentAppid: config.component.appid,
+    // WeChat's user-facing pages: open.weixin.qq.com, or the emulator standing in for WeChat.
+    oauthPageBase: () =>
+      config.embeddedEmulator
+        ? `${config.publicUrl}/emulator`
+        : config.wechatApiBase === 'https://api.weixin.qq.com'
+          ? 'https://open.weixin.qq.com'
+          : config.wechatApiBase,
+    log,
+  });
   const status = createStatusService({
     db,
     clock,
@@ -243,8 +306,14 @@ export async function createOpenwx(
     metricsText: () => m.text(),
     version: VERSION,
     loggerInstance: log,
+    onboarding,
     routes: [
+      tenantRoutes({ ...guard, tenants }),
+      adminAuthorizerRoutes(authorizerRoutes),
+      tenantAuthorizerRoutes(authorizerRoutes),
+      proxyRoutes({ ...guard, client }),
       autoReplyRoutes({ db, adminToken: config.adminToken, clock, autoReplies }),
+      userRoutes({ db, adminToken: config.adminToken, clock, users }),
       webhookRoutes({ db, adminToken: config.adminToken, clock, webhooks }),
     ],
     ...(emulator ? { emulatorPlugin: emulator.plugin } : {}),
@@ -259,7 +328,21 @@ export async function createOpenwx(
     await tokens
       .refreshDue()
       .catch((err: unknown) => log.warn({ err: String(err) }, 'scheduled token refresh failed'));
+    // Every 6 hours, one instance compares with WeChat's list of authorizers.
+    if (
+      await locks.tryAcquire(
+        'reconcile',
+        `${holderId}:${clock.now()}`,
+        new Date(clock.now()),
+        new Date(clock.now() + 6 * 3600_000),
+      )
+    ) {
+      await directory
+        .reconcile()
+        .catch((err: unknown) => log.warn({ err: String(err) }, 'reconcile failed'));
+    }
   };
+  const locks = createLockQueries(db);
   let stopping: Promise<void> | undefined;
   const schedulerMs = opts.schedulerMs ?? 30_000;
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
 import { noopMetrics, silentLogger, type Logger, type Metrics } from '../core/metrics.ts';
@@ -59,6 +60,10 @@ export interface CallbackDeps {
 }
 
 export const JOB_EXCHANGE_AUTH_CODE = 'authorization.exchange';
+
+/** Lets the job find the authorization link (and its tenant) without storing the code. */
+const hashOf = (v: string | undefined) =>
+  v ? createHash('sha256').update(v).digest('hex') : undefined;
 
 const text = (body: string, status = 200): CallbackReply => ({
   status,
@@ -127,6 +132,7 @@ export function createCallbackService(deps: CallbackDeps) {
             code: sealer.seal(code, 'authorization_code'),
             source: infoType,
             eventId,
+            preAuthCodeHash: hashOf(xmlText(fields, 'PreAuthCode')),
           },
           { tx, singletonKey: `exchange:${authorizerAppid}:${eventId}` },
         );

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../core/clock.ts';
 import { AppError } from '../core/errors.ts';
@@ -20,7 +19,8 @@ declare module 'fastify' {
   }
 }
 
-export const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+export { hashApiKey as hashKey } from '../services/tenants.ts';
+import { hashApiKey as hashKey } from '../services/tenants.ts';
 
 /** The bearer token of a request, or undefined. */
 export function bearer(req: FastifyRequest): string | undefined {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sleep, type Clock } from '../core/clock.ts';
+import { AppError } from '../core/errors.ts';
+import type { OnboardingService } from './onboarding.ts';
 import { silentLogger, type Logger } from '../core/metrics.ts';
 import type { Sealer } from '../crypto/seal.ts';
 import type { Db } from '../store/db.ts';
@@ -22,7 +24,14 @@ export interface AuthorizationDeps {
   clock: Clock;
   jobs: JobQueue;
   componentAppid: string;
+  onboarding: OnboardingService;
   log?: Logger;
+}
+
+/** Which authorization link an authorization came through: its token (redirect) or code (push). */
+export interface LinkRef {
+  token?: string;
+  preAuthCodeHash?: string;
 }
 
 const hashCode = (code: string) => createHash('sha256').update(code).digest('hex');
@@ -30,7 +39,7 @@ const hashCode = (code: string) => createHash('sha256').update(code).digest('hex
 export type AuthorizationService = ReturnType<typeof createAuthorizationService>;
 
 export function createAuthorizationService(deps: AuthorizationDeps) {
-  const { client, tokens, clock, componentAppid } = deps;
+  const { client, tokens, clock, componentAppid, onboarding } = deps;
   const log = deps.log ?? silentLogger;
   const authorizers = createAuthorizerQueries(deps.db);
 
@@ -42,8 +51,39 @@ export function createAuthorizationService(deps: AuthorizationDeps) {
     await authorizers.updateInfo(appid, res.authorizer_info, new Date(clock.now()));
   }
 
-  /** Exchanges a code (from the redirect or a push); a code already used by the other path is fine. */
+  /**
+   * Exchanges a code (from the redirect or a push; a code already used by the other path is fine)
+   * and gives the authorizer to the tenant of its authorization link. An account that belongs to
+   * another tenant keeps its owner: the credentials are saved (the old refresh token died with
+   * the re-authorization) and the caller gets a conflict.
+   */
   async function exchange(
+    appid: string | undefined,
+    code: string,
+    source: string,
+    link?: LinkRef,
+  ): Promise<string> {
+    const owner = await exchangeCode(appid, code, source);
+    await attachToLink(owner, link);
+    return owner;
+  }
+
+  async function attachToLink(appid: string, ref: LinkRef | undefined): Promise<void> {
+    const link = ref?.token
+      ? await onboarding.findLink(ref.token)
+      : ref?.preAuthCodeHash
+        ? await onboarding.findLinkByPreAuthCodeHash(ref.preAuthCodeHash)
+        : undefined;
+    if (!link) return;
+    await onboarding.markUsed(link.token, appid);
+    if (!link.tenant_id) return;
+    const owner = await authorizers.claimForTenant(appid, link.tenant_id);
+    if (owner !== link.tenant_id) {
+      throw new AppError('conflict', `account ${appid} is already authorized to another tenant`);
+    }
+  }
+
+  async function exchangeCode(
     appid: string | undefined,
     code: string,
     source: string,
@@ -90,11 +130,27 @@ export function createAuthorizationService(deps: AuthorizationDeps) {
 
   deps.jobs.register(JOB_EXCHANGE_AUTH_CODE, async (payload) => {
     const code = deps.sealer.open(String(payload['code']), 'authorization_code');
-    await exchange(
-      typeof payload['appid'] === 'string' ? payload['appid'] : undefined,
-      code,
-      String(payload['source'] ?? 'push'),
-    );
+    const hash = payload['preAuthCodeHash'];
+    const appid = typeof payload['appid'] === 'string' ? payload['appid'] : undefined;
+    try {
+      await exchange(
+        appid,
+        code,
+        String(payload['source'] ?? 'push'),
+        typeof hash === 'string' ? { preAuthCodeHash: hash } : undefined,
+      );
+    } catch (err) {
+      // Retrying cannot change whose account it is: record it and stop.
+      if (!(err instanceof AppError && err.code === 'conflict')) throw err;
+      log.warn({ appid, err: err.message }, 'authorization for another tenant ignored');
+      if (appid)
+        await authorizers.addHistory(
+          appid,
+          'tenant_conflict',
+          { message: err.message },
+          new Date(clock.now()),
+        );
+    }
   });
 
   return { exchange, syncInfo };

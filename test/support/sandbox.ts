@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
 import { createOpenwx, type Openwx, type OpenwxOptions } from '../../src/app/create.ts';
 import { freshPglite, freshPostgres } from './databases.ts';
+import { freePort } from './processes.ts';
 
 /**
  * openwx in sandbox mode on a real port with its emulator inside, on a fresh database.
@@ -31,7 +32,7 @@ export async function startSandbox(
 ): Promise<Sandbox> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openwx-test-'));
   const config = loadConfig({
-    PORT: '0',
+    PORT: String(await freePort()),
     HOST: '127.0.0.1',
     OPENWX_DATA_DIR: dataDir,
     OPENWX_LOG_LEVEL: 'silent',

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
-import { errorMessage } from '../../core/errors.ts';
+import { errorMessage, isAppError } from '../../core/errors.ts';
+import type { OnboardingService } from '../../services/onboarding.ts';
 import type { Db } from '../../store/db.ts';
 import type { AuthorizationService } from '../../services/authorizations.ts';
 
@@ -8,6 +9,7 @@ import type { AuthorizationService } from '../../services/authorizations.ts';
 export interface PublicDeps {
   db: Db;
   authorizations: AuthorizationService;
+  onboarding: OnboardingService;
   metricsText: () => Promise<{ contentType: string; body: string }>;
 }
 
@@ -21,6 +23,15 @@ function page(title: string, message: string): string {
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}</style></head>
 <body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`;
+}
+
+function startPage(pcUrl: string, mobileUrl: string): string {
+  const a = (href: string, label: string) =>
+    `<p><a class="btn" href="${escapeHtml(href)}">${label}</a></p>`;
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>授权 Authorize</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}.btn{display:inline-block;background:#07c160;color:#fff;padding:.7rem 1.4rem;border-radius:4px;text-decoration:none}</style></head>
+<body><h1>授权公众号或小程序 Authorize your account</h1><p>点击按钮，在微信页面上用管理员微信扫码确认授权。Click the button and confirm with the administrator's WeChat.</p>
+${a(pcUrl, '电脑上授权 Authorize (PC)')}${a(mobileUrl, '手机微信内授权 Authorize in WeChat (mobile)')}</body></html>`;
 }
 
 export function publicRoutes(deps: PublicDeps) {
@@ -49,7 +60,7 @@ export function publicRoutes(deps: PublicDeps) {
       },
     );
 
-    app.get<{ Querystring: { auth_code?: string; expires_in?: string } }>(
+    app.get<{ Querystring: { auth_code?: string; expires_in?: string; link?: string } }>(
       '/api/openwx/authorized',
       {
         schema: {
@@ -71,23 +82,84 @@ export function publicRoutes(deps: PublicDeps) {
               ),
             );
         }
+        const linkToken =
+          req.query.link && /^[A-Za-z0-9]{1,64}$/.test(req.query.link) ? req.query.link : undefined;
         try {
-          const appid = await deps.authorizations.exchange(undefined, code, 'redirect');
+          const appid = await deps.authorizations.exchange(
+            undefined,
+            code,
+            'redirect',
+            linkToken ? { token: linkToken } : undefined,
+          );
+          const link = linkToken ? await deps.onboarding.findLink(linkToken) : undefined;
+          if (link?.redirect) {
+            const target = new URL(link.redirect);
+            target.searchParams.set('appid', appid);
+            return reply.redirect(target.toString());
+          }
           return page(
             '授权成功 Authorization complete',
             `Account ${appid} is now authorized. You can close this page.`,
           );
         } catch (err) {
           req.log.warn({ err: errorMessage(err) }, 'authorization redirect failed');
+          const status = isAppError(err) && err.code === 'conflict' ? 409 : 400;
           return reply
-            .status(400)
+            .status(status)
             .send(
               page(
                 '授权失败 Authorization failed',
-                `WeChat did not accept the authorization code: ${errorMessage(err)}`,
+                `The authorization was not accepted: ${errorMessage(err)}`,
               ),
             );
         }
+      },
+    );
+
+    // The start page: WeChat opens its authorization page only when reached from the platform's
+    // own domain (Referer), so merchants start here and follow the link.
+    app.get<{ Params: { token: string } }>(
+      '/authorize/:token',
+      {
+        schema: {
+          tags: ['Onboarding'],
+          summary: 'Authorization start page for merchants (links to WeChat’s page)',
+        },
+      },
+      async (req, reply) => {
+        reply.type('text/html; charset=utf-8');
+        const link = /^[A-Za-z0-9]{1,64}$/.test(req.params.token)
+          ? await deps.onboarding.findLink(req.params.token)
+          : undefined;
+        if (!link)
+          return reply
+            .status(404)
+            .send(
+              page(
+                '链接无效 Link not found',
+                'This authorization link does not exist. Ask for a new one.',
+              ),
+            );
+        if (link.used_at)
+          return reply
+            .status(410)
+            .send(
+              page(
+                '链接已使用 Link already used',
+                'This link was already used. Ask for a new one to authorize again.',
+              ),
+            );
+        if (deps.onboarding.isExpired(link)) {
+          return reply
+            .status(410)
+            .send(
+              page(
+                '链接已过期 Link expired',
+                'This authorization link has expired. Ask for a new one.',
+              ),
+            );
+        }
+        return startPage(link.pc_url, link.mobile_url);
       },
     );
   };

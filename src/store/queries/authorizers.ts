@@ -103,6 +103,27 @@ export function createAuthorizerQueries(db: Queryable) {
       return res.rows[0]?.appid;
     },
 
+    /** Gives an authorizer to a tenant unless it already belongs to one; returns the owner. */
+    async claimForTenant(appid: string, tenantId: string): Promise<string | null> {
+      await db.query(
+        'UPDATE authorizers SET tenant_id = $2 WHERE appid = $1 AND tenant_id IS NULL',
+        [appid, tenantId],
+      );
+      const res = await db.query<{ tenant_id: string | null }>(
+        'SELECT tenant_id FROM authorizers WHERE appid = $1',
+        [appid],
+      );
+      return res.rows[0]?.tenant_id ?? null;
+    },
+
+    async setTenant(appid: string, tenantId: string | null, at: Date): Promise<boolean> {
+      const res = await db.query(
+        'UPDATE authorizers SET tenant_id = $2, updated_at = $3 WHERE appid = $1',
+        [appid, tenantId, at],
+      );
+      return res.rowCount > 0;
+    },
+
     async countByStatus(): Promise<Record<string, number>> {
       const res = await db.query<{ status: string; n: number }>(
         'SELECT status, count(*)::int AS n FROM authorizers GROUP BY status',

@@ -1,0 +1,265 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type {} from '@fastify/swagger';
+import type { AuthorizerDirectory } from '../../services/authorizer-directory.ts';
+import type { AuthorizationService } from '../../services/authorizations.ts';
+import { AUTH_TYPES, type LinkRequest, type OnboardingService } from '../../services/onboarding.ts';
+import type { TokenService } from '../../tokens/token-service.ts';
+import { callerGuard, requireAppidAccess, tenantOf, type GuardDeps } from '../auth.ts';
+import { errorBody, tokenBody } from '../schemas.ts';
+
+/** Authorizers and authorization links, for the operator (admin) and for tenant systems (own appids). */
+export interface AuthorizerRouteDeps extends GuardDeps {
+  directory: AuthorizerDirectory;
+  authorizations: AuthorizationService;
+  onboarding: OnboardingService;
+  tokens: TokenService;
+}
+
+const security = [{ bearerAuth: [] }];
+const appidParams = {
+  type: 'object',
+  properties: { appid: { type: 'string', pattern: '^wx[0-9a-zA-Z]{16}$' } },
+} as const;
+const errors = {
+  400: errorBody,
+  401: errorBody,
+  404: errorBody,
+  409: errorBody,
+  502: errorBody,
+  503: errorBody,
+};
+const summaryItem = {
+  type: 'object',
+  properties: {
+    appid: { type: 'string' },
+    nickname: { type: ['string', 'null'] },
+    user_name: { type: ['string', 'null'] },
+    type: { type: 'string', enum: ['miniprogram', 'officialaccount'] },
+    status: { type: 'string', enum: ['authorized', 'revoked'] },
+    tenant_id: { type: ['string', 'null'] },
+    authorized_at: { type: ['string', 'null'] },
+    revoked_at: { type: ['string', 'null'] },
+  },
+} as const;
+const detail = {
+  type: 'object',
+  properties: {
+    ...summaryItem.properties,
+    info: { type: ['object', 'null'], additionalProperties: true },
+    func_info: { type: 'array', items: { type: 'integer' } },
+    token: { type: 'object', additionalProperties: true },
+    history: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  },
+} as const;
+const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    type: { type: 'string', enum: ['miniprogram', 'officialaccount'] },
+    status: { type: 'string', enum: ['authorized', 'revoked'] },
+    tenant_id: { type: 'string', maxLength: 64 },
+    q: { type: 'string', maxLength: 100 },
+    limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+    offset: { type: 'integer', minimum: 0, default: 0 },
+  },
+} as const;
+const linkBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    tenant_id: { type: 'string', maxLength: 64 },
+    auth_type: {
+      type: 'integer',
+      enum: [...AUTH_TYPES],
+      description: '1 official accounts, 2 mini programs, 3 both, 6 all',
+    },
+    biz_appid: { type: 'string', pattern: '^wx[0-9a-zA-Z]{16}$' },
+    category_id_list: { type: 'array', items: { type: 'integer', minimum: 1 }, maxItems: 100 },
+    redirect: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 1000 },
+  },
+} as const;
+const linkAnswer = {
+  type: 'object',
+  properties: {
+    pre_auth_code: { type: 'string' },
+    pc_url: { type: 'string' },
+    mobile_url: { type: 'string' },
+    start_url: { type: 'string', description: 'openwx’s start page: send merchants here' },
+    expires_at: { type: 'string' },
+  },
+} as const;
+
+type ListQuery = {
+  type?: 'miniprogram' | 'officialaccount';
+  status?: 'authorized' | 'revoked';
+  tenant_id?: string;
+  q?: string;
+  limit?: number;
+  offset?: number;
+};
+
+function listRoute(app: FastifyInstance, deps: AuthorizerRouteDeps, path: string, tag: string) {
+  app.get<{ Querystring: ListQuery }>(
+    path,
+    {
+      schema: {
+        tags: [tag],
+        security,
+        summary:
+          'Authorizers, filtered by type, status, tenant or a search on name/appid; paginated',
+        querystring: listQuery,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              items: { type: 'array', items: summaryItem },
+              total: { type: 'integer' },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    (req) =>
+      deps.directory.list({
+        ...req.query,
+        tenant_id: tenantOf(req) ?? req.query.tenant_id,
+        limit: req.query.limit ?? 50,
+        offset: req.query.offset ?? 0,
+      }),
+  );
+  app.get<{ Params: { appid: string } }>(
+    `${path}/:appid`,
+    {
+      schema: {
+        tags: [tag],
+        security,
+        summary: 'One authorizer: info, permission sets, token health, history',
+        params: appidParams,
+        response: { 200: detail, ...errors },
+      },
+    },
+    async (req) => deps.directory.detail(await requireAppidAccess(deps.db, req, req.params.appid)),
+  );
+}
+
+function linkRoute(app: FastifyInstance, deps: AuthorizerRouteDeps, path: string, tag: string) {
+  app.post<{ Body: LinkRequest }>(
+    path,
+    {
+      schema: {
+        tags: [tag],
+        security,
+        summary: 'Create an authorization link (a fresh pre_auth_code each time)',
+        body: linkBody,
+        response: { 201: linkAnswer, ...errors },
+      },
+    },
+    async (req: FastifyRequest<{ Body: LinkRequest }>, reply) => {
+      const tenantId = tenantOf(req) ?? req.body?.tenant_id;
+      return reply
+        .status(201)
+        .send(await deps.onboarding.createLink({ ...req.body, tenant_id: tenantId }));
+    },
+  );
+}
+
+export function adminAuthorizerRoutes(deps: AuthorizerRouteDeps) {
+  return async function plugin(app: FastifyInstance): Promise<void> {
+    app.addHook('onRequest', callerGuard(deps, 'admin'));
+    const tag = 'Authorizers';
+    listRoute(app, deps, '/api/admin/authorizers', tag);
+    linkRoute(app, deps, '/api/admin/authorizations', tag);
+    app.post<{ Params: { appid: string } }>(
+      '/api/admin/authorizers/:appid/sync',
+      {
+        schema: {
+          tags: [tag],
+          security,
+          summary: 'Fetch the authorizer’s info from WeChat again',
+          params: appidParams,
+          response: { 200: detail, ...errors },
+        },
+      },
+      async (req) => {
+        await requireAppidAccess(deps.db, req, req.params.appid);
+        await deps.authorizations.syncInfo(req.params.appid);
+        return deps.directory.detail(await requireAppidAccess(deps.db, req, req.params.appid));
+      },
+    );
+    app.patch<{ Params: { appid: string }; Body: { tenant_id: string | null } }>(
+      '/api/admin/authorizers/:appid',
+      {
+        schema: {
+          tags: [tag],
+          security,
+          summary: 'Give the authorizer to a tenant (or to none)',
+          params: appidParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['tenant_id'],
+            properties: { tenant_id: { type: ['string', 'null'], maxLength: 64 } },
+          },
+          response: { 200: detail, ...errors },
+        },
+      },
+      async (req) => {
+        await deps.directory.assignTenant(req.params.appid, req.body.tenant_id);
+        return deps.directory.detail(await requireAppidAccess(deps.db, req, req.params.appid));
+      },
+    );
+    app.post(
+      '/api/admin/authorizers/reconcile',
+      {
+        schema: {
+          tags: [tag],
+          security,
+          summary: 'Compare with WeChat’s list of authorizers and repair what is missing',
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                checked: { type: 'integer' },
+                added: { type: 'integer' },
+                repaired: { type: 'integer' },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
+      () => deps.directory.reconcile(),
+    );
+  };
+}
+
+export function tenantAuthorizerRoutes(deps: AuthorizerRouteDeps) {
+  return async function plugin(app: FastifyInstance): Promise<void> {
+    app.addHook('onRequest', callerGuard(deps, 'tenant'));
+    const tag = 'Tenant API';
+    listRoute(app, deps, '/api/tenant/authorizers', tag);
+    linkRoute(app, deps, '/api/tenant/authorizations', tag);
+    app.get<{ Params: { appid: string } }>(
+      '/api/tenant/tokens/:appid',
+      {
+        schema: {
+          tags: [tag],
+          security,
+          summary: 'The current authorizer_access_token of one of the tenant’s appids',
+          params: appidParams,
+          response: { 200: tokenBody, ...errors },
+        },
+      },
+      async (req) => {
+        await requireAppidAccess(deps.db, req, req.params.appid);
+        const t = await deps.tokens.getAuthorizerToken(req.params.appid);
+        req.log.info(
+          { kind: 'authorizer', appid: req.params.appid, tenant: tenantOf(req) },
+          'token handed out',
+        );
+        return t;
+      },
+    );
+  };
+}

@@ -120,6 +120,19 @@ export function adminRoutes(deps: AdminDeps) {
             type: 'object',
             properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } },
           },
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                ...eventItem.properties,
+                createTime: { type: ['string', 'null'] },
+                decoded: { type: 'object', additionalProperties: true },
+              },
+            },
+            400: errorBody,
+            401: errorBody,
+            404: errorBody,
+          },
         },
       },
       async (req) => {

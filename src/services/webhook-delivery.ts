@@ -33,7 +33,7 @@ export interface WebhookDeliveryOptions {
   backoffMs?: (attempt: number) => number;
   /** Deliveries sent at once by this instance. */
   concurrency?: number;
-  /** How long an event of a not-yet-known appid waits for its authorizer (and tenant). */
+  /** How long an event waits for its authorizer and that authorizer's tenant (default 60 s). */
   unknownAppidGraceMs?: number;
   /** Fanned-out events older than this no longer hold the cursor back. */
   settleMs?: number;
@@ -66,7 +66,7 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
   const retryWindowMs = opts.retryWindowMs ?? 24 * 3600_000;
   const backoff = opts.backoffMs ?? ((n: number) => defaultBackoffMs(n));
   const concurrency = opts.concurrency ?? 16;
-  const graceMs = opts.unknownAppidGraceMs ?? 30_000;
+  const graceMs = opts.unknownAppidGraceMs ?? 60_000;
   const settleMs = opts.settleMs ?? 5 * 60_000;
   const batch = opts.batch ?? 200;
   const doFetch = opts.fetch ?? fetch;

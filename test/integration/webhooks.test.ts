@@ -1,6 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTenantQueries } from '../../src/store/queries/tenants.ts';
 import { authorizeMerchant } from '../support/flows.ts';
 import { post, push, textMessageXml } from '../support/pushes.ts';
 import { eventually, startSandbox, type Sandbox } from '../support/sandbox.ts';
@@ -199,25 +198,23 @@ describe('webhooks (pglite)', () => {
   });
 
   test('the tenant filter and the event-type filter', async () => {
-    await createTenantQueries(sb.openwx.db).insert({
-      id: 't-a',
-      name: 'A',
-      ext: {},
-      at: new Date(),
-    });
+    const created = await sb.admin('/api/admin/tenants', h.json({ name: 'Tenant A' }));
+    assert.equal(created.status, 201);
+    const tenantId = ((await created.json()) as { id: string }).id;
     const other = await authorizeMerchant(sb, { type: 'officialaccount', nickname: 'Other' });
-    await sb.openwx.db.query('UPDATE authorizers SET tenant_id = $1 WHERE appid = $2', [
-      't-a',
-      appid,
-    ]);
+    const assigned = await sb.admin(`/api/admin/authorizers/${appid}`, {
+      ...h.json({ tenant_id: tenantId }),
+      method: 'PATCH',
+    });
+    assert.equal(assigned.status, 200);
     const [rxTenant, rxType, rxAll] = [
       await startReceiver(),
       await startReceiver(),
       await startReceiver(),
     ];
     try {
-      const byTenant = await h.createHook({ url: rxTenant.url, tenant_id: 't-a' });
-      assert.equal(byTenant.tenant_id, 't-a');
+      const byTenant = await h.createHook({ url: rxTenant.url, tenant_id: tenantId });
+      assert.equal(byTenant.tenant_id, tenantId);
       const byType = await h.createHook({ url: rxType.url, events: ['subscribe'] });
       const all = await h.createHook({ url: rxAll.url });
       await h.sendText(appid, 'for tenant a');
@@ -234,7 +231,7 @@ describe('webhooks (pglite)', () => {
           r.body.tenant_id,
           r.body.data['Content'],
         ]),
-        [['text', appid, 't-a', 'for tenant a']],
+        [['text', appid, tenantId, 'for tenant a']],
       );
       assert.deepEqual(
         rxType.received.map((r) => [r.body.type, r.body.appid, r.body.tenant_id]),
@@ -247,6 +244,24 @@ describe('webhooks (pglite)', () => {
         await sb.admin(`/api/admin/webhooks/${hook.id}`, { method: 'DELETE' });
     } finally {
       await Promise.all([rxTenant.close(), rxType.close(), rxAll.close()]);
+    }
+  });
+
+  test('an authorization through a tenant’s link reaches that tenant’s webhook', async () => {
+    const created = await sb.admin('/api/admin/tenants', h.json({ name: 'Tenant B' }));
+    const tenantId = ((await created.json()) as { id: string }).id;
+    const rx = await startReceiver();
+    try {
+      const hook = await h.createHook({ url: rx.url, tenant_id: tenantId, events: ['authorized'] });
+      const link = await sb.admin('/api/admin/authorizations', h.json({ tenant_id: tenantId }));
+      assert.equal(link.status, 201);
+      const { pre_auth_code: preAuthCode } = (await link.json()) as { pre_auth_code: string };
+      const newAppid = await authorizeMerchant(sb, { preAuthCode, nickname: 'Tenant B shop' });
+      const got = await h.received(rx, (r) => r.body.type === 'authorized', 'authorized');
+      assert.deepEqual([got.body.appid, got.body.tenant_id], [newAppid, tenantId]);
+      await sb.admin(`/api/admin/webhooks/${hook.id}`, { method: 'DELETE' });
+    } finally {
+      await rx.close();
     }
   });
 

@@ -113,9 +113,10 @@ export function createDispatchQueries(tx: Queryable) {
     },
 
     /**
-     * The next events above the cursor not yet fanned out. `ready` is false for an event of an
-     * appid that is not (yet) an authorizer, younger than `graceStart`: its authorizer, and so
-     * its tenant, is usually stored a moment later by the authorization job.
+     * The next events above the cursor not yet fanned out. `ready` is false, until `graceStart`,
+     * for an event whose appid is not an authorizer yet, or whose authorization job (queued by
+     * the callback with the singleton key `exchange:<appid>:<event id>`) has not finished: that
+     * job stores the authorizer and gives it to the tenant of its authorization link.
      */
     async findPending(
       cursor: number,
@@ -123,7 +124,11 @@ export function createDispatchQueries(tx: Queryable) {
       graceStart: Date,
     ): Promise<{ id: number; ready: boolean }[]> {
       const res = await tx.query<{ id: number; ready: boolean }>(
-        `SELECT e.id, (e.source = 'internal' OR e.appid IS NULL OR a.appid IS NOT NULL OR e.received_at <= $3) AS ready
+        `SELECT e.id, (e.source = 'internal' OR e.received_at <= $3 OR (
+             (e.appid IS NULL OR a.appid IS NOT NULL)
+             AND NOT EXISTS (SELECT 1 FROM jobs j
+               WHERE j.singleton_key = 'exchange:' || e.appid || ':' || e.id
+                 AND j.status IN ('queued', 'running')))) AS ready
          FROM events e LEFT JOIN authorizers a ON a.appid = e.appid
          WHERE e.id > $1 AND NOT EXISTS (SELECT 1 FROM webhook_dispatched d WHERE d.event_id = e.id)
          ORDER BY e.id LIMIT $2`,

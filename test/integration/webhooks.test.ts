@@ -78,7 +78,10 @@ for (const kind of ['pglite', 'postgres'] as const) {
         assert.equal(String(d.id), msg.headers['x-openwx-delivery']);
         assert.deepEqual([d.event_type, d.attempts, d.last_status_code], ['text', 1, 200]);
         assert.equal(d.next_attempt_at, null);
-        assert.ok(list.findIndex((x) => x.event_type === 'authorized') > list.indexOf(d));
+        assert.ok(
+          list.some((x) => x.event_type === 'authorized'),
+          'the authorization was delivered too',
+        );
         await sb.admin(`/api/admin/webhooks/${hook.id}`, { method: 'DELETE' });
       } finally {
         await rx.close();

@@ -27,23 +27,7 @@ export function createEventQueries(db: Queryable) {
   return {
     /** Inserts the push unless its dedupe key is known; returns the new id, or null for a replay. */
     async insert(e: NewEvent): Promise<number | null> {
-      const res = await db.query<{ id: number }>(
-        `INSERT INTO events (dedupe_key, source, appid, type, raw, query, decoded, create_time, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-        [
-          e.dedupeKey,
-          e.source,
-          e.appid,
-          e.type,
-          e.raw,
-          e.query,
-          e.decoded,
-          e.createTime,
-          e.receivedAt,
-        ],
-      );
-      return res.rows[0]?.id ?? null;
+      return (await insertEvents(db, [e]))[0] ?? null;
     },
 
     async list(filter: {
@@ -82,6 +66,40 @@ export function createEventQueries(db: Queryable) {
  * pushes waiting in the same turn of the event loop, up to `maxBatch`, share one INSERT. Each
  * caller still gets its answer only after its row is committed.
  */
+/**
+ * One INSERT for several events; answers, per event in order, its new id or null when its dedupe
+ * key was already stored (a key twice in one call is stored once, for its first occurrence).
+ */
+export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<(number | null)[]> {
+  const values: unknown[] = [];
+  const tuples = events.map((e, i) => {
+    values.push(
+      e.dedupeKey,
+      e.source,
+      e.appid,
+      e.type,
+      e.raw,
+      e.query,
+      e.decoded,
+      e.createTime,
+      e.receivedAt,
+    );
+    return `(${Array.from({ length: 9 }, (_, k) => `$${i * 9 + k + 1}`).join(', ')})`;
+  });
+  const res = await db.query<{ id: number; dedupe_key: string }>(
+    `INSERT INTO events (dedupe_key, source, appid, type, raw, query, decoded, create_time, received_at)
+     VALUES ${tuples.join(', ')}
+     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key`,
+    values,
+  );
+  const ids = new Map(res.rows.map((r) => [r.dedupe_key, r.id]));
+  return events.map((e) => {
+    const id = ids.get(e.dedupeKey) ?? null;
+    ids.delete(e.dedupeKey);
+    return id;
+  });
+}
+
 export function createEventInsertBatcher(db: Queryable, maxBatch = 64) {
   type Pending = {
     e: NewEvent;
@@ -92,36 +110,12 @@ export function createEventInsertBatcher(db: Queryable, maxBatch = 64) {
   let scheduled = false;
 
   async function flush(batch: Pending[]): Promise<void> {
-    const values: unknown[] = [];
-    const tuples = batch.map(({ e }, i) => {
-      const b = i * 9;
-      values.push(
-        e.dedupeKey,
-        e.source,
-        e.appid,
-        e.type,
-        e.raw,
-        e.query,
-        e.decoded,
-        e.createTime,
-        e.receivedAt,
-      );
-      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9})`;
-    });
     try {
-      const res = await db.query<{ id: number; dedupe_key: string }>(
-        `INSERT INTO events (dedupe_key, source, appid, type, raw, query, decoded, create_time, received_at)
-         VALUES ${tuples.join(', ')}
-         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key`,
-        values,
+      const ids = await insertEvents(
+        db,
+        batch.map((p) => p.e),
       );
-      const ids = new Map(res.rows.map((r) => [r.dedupe_key, r.id]));
-      for (const p of batch) {
-        // A key twice in one batch (a retry racing its original) is stored once.
-        const id = ids.get(p.e.dedupeKey) ?? null;
-        ids.delete(p.e.dedupeKey);
-        p.resolve(id);
-      }
+      batch.forEach((p, i) => p.resolve(ids[i] ?? null));
     } catch (err) {
       for (const p of batch) p.reject(err);
     }

@@ -14,7 +14,7 @@ import { timeConcurrent, timeSequential, type Timing } from './timing.ts';
 /**
  * The database pieces of one push, in this process, with the server's own queries: the event
  * INSERT (message path), the ticket transaction (event + ticket + prune), the job-queue claim
- * that every stored ticket kicks off, a bare round trip for scale, and, as a what-if, the same
+ * that a push which queues a job (authorized, registration results) wakes, a bare round trip for scale, and, as a what-if, the same
  * INSERT for 20 pushes in one statement. Each with the CPU it cost this process (driver; for
  * PGlite also the database) and, for PostgreSQL, its backends.
  */
@@ -24,7 +24,7 @@ export type DbPiece =
   | 'event INSERT, 10 concurrent'
   | 'what-if: 20-row INSERT, per row'
   | 'ticket transaction (ticket path)'
-  | 'job claim (kicked per ticket)';
+  | 'job claim (per queued job)';
 
 export interface DbTiming extends Timing {
   /** This process's CPU per op, µs. */
@@ -145,7 +145,7 @@ export async function measureDbPieces(
   );
   const jobs = createJobQueue({ db, clock: systemClock });
   await timed(
-    'job claim (kicked per ticket)',
+    'job claim (per queued job)',
     seqOf(() => jobs.runOnce()),
   );
   return out;

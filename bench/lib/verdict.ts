@@ -28,7 +28,7 @@ function split(r: Results, f: Full): { name: string; us: number }[] {
       us: open.serverCpuUsPerReq - r.fastify.serverCpuUsPerReq,
     },
     {
-      name: `storing (${f.db === 'PGlite' ? 'PGlite executing the SQL in-process' : 'pg driver'}, queries, metrics${f.kind === 'ticket' ? ', job kick' : ''})`,
+      name: `storing (${f.db === 'PGlite' ? 'PGlite executing the SQL in-process' : 'pg driver'}, queries, metrics)`,
       us: f.run.serverCpuUsPerReq - open.serverCpuUsPerReq,
     },
   ];
@@ -44,7 +44,7 @@ function inProcess(r: Results, f: Full): string {
   const store = db?.get(piece);
   const conc = db?.get('event INSERT, 10 concurrent');
   const batch = db?.get('what-if: 20-row INSERT, per row');
-  const claim = db?.get('job claim (kicked per ticket)');
+  const claim = db?.get('job claim (per queued job)');
   const cpu = (t: DbTiming | undefined) =>
     t
       ? `${num(t.clientCpuUs)} µs CPU here${t.dbCpuUs !== undefined ? ` + ${num(t.dbCpuUs)} µs in the backend` : ''}`
@@ -61,7 +61,7 @@ function inProcess(r: Results, f: Full): string {
     );
   if (f.kind === 'ticket' && claim)
     parts.push(
-      `the job claim each stored ticket kicks off ${num(claim.meanUs)} µs wall, ${cpu(claim)}`,
+      `a job claim (only for pushes that queue a job) ${num(claim.meanUs)} µs wall, ${cpu(claim)}`,
     );
   return `In-process: ${parts.join('; ')}.`;
 }

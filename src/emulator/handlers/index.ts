@@ -1,7 +1,10 @@
 import type { HandlerTable } from './types.ts';
 import { authorizerHandlers } from './authorizers.ts';
+import { categoryHandlers } from './category.ts';
 import { componentHandlers } from './component.ts';
+import { domainHandlers } from './domain.ts';
 import { messageHandlers } from './message.ts';
+import { privacyHandlers } from './privacy.ts';
 import { quotaHandlers } from './quota.ts';
 import { userHandlers } from './users.ts';
 
@@ -12,4 +15,7 @@ export const handlers: HandlerTable = {
   ...quotaHandlers,
   ...messageHandlers,
   ...userHandlers,
+  ...domainHandlers,
+  ...categoryHandlers,
+  ...privacyHandlers,
 };

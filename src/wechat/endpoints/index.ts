@@ -1,11 +1,23 @@
 import type { z } from 'zod';
 import type { EndpointDef } from '../endpoint.ts';
+import { basicInfoEndpoints } from './basic-info.ts';
+import { categoryEndpoints } from './category.ts';
 import { componentEndpoints } from './component.ts';
+import { domainEndpoints } from './domain.ts';
 import { messageEndpoints } from './message.ts';
+import { privacyEndpoints } from './privacy.ts';
 import { userEndpoints } from './users.ts';
 
 /** The endpoint table: every WeChat API openwx calls, one row each. */
-export const endpoints = { ...componentEndpoints, ...messageEndpoints, ...userEndpoints };
+export const endpoints = {
+  ...componentEndpoints,
+  ...messageEndpoints,
+  ...userEndpoints,
+  ...domainEndpoints,
+  ...categoryEndpoints,
+  ...privacyEndpoints,
+  ...basicInfoEndpoints,
+};
 
 export type Endpoints = typeof endpoints;
 export type EndpointName = keyof Endpoints;

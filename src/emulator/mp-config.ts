@@ -1,0 +1,119 @@
+import type { EmulatorContext } from './context.ts';
+import type { EmulatorState } from './state.ts';
+
+/**
+ * Per mini program configuration on WeChat's side: server and business domains, categories,
+ * privacy guide and basic info, plus the platform's registered domain lists.
+ * Reference: ../shared/wechat/02 §8.2, §8.5, §8.6.
+ */
+export const SERVER_KINDS = [
+  'requestdomain',
+  'wsrequestdomain',
+  'uploaddomain',
+  'downloaddomain',
+  'udpdomain',
+  'tcpdomain',
+] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
+
+export const MAX_SERVER_DOMAINS = 200;
+export const MAX_WEBVIEW_DOMAINS = 300;
+export const CATEGORY_LIMIT = 5;
+export const SIGNATURE_QUOTA = 5;
+
+export interface MpCategory {
+  first: number;
+  second: number;
+  audit_status: 1 | 2 | 3;
+}
+
+export interface MpPrivacy {
+  owner_setting: Record<string, unknown>;
+  setting_list: Array<{ privacy_key: string; privacy_text: string }>;
+  update_time: number;
+}
+
+export interface MpConfig {
+  server: Record<ServerKind, string[]>;
+  webview: string[];
+  categories: MpCategory[];
+  privacy: { dev: MpPrivacy | null; live: MpPrivacy | null };
+  signature: string;
+  signatureUsed: number;
+}
+
+export interface PlatformDomains {
+  /** Bare hosts; null until set (then any valid domain is accepted — assumed for the sandbox). */
+  server: string[] | null;
+  webview: string[] | null;
+}
+
+interface MpConfigState {
+  apps: Map<string, MpConfig>;
+  platform: PlatformDomains;
+}
+
+const states = new WeakMap<EmulatorState, MpConfigState>();
+
+function stateOf(ctx: EmulatorContext): MpConfigState {
+  let s = states.get(ctx.state);
+  if (!s) {
+    s = { apps: new Map(), platform: { server: null, webview: null } };
+    states.set(ctx.state, s);
+  }
+  return s;
+}
+
+export function mpConfig(ctx: EmulatorContext, appid: string): MpConfig {
+  const s = stateOf(ctx);
+  let c = s.apps.get(appid);
+  if (!c) {
+    c = {
+      server: {
+        requestdomain: [],
+        wsrequestdomain: [],
+        uploaddomain: [],
+        downloaddomain: [],
+        udpdomain: [],
+        tcpdomain: [],
+      },
+      webview: [],
+      categories: [],
+      privacy: { dev: null, live: null },
+      signature: '',
+      signatureUsed: 0,
+    };
+    s.apps.set(appid, c);
+  }
+  return c;
+}
+
+export function platformDomains(ctx: EmulatorContext): PlatformDomains {
+  return stateOf(ctx).platform;
+}
+
+export function setPlatformDomains(ctx: EmulatorContext, next: Partial<PlatformDomains>): void {
+  const p = stateOf(ctx).platform;
+  if (next.server !== undefined) p.server = next.server;
+  if (next.webview !== undefined) p.webview = next.webview;
+}
+
+/** The category catalogue (fake ids and names): level 1 parents with level 2 children. */
+export const CATALOGUE: ReadonlyArray<{ id: number; name: string; father: number }> = [
+  { id: 1, name: '工具', father: 0 },
+  { id: 101, name: '效率', father: 1 },
+  { id: 102, name: '信息查询', father: 1 },
+  { id: 2, name: '商业服务', father: 0 },
+  { id: 201, name: '企业管理', father: 2 },
+  { id: 3, name: '餐饮', father: 0 },
+  { id: 301, name: '点餐平台', father: 3 },
+  { id: 302, name: '外卖平台', father: 3 },
+];
+
+export function categoryName(id: number): string {
+  return CATALOGUE.find((c) => c.id === id)?.name ?? '';
+}
+
+export function isCategoryPair(first: number, second: number): boolean {
+  return CATALOGUE.some((c) => c.id === second && c.father === first && first !== 0);
+}

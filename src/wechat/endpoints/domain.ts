@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { defineEndpoints } from '../endpoint.ts';
+
+/**
+ * Server and business (web-view) domains of an authorized mini program, mode 1 (the platform's
+ * registered domains). Reference: ../shared/wechat/02 §2.1–2.2.
+ */
+const DOC =
+  'https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/miniprogram-management/domain-management/';
+
+const list = z.array(z.string()).max(1000);
+const action = z.enum(['add', 'delete', 'set', 'get']);
+
+export const SERVER_DOMAIN_FIELDS = [
+  'requestdomain',
+  'wsrequestdomain',
+  'uploaddomain',
+  'downloaddomain',
+  'udpdomain',
+  'tcpdomain',
+] as const;
+
+export const domainEndpoints = defineEndpoints({
+  modify_domain: {
+    name: 'modify_domain',
+    method: 'POST',
+    path: '/wxa/modify_domain',
+    token: 'authorizer',
+    tokenParam: 'access_token',
+    request: z.object({
+      action,
+      requestdomain: list.optional(),
+      wsrequestdomain: list.optional(),
+      uploaddomain: list.optional(),
+      downloaddomain: list.optional(),
+      udpdomain: list.optional(),
+      tcpdomain: list.optional(),
+    }),
+    response: z.looseObject({
+      requestdomain: list.optional(),
+      wsrequestdomain: list.optional(),
+      uploaddomain: list.optional(),
+      downloaddomain: list.optional(),
+      udpdomain: list.optional(),
+      tcpdomain: list.optional(),
+    }),
+    errcodes: [85015, 85016, 85017, 85018, 85301, 85302, 85303],
+    doc: `${DOC}modifyServerDomain.html`,
+    summary: 'Get, add, delete or set the server domains of a mini program',
+  },
+  setwebviewdomain: {
+    name: 'setwebviewdomain',
+    method: 'POST',
+    path: '/wxa/setwebviewdomain',
+    token: 'authorizer',
+    tokenParam: 'access_token',
+    request: z.object({ action: action.optional(), webviewdomain: list.optional() }),
+    response: z.looseObject({ webviewdomain: list.optional() }),
+    errcodes: [89019, 89020, 89021, 89029, 89231],
+    doc: `${DOC}modifyJumpDomain.html`,
+    summary: 'Get, add, delete or set the business (web-view) domains of a mini program',
+  },
+});

@@ -131,7 +131,7 @@ export async function callApi(
       const quotaOwner = caller.kind === 'authorizer' ? caller.appid : ctx.state.component.appid;
       consumeQuota(ctx, quotaOwner, row.path);
     }
-    return await handler.handle({ ctx, body, caller });
+    return await handler.handle({ ctx, body, caller, query });
   } catch (err) {
     if (err instanceof WxApiError) return errorBody(err.errcode, rid, err.message);
     ctx.log('emulator: API handler failed', { path: group.path, error: errorMessage(err) });

@@ -15,6 +15,7 @@ import {
 import type { EmulatorContext, EmulatorSettings, LogFn, PushTargets } from './context.ts';
 import { registerControlRoutes } from './control.ts';
 import { registerUserControlRoutes } from './control-users.ts';
+import { registerRegistrationControlRoutes } from './control-registrations.ts';
 import { registerMpControlRoutes } from './control-mp.ts';
 import { createIds } from './ids.ts';
 import { insertMerchant, type MerchantInput } from './merchants.ts';
@@ -156,6 +157,7 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
     registerControlRoutes(app, ctx);
     registerOAuthPage(app, ctx);
     registerUserControlRoutes(app, ctx);
+    registerRegistrationControlRoutes(app, ctx);
     registerMpControlRoutes(app, ctx);
     // Fastify allows one not-found handler per prefix: at the root it belongs to the host.
     if (app.prefix) app.setNotFoundHandler(notFound);

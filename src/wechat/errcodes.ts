@@ -64,6 +64,7 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
     category: 'caller',
     meaning: 'a component appid was used where an authorizer appid belongs',
   },
+  61070: { category: 'caller', meaning: 'legal person’s name does not match the WeChat ID' },
   40097: { category: 'caller', meaning: 'invalid arguments' },
   41033: { category: 'caller', meaning: 'invalid register type (category APIs)' },
   53200: { category: 'quota', meaning: 'signature changes used up this month' },
@@ -117,6 +118,28 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
   91009: { category: 'caller', meaning: 'rename needs materials' },
   76021: { category: 'caller', meaning: 'cgi_path not found' },
   76022: { category: 'caller', meaning: 'this token does not own that API' },
+  86004: { category: 'caller', meaning: 'invalid WeChat ID (微信号)' },
+  86011: { category: 'caller', meaning: 'name hits a protected keyword' },
+  89247: { category: 'busy', meaning: 'registration: WeChat internal error; retry later' },
+  89248: { category: 'caller', meaning: 'registration: invalid code_type' },
+  89249: {
+    category: 'caller',
+    meaning: 'a registration task for this subject is already running; retry after 24 h',
+  },
+  89250: { category: 'caller', meaning: 'registration task not found' },
+  89251: {
+    category: 'caller',
+    meaning: 'waiting for the legal person’s face verification (template message sent)',
+  },
+  89252: { category: 'caller', meaning: 'legal person / company consistency check in progress' },
+  89253: { category: 'caller', meaning: 'registration: missing parameters' },
+  89254: {
+    category: 'caller',
+    meaning: 'the platform lacks required permission sets (effective after full release)',
+  },
+  89255: { category: 'caller', meaning: 'registration: code does not match code_type' },
+  91020: { category: 'caller', meaning: 'only an unconverted trial mini program may do this' },
+  91021: { category: 'caller', meaning: 'not an unconverted trial mini program' },
 };
 
 export function errcodeCategory(errcode: number): ErrcodeCategory {

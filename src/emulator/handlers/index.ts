@@ -6,6 +6,7 @@ import { domainHandlers } from './domain.ts';
 import { messageHandlers } from './message.ts';
 import { privacyHandlers } from './privacy.ts';
 import { quotaHandlers } from './quota.ts';
+import { registerHandlers } from './register.ts';
 import { userHandlers } from './users.ts';
 
 /** Every emulated API, keyed by the endpoint names of src/wechat/endpoints. */
@@ -18,4 +19,5 @@ export const handlers: HandlerTable = {
   ...domainHandlers,
   ...categoryHandlers,
   ...privacyHandlers,
+  ...registerHandlers,
 };

@@ -13,6 +13,8 @@ export interface HandlerInput<B> {
   /** The request body after the endpoint row's schema accepted it. */
   body: B;
   caller: Caller;
+  /** The query string without the token (e.g. `action=create`). */
+  query: Readonly<Record<string, string | undefined>>;
 }
 
 export type HandlerOutput = Record<string, unknown>;

@@ -5,6 +5,7 @@ import { categoryEndpoints } from './category.ts';
 import { componentEndpoints } from './component.ts';
 import { domainEndpoints } from './domain.ts';
 import { messageEndpoints } from './message.ts';
+import { registerEndpoints } from './register.ts';
 import { privacyEndpoints } from './privacy.ts';
 import { userEndpoints } from './users.ts';
 
@@ -17,6 +18,7 @@ export const endpoints = {
   ...categoryEndpoints,
   ...privacyEndpoints,
   ...basicInfoEndpoints,
+  ...registerEndpoints,
 };
 
 export type Endpoints = typeof endpoints;

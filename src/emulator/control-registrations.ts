@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { EmulatorContext } from './context.ts';
+import {
+  progressTask,
+  RegistrationControlError,
+  registrations,
+  taskView,
+} from './registrations.ts';
+
+/**
+ * Control routes that play the legal person or user of a registration task: list the tasks,
+ * then confirm or reject one (which pushes the result to the authorization-event URL).
+ */
+const progress = z.object({
+  result: z.enum(['legal_person_confirmed', 'rejected']),
+  reason: z.string().trim().min(1).max(500).optional(),
+  /** The push's `status` for a rejection (default: not confirmed within 24 h). */
+  status: z.number().int().optional(),
+});
+
+function parse(raw: unknown): z.output<typeof progress> {
+  let value: unknown = {};
+  if (typeof raw === 'string' && raw.trim() !== '') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new RegistrationControlError('body is not valid JSON');
+    }
+  }
+  const result = progress.safeParse(value);
+  if (result.success) return result.data;
+  throw new RegistrationControlError(
+    result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+  );
+}
+
+export function registerRegistrationControlRoutes(
+  app: FastifyInstance,
+  ctx: EmulatorContext,
+): void {
+  app.get('/control/registrations', () => ({
+    registrations: [...registrations(ctx).tasks.values()].map(taskView),
+  }));
+
+  app.post<{ Params: { id: string } }>('/control/registrations/:id', async (req, reply) => {
+    try {
+      const { task, pushes } = await progressTask(ctx, req.params.id, parse(req.body));
+      return reply.code(200).send({
+        ...taskView(task),
+        pushes: pushes.map((p) => ({
+          status: p.status,
+          ok: p.ok,
+          ...(p.error ? { error: p.error } : {}),
+        })),
+      });
+    } catch (err) {
+      if (err instanceof RegistrationControlError) {
+        return reply.code(400).send({ error: err.message });
+      }
+      throw err;
+    }
+  });
+}

@@ -34,6 +34,8 @@ import { buildApp } from '../http/app.ts';
 import { autoReplyRoutes } from '../http/routes/auto-replies.ts';
 import { webhookRoutes } from '../http/routes/webhooks.ts';
 import { userRoutes } from '../http/routes/users.ts';
+import { registrationRoutes } from '../http/routes/registrations.ts';
+import { createRegistrationService } from '../services/registrations.ts';
 import { buildEmulator, type Emulator } from '../emulator/emulator.ts';
 import { createMetrics } from './metrics.ts';
 
@@ -239,6 +241,14 @@ export async function createOpenwx(
           log,
         });
   const autoReplies = createAutoReplyService({ db, clock });
+  const registrations = createRegistrationService({
+    db,
+    client,
+    clock,
+    jobs,
+    staleHours: config.registrationStaleHours,
+    log,
+  });
   replierRef.current = async (appid, fields, meta) =>
     (await releaseResponder?.reply(appid, fields, meta)) ?? autoReplies.reply(appid, fields);
   const users = createUserService({
@@ -315,6 +325,7 @@ export async function createOpenwx(
       autoReplyRoutes({ db, adminToken: config.adminToken, clock, autoReplies }),
       userRoutes({ db, adminToken: config.adminToken, clock, users }),
       webhookRoutes({ db, adminToken: config.adminToken, clock, webhooks }),
+      registrationRoutes({ ...guard, registrations }),
     ],
     ...(emulator ? { emulatorPlugin: emulator.plugin } : {}),
   });

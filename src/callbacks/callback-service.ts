@@ -4,7 +4,7 @@ import { errorMessage } from '../core/errors.ts';
 import { noopMetrics, silentLogger, type Logger, type Metrics } from '../core/metrics.ts';
 import type { Sealer } from '../crypto/seal.ts';
 import { buildEncryptedReplyXml, type WxBizMsgCrypt } from '../crypto/wx-biz-msg-crypt.ts';
-import { xmlText, type XmlObject } from '../crypto/xml.ts';
+import { xmlText, xmlToJson, type XmlObject } from '../crypto/xml.ts';
 import { randomDigits } from '../core/random.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { createAuthorizerQueries } from '../store/queries/authorizers.ts';
@@ -60,6 +60,8 @@ export interface CallbackDeps {
 }
 
 export const JOB_EXCHANGE_AUTH_CODE = 'authorization.exchange';
+/** Matches a registration push to its task (services/registrations.ts). */
+export const JOB_REGISTRATION_RESULT = 'registration.result';
 
 /** Lets the job find the authorization link (and its tenant) without storing the code. */
 const hashOf = (v: string | undefined) =>
@@ -153,15 +155,28 @@ export function createCallbackService(deps: CallbackDeps) {
       case 'notify_third_fastverifybetaapp': {
         const code = xmlText(fields, 'auth_code');
         const appid = xmlText(fields, 'appid');
-        if (code && appid && xmlText(fields, 'status') === '0') {
+        const status = xmlText(fields, 'status');
+        if (code && appid && status === '0') {
           await jobs.enqueue(
             JOB_EXCHANGE_AUTH_CODE,
             { appid, code: sealer.seal(code, 'authorization_code'), source: infoType, eventId },
             { tx, singletonKey: `exchange:${appid}:${eventId}` },
           );
-          return true;
         }
-        return false;
+        const info = fields['info'];
+        await jobs.enqueue(
+          JOB_REGISTRATION_RESULT,
+          {
+            eventId,
+            infoType,
+            appid: appid ?? null,
+            status: status ?? null,
+            msg: xmlText(fields, 'msg') ?? null,
+            info: info && typeof info === 'object' && !Array.isArray(info) ? xmlToJson(info) : {},
+          },
+          { tx, singletonKey: `registration:${eventId}` },
+        );
+        return true;
       }
       default:
         return false; // stored and acknowledged; nothing else to do

@@ -37,6 +37,8 @@ export interface Config {
   webviewDomains: string[];
   emulator: { ticketIntervalSeconds: number; tokenTtlSeconds: number; firstTicketDelayMs: number };
   tokenRefreshAheadSeconds: number;
+  /** A registration task without progress for this long is flagged stale. */
+  registrationStaleHours: number;
 }
 
 export class ConfigError extends AppError {
@@ -252,6 +254,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       firstTicketDelayMs: 1500,
     },
     tokenRefreshAheadSeconds: intIn(env, 'OPENWX_TOKEN_REFRESH_AHEAD', 600, 0, 3600),
+    registrationStaleHours: intIn(env, 'OPENWX_REGISTRATION_STALE_HOURS', 24, 1, 24 * 30),
   };
   Object.freeze(config.component);
   Object.freeze(config.emulator);

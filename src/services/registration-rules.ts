@@ -1,0 +1,147 @@
+import { AppError } from '../core/errors.ts';
+
+/**
+ * Checks of registration input before WeChat is called, and how results read.
+ * Reference: ../shared/wechat/02 §1.1–1.3.
+ */
+export interface EnterpriseInput {
+  name: string;
+  code: string;
+  code_type: 1 | 2 | 3;
+  legal_persona_wechat: string;
+  legal_persona_name: string;
+  component_phone: string;
+}
+
+export interface VerifyInput {
+  enterprise_name: string;
+  code: string;
+  code_type: 1 | 2 | 3;
+  legal_persona_wechat: string;
+  legal_persona_name: string;
+  legal_persona_idcard: string;
+  component_phone: string;
+}
+
+const CODE_RULES: Readonly<Record<number, { re: RegExp; text: string }>> = {
+  1: { re: /^[0-9A-Z]{18}$/, text: 'a unified social credit code is 18 digits or capital letters' },
+  2: {
+    re: /^[0-9A-Z]{8}-?[0-9A-Z]$/,
+    text: 'an organization code is 9 digits or capital letters (xxxxxxxx-x)',
+  },
+  3: { re: /^\d{15}$/, text: 'a business licence registration number is 15 digits' },
+};
+const PHONE = /^\d{5,20}$/;
+const WECHAT_ID = /^[a-zA-Z][-_a-zA-Z0-9]{5,19}$/;
+
+function bad(field: string, message: string): never {
+  throw new AppError('bad_request', message, { details: { field } });
+}
+
+/** A field the kind needs; absent or not a string is named. */
+export function need(input: Record<string, unknown>, field: string): void {
+  if (input[field] === undefined || input[field] === null) bad(field, `${field} is required`);
+}
+
+function checkName(value: string, field: string, max: number): void {
+  const n = [...value.trim()].length;
+  if (n < 1 || n > max) bad(field, `${field} must be 1 to ${max} characters`);
+}
+
+function checkCode(code: string, codeType: number, field: string): void {
+  const rule = CODE_RULES[codeType];
+  if (!rule) bad('code_type', 'code_type must be 1, 2 or 3');
+  if (!rule.re.test(code))
+    bad(field, `${field} does not match code_type ${codeType}: ${rule.text}`);
+}
+
+function checkPhone(phone: string): void {
+  if (!PHONE.test(phone)) bad('component_phone', 'component_phone must be 5 to 20 digits');
+}
+
+function checkWechatId(id: string, field: string): void {
+  if (!WECHAT_ID.test(id)) {
+    bad(
+      field,
+      `${field} must be a WeChat ID: 6 to 20 letters, digits, - or _, starting with a letter`,
+    );
+  }
+}
+
+export function checkEnterprise(input: EnterpriseInput): void {
+  for (const f of [
+    'name',
+    'code',
+    'code_type',
+    'legal_persona_wechat',
+    'legal_persona_name',
+    'component_phone',
+  ])
+    need(input as unknown as Record<string, unknown>, f);
+  checkName(input.name, 'name', 100);
+  checkCode(input.code, input.code_type, 'code');
+  checkWechatId(input.legal_persona_wechat, 'legal_persona_wechat');
+  checkName(input.legal_persona_name, 'legal_persona_name', 50);
+  checkPhone(input.component_phone);
+}
+
+export function checkPersonal(input: {
+  idname: string;
+  wxuser: string;
+  component_phone: string;
+}): void {
+  checkName(input.idname, 'idname', 50);
+  checkWechatId(input.wxuser, 'wxuser');
+  checkPhone(input.component_phone);
+}
+
+export function checkBetaName(name: string, field: string): void {
+  const n = [...name.trim()].length;
+  if (n < 4 || n > 30) bad(field, `${field} must be 4 to 30 characters`);
+}
+
+export function checkVerify(input: VerifyInput): void {
+  checkName(input.enterprise_name, 'enterprise_name', 100);
+  checkCode(input.code, input.code_type, 'code');
+  checkWechatId(input.legal_persona_wechat, 'legal_persona_wechat');
+  checkName(input.legal_persona_name, 'legal_persona_name', 50);
+  if (!/^\d{17}[\dX]$/.test(input.legal_persona_idcard)) {
+    bad(
+      'legal_persona_idcard',
+      'legal_persona_idcard must be 18 characters (digits, last may be X)',
+    );
+  }
+  checkPhone(input.component_phone);
+}
+
+export const enterpriseKey = (name: string, code: string, wechat: string) =>
+  `enterprise|${name}|${code}|${wechat}`;
+export const personalKey = (wxuser: string, idname: string) => `personal|${wxuser}|${idname}`;
+
+const STATUS_MEANING: Readonly<Record<string, string>> = {
+  '-1': 'company and legal person name do not match',
+  '100001': 'not confirmed within 24 h (ID-card check never done)',
+  '100002': 'not confirmed within 24 h (face check never done)',
+  '100003': 'not confirmed within 24 h',
+  '101': 'the company is deregistered',
+  '102': 'the company is not found in the registry',
+  '103': 'the legal representative’s name does not match the registry',
+  '104': 'the legal representative’s ID number does not match the registry',
+  '105':
+    'the legal representative’s ID is not yet updated in the registry; retry in 5–15 working days',
+  '1000': 'company or legal representative information is inconsistent',
+  '1001': 'the subject reached its mini program creation limit',
+  '1002': 'the subject is blacklisted',
+  '1003': 'the administrator reached the bound-account limit',
+  '1004': 'the administrator is blacklisted',
+  '1005': 'the administrator’s phone reached the bound-account limit',
+  '1006': 'the administrator’s phone is blacklisted',
+  '1007': 'the administrator’s ID card reached the account-creation limit',
+  '1008': 'the administrator’s ID card is blacklisted',
+};
+
+/** A failed result in plain words: WeChat's status, its meaning and WeChat's message. */
+export function resultReason(status: string, msg: string): string {
+  const meaning = STATUS_MEANING[status];
+  return [`status ${status}`, meaning, msg].filter(Boolean).join(': ');
+}

@@ -18,6 +18,10 @@ import { createStatusService } from '../services/status.ts';
 import { createOnboardingService, officialAuthPages } from '../services/onboarding.ts';
 import { createTenantService } from '../services/tenants.ts';
 import { createAuthorizerDirectory } from '../services/authorizer-directory.ts';
+import { createProfileService } from '../services/profiles.ts';
+import { createProfileSync } from '../services/profile-sync.ts';
+import { createMpSettings } from '../services/mp-settings.ts';
+import { profileRoutes } from '../http/routes/profiles.ts';
 import { tenantRoutes } from '../http/routes/tenants.ts';
 import { adminAuthorizerRoutes, tenantAuthorizerRoutes } from '../http/routes/authorizers.ts';
 import { proxyRoutes } from '../http/routes/proxy.ts';
@@ -205,6 +209,10 @@ export async function createOpenwx(
     publicUrl: config.publicUrl,
     pages: authPages(config),
   });
+  const platformDomains = { server: config.serverDomains, webview: config.webviewDomains };
+  const profiles = createProfileService({ db, clock, platform: platformDomains });
+  const profileSync = createProfileSync({ db, client, jobs, profiles, log });
+  const mpSettings = createMpSettings({ client, platform: platformDomains });
   const authorizations = createAuthorizationService({
     db,
     client,
@@ -215,6 +223,7 @@ export async function createOpenwx(
     componentAppid: config.component.appid,
     onboarding,
     log,
+    onAuthorized: (appid) => profileSync.authorized(appid),
   });
   const tenants = createTenantService({ db, clock });
   const directory = createAuthorizerDirectory({
@@ -325,6 +334,7 @@ export async function createOpenwx(
       autoReplyRoutes({ db, adminToken: config.adminToken, clock, autoReplies }),
       userRoutes({ db, adminToken: config.adminToken, clock, users }),
       webhookRoutes({ db, adminToken: config.adminToken, clock, webhooks }),
+      profileRoutes({ ...guard, profiles, sync: profileSync, settings: mpSettings }),
       registrationRoutes({ ...guard, registrations }),
     ],
     ...(emulator ? { emulatorPlugin: emulator.plugin } : {}),

@@ -26,6 +26,8 @@ export interface AuthorizationDeps {
   componentAppid: string;
   onboarding: OnboardingService;
   log?: Logger;
+  /** After an authorization is stored and given to its tenant (e.g. apply a profile). */
+  onAuthorized?: (appid: string) => Promise<void>;
 }
 
 /** Which authorization link an authorization came through: its token (redirect) or code (push). */
@@ -65,6 +67,11 @@ export function createAuthorizationService(deps: AuthorizationDeps) {
   ): Promise<string> {
     const owner = await exchangeCode(appid, code, source);
     await attachToLink(owner, link);
+    await deps
+      .onAuthorized?.(owner)
+      .catch((err: unknown) =>
+        log.warn({ appid: owner, err: String(err) }, 'after-authorization hook failed'),
+      );
     return owner;
   }
 

@@ -1,0 +1,294 @@
+import type { FastifyInstance } from 'fastify';
+import type { ProfileInput, ProfileService } from '../../services/profiles.ts';
+import type { ProfileSync } from '../../services/profile-sync.ts';
+import type { MpSettings } from '../../services/mp-settings.ts';
+import type { PrivacySpec, ServerDomains } from '../../services/profile-spec.ts';
+import { callerGuard, requireAppidAccess, type GuardDeps } from '../auth.ts';
+import { errorBody } from '../schemas.ts';
+
+/** Configuration profiles, drift and apply, and per mini program settings by hand (admin). */
+export interface ProfileRouteDeps extends GuardDeps {
+  profiles: ProfileService;
+  sync: ProfileSync;
+  settings: MpSettings;
+}
+
+const security = [{ bearerAuth: [] }];
+const errors = { 400: errorBody, 401: errorBody, 404: errorBody, 409: errorBody, 502: errorBody };
+const any = { type: 'object', additionalProperties: true } as const;
+const list = { type: 'array', items: { type: 'string', maxLength: 300 }, maxItems: 300 } as const;
+const serverDomains = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: { request: list, socket: list, upload: list, download: list, udp: list, tcp: list },
+} as const;
+const category = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['first', 'second'],
+  properties: { first: { type: 'integer' }, second: { type: 'integer' } },
+} as const;
+const privacy = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['owner_setting', 'setting_list'],
+  properties: {
+    owner_setting: {
+      type: 'object',
+      additionalProperties: { type: 'string', maxLength: 500 },
+    },
+    setting_list: {
+      type: 'array',
+      maxItems: 100,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['privacy_key', 'privacy_text'],
+        properties: {
+          privacy_key: { type: 'string', minLength: 1, maxLength: 64 },
+          privacy_text: { type: 'string', minLength: 1, maxLength: 500 },
+        },
+      },
+    },
+  },
+} as const;
+const profileBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 100 },
+    default: { type: 'boolean' },
+    server_domains: serverDomains,
+    webview_domains: { ...list, type: ['array', 'null'] },
+    categories: { type: ['array', 'null'], items: category, maxItems: 20 },
+    privacy: { ...privacy, type: ['object', 'null'] },
+    basic_info: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      properties: { signature: { type: 'string', maxLength: 120 } },
+    },
+  },
+} as const;
+const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } as const;
+const appidParams = {
+  type: 'object',
+  properties: { appid: { type: 'string', pattern: '^wx[0-9a-zA-Z]{16}$' } },
+} as const;
+const ok = (summary: string, tag: string, extra: Record<string, unknown> = {}) => ({
+  schema: { tags: [tag], security, summary, response: { 200: any, 201: any, ...errors }, ...extra },
+});
+
+type Id = { Params: { id: string } };
+type App = { Params: { appid: string } };
+
+export function profileRoutes(deps: ProfileRouteDeps) {
+  return async function plugin(app: FastifyInstance): Promise<void> {
+    app.addHook('onRequest', callerGuard(deps, 'admin'));
+    const { profiles, sync, settings } = deps;
+    const tag = 'Profiles';
+    const base = '/api/admin/profiles';
+    const P = { params: idParams };
+    const A = { params: appidParams };
+
+    app.post<{ Body: ProfileInput }>(
+      base,
+      ok('Create a profile (the first one is the default)', tag, { body: profileBody }),
+      async (req, reply) => reply.status(201).send(await profiles.create(req.body)),
+    );
+    app.get(base, ok('All profiles', tag), async () => ({ items: await profiles.list() }));
+    app.get<Id>(`${base}/:id`, ok('One profile', tag, P), (req) => profiles.get(req.params.id));
+    app.patch<Id & { Body: ProfileInput }>(
+      `${base}/:id`,
+      ok('Change a profile (validated as a whole)', tag, { ...P, body: profileBody }),
+      (req) => profiles.update(req.params.id, req.body),
+    );
+    app.delete<Id>(`${base}/:id`, ok('Delete a profile', tag, P), async (req, reply) => {
+      await profiles.remove(req.params.id);
+      return reply.status(204).send();
+    });
+    app.put<Id>(`${base}/:id/default`, ok('Make a profile the default', tag, P), (req) =>
+      profiles.setDefault(req.params.id),
+    );
+    app.put<{ Params: { id: string }; Body: { profile_id: string | null } }>(
+      '/api/admin/tenants/:id/profile',
+      ok('Give a tenant its own profile (null: the default)', tag, {
+        ...P,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['profile_id'],
+          properties: { profile_id: { type: ['string', 'null'], maxLength: 64 } },
+        },
+      }),
+      async (req) => {
+        await profiles.assignToTenant(req.params.id, req.body.profile_id);
+        return { tenant_id: req.params.id, profile_id: req.body.profile_id };
+      },
+    );
+    app.post<{
+      Body: { filter: { tenant_id?: string; appids?: string[]; all?: boolean }; dry_run?: boolean };
+    }>(
+      `${base}/apply`,
+      ok('Apply the profiles to many mini programs', tag, {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['filter'],
+          properties: {
+            dry_run: { type: 'boolean' },
+            filter: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                tenant_id: { type: 'string', maxLength: 64 },
+                appids: { type: 'array', items: { type: 'string' }, maxItems: 1000 },
+                all: { type: 'boolean' },
+              },
+            },
+          },
+        },
+      }),
+      (req) => sync.applyMany(req.body.filter, req.body.dry_run === true),
+    );
+
+    const mp = '/api/admin/authorizers/:appid';
+    const access = (
+      req: { params: { appid: string } } & Parameters<typeof requireAppidAccess>[1],
+    ) => requireAppidAccess(deps.db, req, req.params.appid);
+    app.get<App>(
+      `${mp}/drift`,
+      ok('Differences between WeChat and the profile', tag, A),
+      async (req) => {
+        await access(req);
+        return sync.drift(req.params.appid);
+      },
+    );
+    app.post<App & { Body: { dry_run?: boolean } | undefined }>(
+      `${mp}/apply`,
+      ok('Apply the profile (dry_run: only the calls)', tag, {
+        ...A,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { dry_run: { type: 'boolean' } },
+        },
+      }),
+      async (req) => {
+        await access(req);
+        return sync.apply(req.params.appid, req.body?.dry_run === true);
+      },
+    );
+
+    const mtag = 'Mini program settings';
+    app.get<App>(`${mp}/domains`, ok('Server domains', mtag, A), async (req) => {
+      await access(req);
+      return settings.domains(req.params.appid);
+    });
+    app.put<App & { Body: ServerDomains }>(
+      `${mp}/domains`,
+      ok('Set the server domains (modify_domain set)', mtag, {
+        ...A,
+        body: { ...serverDomains, type: 'object' },
+      }),
+      async (req) => {
+        await access(req);
+        return settings.setDomains(req.params.appid, req.body);
+      },
+    );
+    app.get<App>(`${mp}/webview-domains`, ok('Business domains', mtag, A), async (req) => {
+      await access(req);
+      return { webview_domains: await settings.webviewDomains(req.params.appid) };
+    });
+    app.put<App & { Body: { webview_domains: string[] } }>(
+      `${mp}/webview-domains`,
+      ok('Set the business domains (setwebviewdomain set)', mtag, {
+        ...A,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['webview_domains'],
+          properties: { webview_domains: list },
+        },
+      }),
+      async (req) => {
+        await access(req);
+        return {
+          webview_domains: await settings.setWebviewDomains(
+            req.params.appid,
+            req.body.webview_domains,
+          ),
+        };
+      },
+    );
+    app.get<App>(`${mp}/categories`, ok('Configured categories', mtag, A), async (req) => {
+      await access(req);
+      return settings.categories(req.params.appid);
+    });
+    app.get<App>(
+      `${mp}/categories/available`,
+      ok('Categories WeChat offers', mtag, A),
+      async (req) => {
+        await access(req);
+        return settings.availableCategories(req.params.appid);
+      },
+    );
+    app.post<App & { Body: { categories: Array<{ first: number; second: number }> } }>(
+      `${mp}/categories`,
+      ok('Add categories', mtag, {
+        ...A,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['categories'],
+          properties: { categories: { type: 'array', items: category, minItems: 1, maxItems: 20 } },
+        },
+      }),
+      async (req) => {
+        await access(req);
+        return settings.addCategories(req.params.appid, req.body.categories);
+      },
+    );
+    app.delete<App & { Body: { first: number; second: number } }>(
+      `${mp}/categories`,
+      ok('Delete a category', mtag, { ...A, body: category }),
+      async (req) => {
+        await access(req);
+        return settings.deleteCategory(req.params.appid, req.body);
+      },
+    );
+    app.get<App>(
+      `${mp}/privacy`,
+      ok('Privacy guide (development version)', mtag, A),
+      async (req) => {
+        await access(req);
+        return settings.privacy(req.params.appid);
+      },
+    );
+    app.put<App & { Body: PrivacySpec }>(
+      `${mp}/privacy`,
+      ok('Set the privacy guide', mtag, { ...A, body: privacy }),
+      async (req) => {
+        await access(req);
+        return settings.setPrivacy(req.params.appid, req.body);
+      },
+    );
+    app.put<App & { Body: { signature?: string; nickname?: string } }>(
+      `${mp}/basic-info`,
+      ok('Change the signature and/or the name', mtag, {
+        ...A,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            signature: { type: 'string', maxLength: 120 },
+            nickname: { type: 'string', minLength: 1, maxLength: 30 },
+          },
+        },
+      }),
+      async (req) => {
+        await access(req);
+        return settings.setBasicInfo(req.params.appid, req.body);
+      },
+    );
+  };
+}

@@ -1,0 +1,143 @@
+import { AppError } from '../core/errors.ts';
+
+/**
+ * A profile's desired state for a mini program, and its validation. Server domains are written
+ * as WeChat wants them for modify_domain (`https://host[:port]`, `wss://…`, `udp://…`,
+ * `tcp://…`); web-view domains as `https://host`. Reference: ../shared/wechat/02 §2, §5.5–5.6.
+ */
+export const SERVER_KINDS = ['request', 'socket', 'upload', 'download', 'udp', 'tcp'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
+
+export const WX_FIELD: Record<ServerKind, string> = {
+  request: 'requestdomain',
+  socket: 'wsrequestdomain',
+  upload: 'uploaddomain',
+  download: 'downloaddomain',
+  udp: 'udpdomain',
+  tcp: 'tcpdomain',
+};
+const SCHEME: Record<ServerKind, string> = {
+  request: 'https',
+  socket: 'wss',
+  upload: 'https',
+  download: 'https',
+  udp: 'udp',
+  tcp: 'tcp',
+};
+
+export type ServerDomains = Partial<Record<ServerKind, string[]>>;
+export interface PrivacySpec {
+  owner_setting: Record<string, string>;
+  setting_list: Array<{ privacy_key: string; privacy_text: string }>;
+}
+export interface ProfileSpec {
+  server_domains?: ServerDomains | null;
+  webview_domains?: string[] | null;
+  categories?: Array<{ first: number; second: number }> | null;
+  privacy?: PrivacySpec | null;
+  basic_info?: { signature?: string } | null;
+}
+
+/** The platform's registered domains (bare hosts); empty means any valid domain is accepted. */
+export interface PlatformDomains {
+  server: readonly string[];
+  webview: readonly string[];
+}
+
+const HOST = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
+
+const bad = (field: string, message: string): AppError =>
+  new AppError('bad_request', `${field}: ${message}`, { details: { field } });
+
+/** Splits `scheme://host[:port]`, refusing paths, queries and other shapes. */
+function parseDomain(
+  value: string,
+  field: string,
+): { scheme: string; host: string; port?: string } {
+  const m = /^([a-z]+):\/\/([^/:?#]+)(?::(\d{1,5}))?(.*)$/.exec(value);
+  if (!m)
+    throw bad(field, `"${value}" must be written scheme://host, e.g. https://api.example.com`);
+  const [, scheme = '', host = '', port, rest = ''] = m;
+  if (rest !== '') throw bad(field, `"${value}" has a path; give the domain only`);
+  if (!HOST.test(host)) throw bad(field, `"${host}" is not a valid host name (no IP addresses)`);
+  return { scheme, host, ...(port ? { port } : {}) };
+}
+
+function checkList(values: string[], field: string, check: (v: string, f: string) => void): void {
+  const seen = new Set<string>();
+  values.forEach((v, i) => {
+    const f = `${field}[${i}]`;
+    check(v, f);
+    if (seen.has(v)) throw bad(f, `"${v}" is listed twice`);
+    seen.add(v);
+  });
+}
+
+export function checkServerDomains(
+  domains: ServerDomains,
+  platform: PlatformDomains,
+  prefix = 'server_domains',
+): void {
+  for (const kind of SERVER_KINDS) {
+    checkList(domains[kind] ?? [], `${prefix}.${kind}`, (v, f) => {
+      const d = parseDomain(v, f);
+      if (d.scheme !== SCHEME[kind]) {
+        throw bad(f, `"${v}": ${kind} domains start with ${SCHEME[kind]}://`);
+      }
+      if (platform.server.length > 0 && !platform.server.includes(d.host)) {
+        throw bad(f, `"${d.host}" is not among the platform's registered server domains`);
+      }
+    });
+  }
+}
+
+export function checkWebviewDomains(
+  domains: string[],
+  platform: PlatformDomains,
+  field = 'webview_domains',
+): void {
+  checkList(domains, field, (v, f) => {
+    const d = parseDomain(v, f);
+    if (d.scheme !== 'https') throw bad(f, `"${v}": business domains start with https://`);
+    if (d.port) throw bad(f, `"${v}": business domains take no port`);
+    const registered = platform.webview.some((p) => d.host === p || d.host.endsWith(`.${p}`));
+    if (platform.webview.length > 0 && !registered) {
+      throw bad(f, `"${d.host}" is not a platform business domain or one of its subdomains`);
+    }
+  });
+}
+
+export function checkCategories(list: Array<{ first: number; second: number }>, field: string) {
+  const seen = new Set<string>();
+  list.forEach((c, i) => {
+    const key = `${c.first}/${c.second}`;
+    if (seen.has(key)) throw bad(`${field}[${i}]`, `category ${key} is listed twice`);
+    seen.add(key);
+  });
+}
+
+export function checkPrivacy(p: PrivacySpec, field = 'privacy'): void {
+  const o = p.owner_setting;
+  const contacts = ['contact_email', 'contact_phone', 'contact_qq', 'contact_weixin'];
+  if (!contacts.some((k) => (o[k] ?? '') !== '')) {
+    throw bad(`${field}.owner_setting`, `give at least one of ${contacts.join(', ')}`);
+  }
+  if (!o['notice_method']) {
+    throw bad(`${field}.owner_setting.notice_method`, 'say how users are told of changes');
+  }
+  const seen = new Set<string>();
+  p.setting_list.forEach((s, i) => {
+    if (seen.has(s.privacy_key)) {
+      throw bad(`${field}.setting_list[${i}]`, `privacy_key ${s.privacy_key} is listed twice`);
+    }
+    seen.add(s.privacy_key);
+  });
+}
+
+/** Every check of a profile, before anything is saved. */
+export function checkSpec(spec: ProfileSpec, platform: PlatformDomains): void {
+  if (spec.server_domains) checkServerDomains(spec.server_domains, platform);
+  if (spec.webview_domains) checkWebviewDomains(spec.webview_domains, platform);
+  if (spec.categories) checkCategories(spec.categories, 'categories');
+  if (spec.privacy) checkPrivacy(spec.privacy);
+}

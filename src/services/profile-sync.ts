@@ -1,0 +1,245 @@
+import { AppError, errorMessage } from '../core/errors.ts';
+import { silentLogger, type Logger } from '../core/metrics.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import type { Db } from '../store/db.ts';
+import type { WechatClient } from '../wechat/client.ts';
+import type { EndpointName } from '../wechat/endpoints/index.ts';
+import { isWechatApiError } from '../wechat/errors.ts';
+import { SERVER_KINDS, WX_FIELD, type ProfileSpec } from './profile-spec.ts';
+import type { Profile, ProfileService } from './profiles.ts';
+
+/**
+ * Drift between a mini program's actual configuration on WeChat and its profile, and the calls
+ * that remove it. Reference: ../shared/wechat/02 §2.1–2.2, §5.4–5.6.
+ */
+export const JOB_APPLY_PROFILE = 'profile.apply';
+
+export interface PlannedCall {
+  endpoint: EndpointName;
+  body: Record<string, unknown>;
+}
+export interface Difference {
+  area: 'server_domains' | 'webview_domains' | 'categories' | 'privacy' | 'basic_info';
+  field: string;
+  expected: unknown;
+  actual: unknown;
+}
+export interface CallResult extends PlannedCall {
+  ok: boolean;
+  errcode?: number;
+  errmsg?: string;
+  message?: string;
+}
+
+const sameSet = (a: readonly unknown[], b: readonly unknown[]): boolean => {
+  const key = (v: unknown) => JSON.stringify(v);
+  const sa = new Set(a.map(key));
+  return sa.size === new Set(b.map(key)).size && b.every((v) => sa.has(key(v)));
+};
+
+export type ProfileSync = ReturnType<typeof createProfileSync>;
+
+export function createProfileSync(deps: {
+  db: Db;
+  client: WechatClient;
+  jobs: JobQueue;
+  profiles: ProfileService;
+  log?: Logger;
+}) {
+  const { client, db, profiles } = deps;
+  const log = deps.log ?? silentLogger;
+
+  async function miniProgram(appid: string): Promise<{ tenant_id: string | null }> {
+    const res = await db.query<{ tenant_id: string | null; mp: boolean; status: string }>(
+      `SELECT tenant_id, status, coalesce(info ? 'MiniProgramInfo', false) AS mp
+       FROM authorizers WHERE appid = $1`,
+      [appid],
+    );
+    const row = res.rows[0];
+    if (!row || row.status !== 'authorized') {
+      throw new AppError('not_found', `authorizer ${appid} not found`);
+    }
+    if (!row.mp) throw new AppError('bad_request', `${appid} is not a mini program`);
+    return row;
+  }
+
+  async function profileFor(appid: string): Promise<Profile> {
+    const { tenant_id } = await miniProgram(appid);
+    const p = await profiles.forTenant(tenant_id);
+    if (!p) throw new AppError('not_found', 'no profile applies: create a default profile first');
+    return p;
+  }
+
+  async function plan(appid: string, spec: ProfileSpec) {
+    const differences: Difference[] = [];
+    const calls: PlannedCall[] = [];
+    const opts = { appid };
+    if (spec.server_domains) {
+      const actual = await client.call('modify_domain', { action: 'get' }, opts);
+      const body: Record<string, unknown> = { action: 'set' };
+      let differs = false;
+      for (const kind of SERVER_KINDS) {
+        const expected = spec.server_domains[kind] ?? [];
+        const current = (actual as Record<string, string[] | undefined>)[WX_FIELD[kind]] ?? [];
+        body[WX_FIELD[kind]] = expected;
+        if (!sameSet(expected, current)) {
+          differs = true;
+          differences.push({ area: 'server_domains', field: kind, expected, actual: current });
+        }
+      }
+      if (differs) calls.push({ endpoint: 'modify_domain', body });
+    }
+    if (spec.webview_domains) {
+      const actual = await client.call('setwebviewdomain', { action: 'get' }, opts);
+      const current = actual.webviewdomain ?? [];
+      if (!sameSet(spec.webview_domains, current)) {
+        const expected = spec.webview_domains;
+        differences.push({ area: 'webview_domains', field: 'webview', expected, actual: current });
+        calls.push({
+          endpoint: 'setwebviewdomain',
+          body: { action: 'set', webviewdomain: expected },
+        });
+      }
+    }
+    if (spec.categories) {
+      const actual = await client.call('getcategory', {}, opts);
+      const current = actual.categories.map((c) => ({ first: c.first, second: c.second }));
+      const has = (l: typeof current, c: { first: number; second: number }) =>
+        l.some((x) => x.first === c.first && x.second === c.second);
+      const missing = spec.categories.filter((c) => !has(current, c));
+      const extra = current.filter((c) => !has(spec.categories ?? [], c));
+      if (missing.length || extra.length) {
+        const expected = spec.categories;
+        differences.push({ area: 'categories', field: 'categories', expected, actual: current });
+      }
+      for (const c of extra) calls.push({ endpoint: 'deletecategory', body: { ...c } });
+      if (missing.length) calls.push({ endpoint: 'addcategory', body: { categories: missing } });
+    }
+    if (spec.privacy) {
+      const actual = await client.call('getprivacysetting', { privacy_ver: 2 }, opts);
+      const owner = (actual.owner_setting ?? {}) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(spec.privacy.owner_setting)) {
+        if ((owner[k] ?? '') !== v) {
+          differences.push({
+            area: 'privacy',
+            field: `owner_setting.${k}`,
+            expected: v,
+            actual: owner[k] ?? null,
+          });
+        }
+      }
+      const current = actual.setting_list
+        .filter((s) => s.privacy_text !== '')
+        .map((s) => ({ privacy_key: s.privacy_key, privacy_text: s.privacy_text }));
+      if (!sameSet(spec.privacy.setting_list, current)) {
+        const expected = spec.privacy.setting_list;
+        differences.push({ area: 'privacy', field: 'setting_list', expected, actual: current });
+      }
+      if (differences.some((d) => d.area === 'privacy')) {
+        calls.push({
+          endpoint: 'setprivacysetting',
+          body: {
+            privacy_ver: 2,
+            owner_setting: spec.privacy.owner_setting,
+            setting_list: spec.privacy.setting_list,
+          },
+        });
+      }
+    }
+    const signature = spec.basic_info?.signature;
+    if (signature !== undefined) {
+      const actual = await client.call('getaccountbasicinfo', {}, opts);
+      const current = actual.signature_info?.signature ?? '';
+      if (current !== signature) {
+        differences.push({
+          area: 'basic_info',
+          field: 'signature',
+          expected: signature,
+          actual: current,
+        });
+        calls.push({ endpoint: 'modifysignature', body: { signature } });
+      }
+    }
+    return { differences, calls };
+  }
+
+  async function runCall(appid: string, c: PlannedCall): Promise<CallResult> {
+    try {
+      await (client.call as (n: string, b: unknown, o: unknown) => Promise<unknown>)(
+        c.endpoint,
+        c.body,
+        { appid },
+      );
+      return { ...c, ok: true };
+    } catch (err) {
+      if (isWechatApiError(err)) {
+        return { ...c, ok: false, errcode: err.errcode, errmsg: err.errmsg, message: err.message };
+      }
+      return { ...c, ok: false, message: errorMessage(err) };
+    }
+  }
+
+  async function drift(appid: string) {
+    const profile = await profileFor(appid);
+    const { differences, calls } = await plan(appid, profile);
+    return { appid, profile_id: profile.id, in_sync: differences.length === 0, differences, calls };
+  }
+
+  async function apply(appid: string, dryRun = false) {
+    const d = await drift(appid);
+    if (dryRun) return { ...d, dry_run: true, ok: true, results: [] as CallResult[] };
+    const results: CallResult[] = [];
+    for (const c of d.calls) results.push(await runCall(appid, c));
+    return { ...d, dry_run: false, ok: results.every((r) => r.ok), results };
+  }
+
+  async function applyMany(
+    filter: { tenant_id?: string; appids?: string[]; all?: boolean },
+    dryRun = false,
+  ) {
+    if (!filter.all && !filter.tenant_id && !filter.appids?.length) {
+      throw new AppError('bad_request', 'give filter.tenant_id, filter.appids or filter.all', {
+        details: { field: 'filter' },
+      });
+    }
+    const res = await db.query<{ appid: string }>(
+      `SELECT appid FROM authorizers WHERE status = 'authorized' AND info ? 'MiniProgramInfo'
+         AND ($1::text IS NULL OR tenant_id = $1)
+         AND ($2::text[] IS NULL OR appid = ANY($2))
+       ORDER BY appid`,
+      [filter.tenant_id ?? null, filter.appids?.length ? filter.appids : null],
+    );
+    const results = [];
+    for (const { appid } of res.rows) {
+      try {
+        results.push(await apply(appid, dryRun));
+      } catch (err) {
+        results.push({ appid, ok: false, error: errorMessage(err) });
+      }
+    }
+    return { dry_run: dryRun, results };
+  }
+
+  deps.jobs.register(JOB_APPLY_PROFILE, async (payload) => {
+    const appid = String(payload['appid']);
+    if (!(await profiles.forTenant((await miniProgram(appid)).tenant_id))) return;
+    const r = await apply(appid);
+    if (!r.ok) log.warn({ appid, results: r.results }, 'profile applied with errors');
+  });
+
+  return {
+    drift,
+    apply,
+    applyMany,
+    runCall,
+    /** After an authorization: apply the profile to a mini program in the background. */
+    async authorized(appid: string): Promise<void> {
+      const res = await db.query<{ mp: boolean }>(
+        `SELECT coalesce(info ? 'MiniProgramInfo', false) AS mp FROM authorizers WHERE appid = $1`,
+        [appid],
+      );
+      if (!res.rows[0]?.mp) return;
+      await deps.jobs.enqueue(JOB_APPLY_PROFILE, { appid }, { singletonKey: `profile:${appid}` });
+    },
+  };
+}

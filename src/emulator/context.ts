@@ -19,6 +19,8 @@ export interface EmulatorSettings {
   pushAttempts: number;
   defaultDailyLimit: number;
   quotaClearsPerMonth: number;
+  /** Whether the legacy fastregisterweapp still answers (WeChat took it offline on 2026-04-30). */
+  legacyEnterpriseRegistration: boolean;
   /** Hostname (no port) of 授权发起页域名, when checked. */
   authDomain?: string;
 }

@@ -10,7 +10,8 @@ import {
 
 /**
  * Control routes that play the legal person or user of a registration task: list the tasks,
- * then confirm or reject one (which pushes the result to the authorization-event URL).
+ * then confirm or reject one (which pushes the result to the authorization-event URL). The
+ * settings route switches the legacy enterprise registration off, as WeChat did on 2026-04-30.
  */
 const progress = z.object({
   result: z.enum(['legal_person_confirmed', 'rejected']),
@@ -19,7 +20,9 @@ const progress = z.object({
   status: z.number().int().optional(),
 });
 
-function parse(raw: unknown): z.output<typeof progress> {
+const settings = z.object({ legacy_enterprise_registration: z.boolean() });
+
+function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
   let value: unknown = {};
   if (typeof raw === 'string' && raw.trim() !== '') {
     try {
@@ -28,7 +31,7 @@ function parse(raw: unknown): z.output<typeof progress> {
       throw new RegistrationControlError('body is not valid JSON');
     }
   }
-  const result = progress.safeParse(value);
+  const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new RegistrationControlError(
     result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
@@ -43,9 +46,26 @@ export function registerRegistrationControlRoutes(
     registrations: [...registrations(ctx).tasks.values()].map(taskView),
   }));
 
+  const settingsView = () => ({
+    legacy_enterprise_registration: registrations(ctx).legacyEnterprise,
+  });
+  app.get('/control/registration-settings', settingsView);
+  app.post('/control/registration-settings', (req, reply) => {
+    try {
+      const input = parse(settings, req.body);
+      registrations(ctx).legacyEnterprise = input.legacy_enterprise_registration;
+      return reply.code(200).send(settingsView());
+    } catch (err) {
+      if (err instanceof RegistrationControlError) {
+        return reply.code(400).send({ error: err.message });
+      }
+      throw err;
+    }
+  });
+
   app.post<{ Params: { id: string } }>('/control/registrations/:id', async (req, reply) => {
     try {
-      const { task, pushes } = await progressTask(ctx, req.params.id, parse(req.body));
+      const { task, pushes } = await progressTask(ctx, req.params.id, parse(progress, req.body));
       return reply.code(200).send({
         ...taskView(task),
         pushes: pushes.map((p) => ({

@@ -52,6 +52,8 @@ export interface EmulatorOptions {
   pushTimeoutMs?: number;
   /** Daily limit of every API path unless set through the control API (default 100000). */
   defaultDailyLimit?: number;
+  /** When false, the legacy fastregisterweapp answers 48004 as after 2026-04-30 (default true). */
+  legacyEnterpriseRegistration?: boolean;
   /** Accounts that exist from the start (default: one Official Account, one Mini Program). */
   merchants?: MerchantInput[];
   clock?: OffsetClock;
@@ -110,6 +112,7 @@ function settingsOf(opts: EmulatorOptions): EmulatorSettings {
     pushAttempts: 3,
     defaultDailyLimit: opts.defaultDailyLimit ?? 100_000,
     quotaClearsPerMonth: 10,
+    legacyEnterpriseRegistration: opts.legacyEnterpriseRegistration ?? true,
     ...(authDomain === undefined ? {} : { authDomain }),
   };
 }

@@ -37,6 +37,8 @@ interface Registrations {
   tasks: Map<string, RegistrationTask>;
   betaApps: Map<string, BetaApp>;
   seq: number;
+  /** Whether the legacy fastregisterweapp answers; set through the control API. */
+  legacyEnterprise: boolean;
 }
 
 const byState = new WeakMap<EmulatorState, Registrations>();
@@ -44,7 +46,12 @@ const byState = new WeakMap<EmulatorState, Registrations>();
 export function registrations(ctx: EmulatorContext): Registrations {
   let r = byState.get(ctx.state);
   if (!r) {
-    r = { tasks: new Map(), betaApps: new Map(), seq: 0 };
+    r = {
+      tasks: new Map(),
+      betaApps: new Map(),
+      seq: 0,
+      legacyEnterprise: ctx.settings.legacyEnterpriseRegistration,
+    };
     byState.set(ctx.state, r);
   }
   return r;
@@ -136,7 +143,7 @@ const FAILED_STATUS: Readonly<Record<RegistrationKind, number>> = {
 function infoOf(task: RegistrationTask): Record<string, string | number> {
   if (task.kind === 'beta')
     return { unique_id: task.uniqueId ?? '', name: String(task.data['name']) };
-  if (task.kind === 'personal' && task.taskid) return { ...task.data, taskid: task.taskid };
+  if (task.taskid) return { ...task.data, taskid: task.taskid };
   return task.data;
 }
 

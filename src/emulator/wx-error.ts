@@ -24,6 +24,7 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   45047: 'out of response count limit',
   47001: 'data format error',
   48001: 'api unauthorized',
+  48004: 'api forbidden or offline',
   48006: 'forbid to clear quota because of reaching the limit',
   61003: 'component is not authorized by this account',
   61004: 'access clientip is not registered',

@@ -2,7 +2,7 @@ import { AppError } from '../core/errors.ts';
 
 /**
  * Checks of registration input before WeChat is called, and how results read.
- * Reference: ../shared/wechat/02 §1.1–1.3.
+ * Reference: ../shared/wechat/02 §0, §1.1–1.3.
  */
 export interface EnterpriseInput {
   name: string;
@@ -10,6 +10,13 @@ export interface EnterpriseInput {
   code_type: 1 | 2 | 3;
   legal_persona_wechat: string;
   legal_persona_name: string;
+  component_phone: string;
+}
+
+/** The new-version enterprise flow: the legal person verifies through a link. */
+export interface EnterpriseUrlInput {
+  name: string;
+  code: string;
   component_phone: string;
 }
 
@@ -85,6 +92,22 @@ export function checkEnterprise(input: EnterpriseInput): void {
   checkPhone(input.component_phone);
 }
 
+const LEGACY_ONLY = ['code_type', 'legal_persona_wechat', 'legal_persona_name'] as const;
+
+export function checkEnterpriseUrl(input: EnterpriseUrlInput): void {
+  const raw = input as unknown as Record<string, unknown>;
+  for (const f of ['name', 'code', 'component_phone']) need(raw, f);
+  for (const f of LEGACY_ONLY) {
+    if (raw[f] !== undefined)
+      bad(f, `${f} is not used by the url flow (send flow "legacy" for it)`);
+  }
+  checkName(input.name, 'name', 100);
+  if (!CODE_RULES[1]!.re.test(input.code)) {
+    bad('code', `code must be a unified social credit code: ${CODE_RULES[1]!.text}`);
+  }
+  checkPhone(input.component_phone);
+}
+
 export function checkPersonal(input: {
   idname: string;
   wxuser: string;
@@ -114,6 +137,7 @@ export function checkVerify(input: VerifyInput): void {
   checkPhone(input.component_phone);
 }
 
+/** The URL flow's push has no legal_persona_wechat, so its key leaves it empty. */
 export const enterpriseKey = (name: string, code: string, wechat: string) =>
   `enterprise|${name}|${code}|${wechat}`;
 export const personalKey = (wxuser: string, idname: string) => `personal|${wxuser}|${idname}`;

@@ -16,6 +16,7 @@ import type { WechatClient } from '../wechat/client.ts';
 import {
   checkBetaName,
   checkEnterprise,
+  checkEnterpriseUrl,
   checkPersonal,
   checkVerify,
   need,
@@ -23,6 +24,7 @@ import {
   personalKey,
   resultReason,
   type EnterpriseInput,
+  type EnterpriseUrlInput,
   type VerifyInput,
 } from './registration-rules.ts';
 
@@ -30,8 +32,10 @@ import {
  * Registering mini programs for merchants. A task is stored as `pending` while WeChat is called,
  * then waits for the legal person or the user; the result push moves it to `succeeded` (the new
  * mini program becomes an authorizer of the task's tenant) or `failed` with the reason. When
- * WeChat refuses the call, the task is removed and the caller sees WeChat's errcode.
- * Reference: ../shared/wechat/02 §1; ../shared/wechat/01 §5.3–5.5.
+ * WeChat refuses the call, the task is removed and the caller sees WeChat's errcode. Enterprises
+ * register by the URL flow (fastregisterenterpriseweapp, new version; the legal person verifies
+ * through authorize_url) unless `flow` is `legacy` (fastregisterweapp, offline since 2026-04-30).
+ * Reference: ../shared/wechat/02 §0, §1; ../shared/wechat/01 §5.3–5.5.
  */
 export interface RegistrationDeps {
   db: Db;
@@ -43,7 +47,7 @@ export interface RegistrationDeps {
 }
 
 export type RegistrationInput =
-  | ({ kind: 'enterprise'; tenant_id?: string } & EnterpriseInput)
+  | ({ kind: 'enterprise'; tenant_id?: string; flow?: 'url' | 'legacy' } & EnterpriseInput)
   | {
       kind: 'personal';
       tenant_id?: string;
@@ -64,7 +68,7 @@ const NEXT_STEP: Readonly<Record<RegistrationStatus, (r: RegistrationRow) => str
   awaiting_legal_person: () =>
     'the legal person must confirm the WeChat template message and pass face verification within 24 h',
   awaiting_user: (r) =>
-    `the ${r.kind === 'beta' ? 'administrator' : 'person'} must open ${r.authorize_url ?? 'the authorize_url'} in WeChat within 24 h and confirm`,
+    `the ${r.kind === 'beta' ? 'administrator' : r.kind === 'enterprise' ? 'legal person' : 'person'} must open ${r.authorize_url ?? 'the authorize_url'} in WeChat within 24 h and confirm`,
   succeeded: (r) =>
     r.verify_status === 'awaiting_legal_person'
       ? 'the legal person must pass face verification, then the administrator must confirm, to convert the trial mini program'
@@ -114,8 +118,16 @@ export function createRegistrationService(deps: RegistrationDeps) {
   }
 
   async function create(input: RegistrationInput): Promise<Record<string, unknown>> {
-    if (input.kind === 'enterprise') checkEnterprise(input);
-    else if (input.kind === 'personal') checkPersonal(input);
+    const urlFlow = input.kind === 'enterprise' && (input.flow ?? 'url') === 'url';
+    if (input.kind === 'enterprise') {
+      if (input.flow !== undefined && input.flow !== 'url' && input.flow !== 'legacy') {
+        throw new AppError('bad_request', 'flow must be url or legacy', {
+          details: { field: 'flow' },
+        });
+      }
+      if (urlFlow) checkEnterpriseUrl(input);
+      else checkEnterprise(input);
+    } else if (input.kind === 'personal') checkPersonal(input);
     else {
       need(input, 'name');
       need(input, 'openid');
@@ -126,18 +138,36 @@ export function createRegistrationService(deps: RegistrationDeps) {
         details: { field: 'tenant_id' },
       });
     }
-    const { kind, tenant_id: tenantId, ...request } = input;
+    const { kind, tenant_id: tenantId, ...rest } = input;
+    const request: Record<string, unknown> =
+      input.kind === 'enterprise' ? { ...rest, flow: urlFlow ? 'url' : 'legacy' } : rest;
     const id = newId();
     const matchKey =
       input.kind === 'enterprise'
-        ? enterpriseKey(input.name, input.code, input.legal_persona_wechat)
+        ? enterpriseKey(input.name, input.code, urlFlow ? '' : input.legal_persona_wechat)
         : input.kind === 'personal'
           ? personalKey(input.wxuser, input.idname)
           : null;
     await rows.insert({ id, kind, tenantId: tenantId ?? null, request, matchKey, at: now() });
     try {
-      if (input.kind === 'enterprise') {
-        await client.call('fastregisterweapp', request as EnterpriseInput, {
+      if (urlFlow) {
+        const { name, code, component_phone } = input as EnterpriseUrlInput;
+        const res = await client.call(
+          'fastregisterenterpriseweapp',
+          { name, code, component_phone, new_version: true },
+          { query: { action: 'create' } },
+        );
+        await rows.update(id, {
+          status: 'awaiting_user',
+          taskid: res.taskid ?? null,
+          authorize_url: res.authorize_url ?? null,
+          last_message:
+            'WeChat created the task; the legal person opens authorize_url in WeChat within 24 h',
+          at: now(),
+        });
+      } else if (input.kind === 'enterprise') {
+        const { flow: _flow, ...legacy } = rest as EnterpriseInput & { flow?: string };
+        await client.call('fastregisterweapp', legacy as EnterpriseInput, {
           query: { action: 'create' },
         });
         await rows.update(id, {
@@ -257,7 +287,7 @@ export function createRegistrationService(deps: RegistrationDeps) {
           : str('wxuser')
             ? personalKey(str('wxuser'), str('idname'))
             : enterpriseKey(str('name'), str('code'), str('legal_persona_wechat'));
-      row = (await rows.findOpenByKey(key)) ?? (await rows.findByTaskid(str('taskid')));
+      row = (await rows.findByTaskid(str('taskid'))) ?? (await rows.findOpenByKey(key));
       if (row) {
         if (row.status !== 'succeeded') {
           await rows.update(row.id, {

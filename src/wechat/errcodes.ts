@@ -41,6 +41,10 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
     meaning: 'data format error (body is not valid JSON or has wrong types)',
   },
   48001: { category: 'caller', meaning: 'API unauthorized for this account' },
+  48004: {
+    category: 'caller',
+    meaning: 'API offline (fastregisterweapp since 2026-04-30: use the URL flow)',
+  },
   48006: { category: 'quota', meaning: 'quota resets used up this month (10)' },
   61003: {
     category: 'caller',

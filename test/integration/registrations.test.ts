@@ -11,7 +11,14 @@ type Task = Json & {
   appid: string | null;
   verify_status: string | null;
 };
-type EmuTask = { id: string; kind: string; state: string; data: Json; appid?: string };
+type EmuTask = {
+  id: string;
+  kind: string;
+  state: string;
+  data: Json;
+  appid?: string;
+  authorize_url?: string;
+};
 
 describe('mini program registration', () => {
   let sb: Sandbox;
@@ -30,6 +37,7 @@ describe('mini program registration', () => {
     seq++;
     return {
       kind: 'enterprise',
+      flow: 'legacy',
       tenant_id: tenantId,
       name: `Fake Trading Co ${seq}`,
       code: `91110000MA00000${String(seq).padStart(3, '0')}`,
@@ -208,5 +216,52 @@ describe('mini program registration', () => {
     assert.match(String((second.body['error'] as Json)['message']), /already running/);
     const count = ((await call('/api/admin/registrations')).body['items'] as Json[]).length;
     assert.equal(count, before + 1, 'the refused registration is not stored');
+  });
+
+  test('enterprise url flow: authorize_url shown, confirmed → authorizer with a token', async () => {
+    seq++;
+    const input = {
+      kind: 'enterprise',
+      tenant_id: tenantId,
+      name: `Fake Url Co ${seq}`,
+      code: `91110000MA00001${String(seq).padStart(3, '0')}`,
+      component_phone: '13800000002',
+    };
+    const created = await call('/api/admin/registrations', 'POST', input);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body['status'], 'awaiting_user');
+    assert.equal((created.body['request'] as Json)['flow'], 'url');
+    const url = String(created.body['authorize_url']);
+    assert.match(url, /^https:\/\/.*taskid=/);
+    assert.ok(String(created.body['next_step']).includes(url));
+    assert.match(String(created.body['next_step']), /legal person.*24 h/);
+    const emu = await emulatorTask((t) => t.data['name'] === input.name);
+    assert.equal(emu.authorize_url, url);
+    await sb.control(`/registrations/${emu.id}`, { result: 'legal_person_confirmed' });
+    const done = await taskUntil(String(created.body['id']), (t) => t.status === 'succeeded');
+    assert.ok(done.appid);
+    await authorizerOfTenant(done.appid);
+    const token = await sb.admin(`/api/tokens/authorizers/${done.appid}`);
+    assert.equal(token.status, 200);
+    assert.ok(((await token.json()) as Json)['access_token']);
+
+    const bad = await call('/api/admin/registrations', 'POST', { ...input, code: '12345678X' });
+    assert.equal(bad.status, 400, JSON.stringify(bad.body));
+    assert.equal((bad.body['error'] as Json)['field'], 'code');
+  });
+
+  test('legacy flow refused by WeChat after 2026-04-30 → errcode shown, nothing stored', async () => {
+    const before = ((await call('/api/admin/registrations')).body['items'] as Json[]).length;
+    await sb.control('/registration-settings', { legacy_enterprise_registration: false });
+    try {
+      const res = await call('/api/admin/registrations', 'POST', enterprise());
+      assert.equal(res.status, 502, JSON.stringify(res.body));
+      assert.equal((res.body['error'] as Json)['errcode'], 48004);
+      assert.match(String((res.body['error'] as Json)['message']), /offline/);
+    } finally {
+      await sb.control('/registration-settings', { legacy_enterprise_registration: true });
+    }
+    const after = ((await call('/api/admin/registrations')).body['items'] as Json[]).length;
+    assert.equal(after, before);
   });
 });

@@ -1,12 +1,14 @@
 import { randomAlnum } from '../../core/random.ts';
+import type { EmulatorContext } from '../context.ts';
 import { addTask, openTask, registrations } from '../registrations.ts';
 import { WxApiError } from '../wx-error.ts';
 import { OK, type HandlerTable } from './types.ts';
 
 /**
  * Fast registration (enterprise, personal), trial mini programs and their conversion. Creating a
- * task only records it; the control API confirms or rejects it.
- * Reference: ../shared/wechat/02 §1, §7, §8.4.
+ * task only records it; the control API confirms or rejects it. The legacy enterprise flow can be
+ * switched off (48004), as WeChat did on 2026-04-30; the new version returns an authorize_url.
+ * Reference: ../shared/wechat/02 §0, §1, §7, §8.4.
  */
 const WECHAT_ID = /^[a-zA-Z][-_a-zA-Z0-9]{5,19}$/;
 const CODE_BY_TYPE: Readonly<Record<number, RegExp>> = {
@@ -16,6 +18,16 @@ const CODE_BY_TYPE: Readonly<Record<number, RegExp>> = {
 };
 const KEYWORDS = ['小程序', '微信', '腾讯', 'wechat', 'weixin', 'tencent'];
 const hasKeyword = (name: string) => KEYWORDS.some((k) => name.toLowerCase().includes(k));
+
+const USCC = /^[0-9A-Z]{18}$/;
+
+/** `action=query` of the URL flows: the task by its taskid, with status 0 / 12 / 2. */
+function queryTask(ctx: EmulatorContext, taskid: string | undefined) {
+  const task = [...registrations(ctx).tasks.values()].find((t) => t.taskid === taskid);
+  if (!task || taskid === undefined) throw new WxApiError(89250);
+  const status = task.state === 'succeeded' ? 12 : task.state === 'failed' ? 2 : 0;
+  return { ...OK, taskid: task.taskid, authorize_url: task.authorizeUrl, status };
+}
 
 function checkEnterpriseCode(codeType: number | undefined, code: string): void {
   const rule = codeType === undefined ? undefined : CODE_BY_TYPE[codeType];
@@ -33,6 +45,12 @@ export const registerHandlers: HandlerTable = {
       legal_persona_name: 89253,
     },
     handle({ ctx, body, query }) {
+      if (!registrations(ctx).legacyEnterprise) {
+        throw new WxApiError(
+          48004,
+          'fastregisterweapp is offline; use fastregisterenterpriseweapp',
+        );
+      }
       const subject = `enterprise ${body.name} ${body.code}`;
       if (query['action'] === 'search') {
         const task = openTask(ctx, subject);
@@ -61,14 +79,33 @@ export const registerHandlers: HandlerTable = {
     },
   },
 
+  fastregisterenterpriseweapp: {
+    handle({ ctx, body, query }) {
+      if (query['action'] === 'query') return queryTask(ctx, body.taskid);
+      if (query['action'] !== 'create') throw new WxApiError(-1, 'invalid action');
+      if (body.new_version !== true) {
+        throw new WxApiError(48004, 'the old version is offline; send new_version true');
+      }
+      if (!body.name || !body.code || !body.component_phone) throw new WxApiError(89253);
+      if (!USCC.test(body.code)) throw new WxApiError(89255, 'code must be an 18-character USCC');
+      const subject = `enterprise ${body.name} ${body.code}`;
+      if (openTask(ctx, subject)) throw new WxApiError(89249);
+      const taskid = randomAlnum(32, ctx.random);
+      const authorizeUrl = `https://mp.weixin.qq.com/wxawap/fastregisterenterprise?taskid=${taskid}`;
+      addTask(ctx, {
+        kind: 'enterprise',
+        subject,
+        taskid,
+        authorizeUrl,
+        data: { name: body.name, code: body.code, component_phone: body.component_phone },
+      });
+      return { ...OK, taskid, authorize_url: authorizeUrl, status: 0 };
+    },
+  },
+
   fastregisterpersonalweapp: {
     handle({ ctx, body, query }) {
-      if (query['action'] === 'query') {
-        const task = [...registrations(ctx).tasks.values()].find((t) => t.taskid === body.taskid);
-        if (!task) throw new WxApiError(89250);
-        const status = task.state === 'succeeded' ? 12 : task.state === 'failed' ? 2 : 0;
-        return { ...OK, taskid: task.taskid, authorize_url: task.authorizeUrl, status };
-      }
+      if (query['action'] === 'query') return queryTask(ctx, body.taskid);
       if (query['action'] !== 'create') throw new WxApiError(-1, 'invalid action');
       if (!body.idname || !body.wxuser) throw new WxApiError(89253);
       if (!WECHAT_ID.test(body.wxuser)) throw new WxApiError(86004);

@@ -47,6 +47,12 @@ const createBody = {
   properties: {
     kind: { type: 'string', enum: ['enterprise', 'personal', 'beta'] },
     tenant_id: tenantId,
+    flow: {
+      type: 'string',
+      enum: ['url', 'legacy'],
+      description:
+        'Enterprise only; default "url": name, code (18-character unified social credit code) and component_phone, answered with authorize_url, which the legal person opens in WeChat within 24 h. "legacy": fastregisterweapp with code_type and the legal person’s WeChat ID and name (WeChat took it offline on 2026-04-30)',
+    },
     name: { type: 'string', maxLength: 200 },
     code: { type: 'string', maxLength: 64 },
     code_type: { type: 'integer' },
@@ -94,7 +100,7 @@ export function registrationRoutes(deps: GuardDeps & { registrations: Registrati
           tags,
           security,
           summary:
-            'Register a mini program for a merchant (enterprise, personal or trial); WeChat refusing answers 502 with its errcode and stores nothing',
+            'Register a mini program for a merchant (enterprise by the url or legacy flow, personal or trial); WeChat refusing answers 502 with its errcode and stores nothing',
           body: createBody,
           response: { 201: registration, ...errors },
         },

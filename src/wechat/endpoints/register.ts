@@ -31,9 +31,31 @@ export const registerEndpoints = defineEndpoints({
       component_phone: z.string().optional(),
     }),
     response: ok,
-    errcodes: [-1, 86004, 61070, 89247, 89248, 89249, 89250, 89251, 89252, 89253, 89254, 89255],
+    errcodes: [
+      -1, 48004, 86004, 61070, 89247, 89248, 89249, 89250, 89251, 89252, 89253, 89254, 89255,
+    ],
     doc: `${DOC}register-management/fast-registration-ent/registerMiniprogram.html`,
-    summary: 'Fast-register an enterprise mini program (query action=create or action=search)',
+    summary:
+      'Fast-register an enterprise mini program, legacy template-message flow (query action=create or action=search); offline since 2026-04-30',
+  },
+  fastregisterenterpriseweapp: {
+    name: 'fastregisterenterpriseweapp',
+    method: 'POST',
+    path: '/wxa/component/fastregisterenterpriseweapp',
+    token: 'component',
+    tokenParam: 'access_token',
+    request: z.object({
+      name: z.string().optional(),
+      code: z.string().optional(),
+      component_phone: z.string().optional(),
+      taskid: z.string().optional(),
+      new_version: z.boolean().optional(),
+    }),
+    response: taskAnswer,
+    errcodes: [-1, 48004, 89249, 89250, 89253, 89255],
+    doc: `${DOC}register-management/fast-registration-ent/registerEnterpriseWeapp.html`,
+    summary:
+      'Fast-register an enterprise mini program, new version (new_version true; query action=create or action=query); the legal person verifies through authorize_url within 24 h',
   },
   fastregisterpersonalweapp: {
     name: 'fastregisterpersonalweapp',

@@ -93,6 +93,8 @@ export interface Openwx {
   listen(): Promise<string>;
   /** Graceful stop: no new work, in-flight requests and jobs finish, locks released. */
   stop(): Promise<void>;
+  /** One round of the periodic work (also run by the scheduler). */
+  maintain(): Promise<void>;
 }
 
 /** WeChat's authorization pages: the official hosts, or the emulator standing in for WeChat. */
@@ -211,7 +213,7 @@ export async function createOpenwx(
   });
   const platformDomains = { server: config.serverDomains, webview: config.webviewDomains };
   const profiles = createProfileService({ db, clock, platform: platformDomains });
-  const profileSync = createProfileSync({ db, client, jobs, profiles, log });
+  const profileSync = createProfileSync({ db, client, jobs, profiles, clock, log });
   const mpSettings = createMpSettings({ client, platform: platformDomains });
   const authorizations = createAuthorizationService({
     db,
@@ -362,6 +364,19 @@ export async function createOpenwx(
         .reconcile()
         .catch((err: unknown) => log.warn({ err: String(err) }, 'reconcile failed'));
     }
+    // Every 6 hours, one instance reads the mini programs' settings and records drift.
+    if (
+      await locks.tryAcquire(
+        'drift_check',
+        `${holderId}:${clock.now()}`,
+        new Date(clock.now()),
+        new Date(clock.now() + 6 * 3600_000),
+      )
+    ) {
+      await profileSync
+        .checkAll()
+        .catch((err: unknown) => log.warn({ err: String(err) }, 'drift check failed'));
+    }
   };
   const locks = createLockQueries(db);
   let stopping: Promise<void> | undefined;
@@ -374,6 +389,7 @@ export async function createOpenwx(
     tokens,
     emulator,
     log,
+    maintain,
     async listen() {
       await app.listen({ host: config.host, port: config.port });
       const addr = app.server.address();

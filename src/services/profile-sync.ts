@@ -1,4 +1,6 @@
+import type { Clock } from '../core/clock.ts';
 import { AppError, errorMessage } from '../core/errors.ts';
+import { createAuthorizerQueries } from '../store/queries/authorizers.ts';
 import { silentLogger, type Logger } from '../core/metrics.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Db } from '../store/db.ts';
@@ -44,6 +46,7 @@ export function createProfileSync(deps: {
   client: WechatClient;
   jobs: JobQueue;
   profiles: ProfileService;
+  clock: Clock;
   log?: Logger;
 }) {
   const { client, db, profiles } = deps;
@@ -227,10 +230,40 @@ export function createProfileSync(deps: {
     if (!r.ok) log.warn({ appid, results: r.results }, 'profile applied with errors');
   });
 
+  /**
+   * The scheduled check: reads every authorized mini program's actual state and records in its
+   * history when it has drifted from its profile (applying stays the operator's decision).
+   */
+  async function checkAll(): Promise<{ checked: number; drifted: string[] }> {
+    const res = await db.query<{ appid: string }>(
+      `SELECT appid FROM authorizers WHERE status = 'authorized' AND info ? 'MiniProgramInfo' ORDER BY appid`,
+    );
+    const drifted: string[] = [];
+    let checked = 0;
+    for (const { appid } of res.rows) {
+      try {
+        const d = await drift(appid);
+        checked++;
+        if (d.in_sync) continue;
+        drifted.push(appid);
+        await createAuthorizerQueries(db).addHistory(
+          appid,
+          'drift_detected',
+          { profile_id: d.profile_id, differences: d.differences },
+          new Date(deps.clock.now()),
+        );
+      } catch (err) {
+        log.warn({ appid, err: errorMessage(err) }, 'drift check failed');
+      }
+    }
+    return { checked, drifted };
+  }
+
   return {
     drift,
     apply,
     applyMany,
+    checkAll,
     runCall,
     /** After an authorization: apply the profile to a mini program in the background. */
     async authorized(appid: string): Promise<void> {

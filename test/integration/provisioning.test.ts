@@ -109,3 +109,28 @@ test('an enterprise registration ends authorized, configured from the default pr
   );
   assert.equal(drift.profile_id, profile.body.id);
 });
+
+test('the scheduled check records a mini program that drifted from its profile', async () => {
+  const { authorizeMerchant } = await import('../support/flows.ts');
+  const appid = await authorizeMerchant(sb, { type: 'miniprogram', nickname: 'Drifting MP' });
+  await eventually(
+    async () => {
+      const d = await call<{ in_sync: boolean }>(`/api/admin/authorizers/${appid}/drift`);
+      return d.status === 200 && d.body.in_sync;
+    },
+    10_000,
+    'profile applied',
+  );
+  // Someone changes the mini program's web-view domains outside openwx.
+  const put = await call(`/api/admin/authorizers/${appid}/webview-domains`, 'PUT', {
+    webview_domains: [],
+  });
+  assert.ok(put.status < 300, JSON.stringify(put.body));
+  await sb.openwx.maintain();
+  const detail = await call<{
+    history: { action: string; detail: { differences: { area: string }[] } }[];
+  }>(`/api/admin/authorizers/${appid}`);
+  const drift = detail.body.history.find((h) => h.action === 'drift_detected');
+  assert.ok(drift, 'drift recorded in the history');
+  assert.ok(drift.detail.differences.some((d) => d.area.includes('webview')));
+});

@@ -4,7 +4,7 @@ import { systemClock } from '../../src/core/clock.ts';
 import { createSealer, parseMasterKey } from '../../src/crypto/seal.ts';
 import type { Db } from '../../src/store/db.ts';
 import { createJobQueue } from '../../src/jobs/queue.ts';
-import { createEventQueries, type NewEvent } from '../../src/store/queries/events.ts';
+import { createEventQueries, insertEvents, type NewEvent } from '../../src/store/queries/events.ts';
 import { createTicketQueries } from '../../src/store/queries/tickets.ts';
 import type { FakePlatform } from './fakes.ts';
 import { preparePushes } from './pieces-crypto.ts';
@@ -34,33 +34,6 @@ export interface DbTiming extends Timing {
 }
 
 const BATCH = 20;
-const COLUMNS = 'dedupe_key, source, appid, type, raw, query, decoded, create_time, received_at';
-
-/** The events INSERT of src/store/queries/events.ts for many rows in one statement. */
-async function insertMany(db: Db, rows: NewEvent[]): Promise<number> {
-  const params: unknown[] = [];
-  const tuples = rows.map((e) => {
-    const at = params.length;
-    params.push(
-      e.dedupeKey,
-      e.source,
-      e.appid,
-      e.type,
-      e.raw,
-      e.query,
-      e.decoded,
-      e.createTime,
-      e.receivedAt,
-    );
-    return `(${Array.from({ length: 9 }, (_, k) => `$${at + k + 1}`).join(', ')})`;
-  });
-  const res = await db.query(
-    `INSERT INTO events (${COLUMNS}) VALUES ${tuples.join(', ')} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-    params,
-  );
-  return res.rowCount;
-}
-
 export async function measureDbPieces(
   db: Db,
   p: FakePlatform,
@@ -125,7 +98,7 @@ export async function measureDbPieces(
   await timed(
     'what-if: 20-row INSERT, per row',
     seqOf(() =>
-      insertMany(
+      insertEvents(
         db,
         Array.from({ length: BATCH }, () => event('message')),
       ),

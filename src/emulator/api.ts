@@ -65,7 +65,7 @@ function parseBody(
     const isToken = (k: string) =>
       row.token !== 'none' && (k === 'access_token' || k === 'component_access_token');
     input = Object.fromEntries(Object.entries(query).filter(([k]) => !isToken(k)));
-  } else if (raw === undefined || raw.trim() === '') {
+  } else if (handler?.rawBody || raw === undefined || raw.trim() === '') {
     input = {};
   } else {
     try {
@@ -131,7 +131,13 @@ export async function callApi(
       const quotaOwner = caller.kind === 'authorizer' ? caller.appid : ctx.state.component.appid;
       consumeQuota(ctx, quotaOwner, row.path);
     }
-    return await handler.handle({ ctx, body, caller, query });
+    return await handler.handle({
+      ctx,
+      body,
+      caller,
+      query,
+      ...(raw === undefined ? {} : { raw }),
+    });
   } catch (err) {
     if (err instanceof WxApiError) return errorBody(err.errcode, rid, err.message);
     ctx.log('emulator: API handler failed', { path: group.path, error: errorMessage(err) });

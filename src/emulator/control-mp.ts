@@ -37,6 +37,12 @@ export function registerMpControlRoutes(app: FastifyInstance, ctx: EmulatorConte
   app.get('/control/platform-domains', async () => platformDomains(ctx));
   app.get<{ Params: { appid: string } }>('/control/mini-programs/:appid/config', async (req) => {
     const c = mpConfig(ctx, req.params.appid);
-    return { server: c.server, webview: c.webview, categories: c.categories, privacy: c.privacy };
+    return {
+      server: c.server,
+      webview: c.webview,
+      categories: c.categories,
+      privacy: c.privacy,
+      head_image: c.headImage,
+    };
   });
 }

@@ -20,6 +20,13 @@ export const MAX_SERVER_DOMAINS = 200;
 export const MAX_WEBVIEW_DOMAINS = 300;
 export const CATEGORY_LIMIT = 5;
 export const SIGNATURE_QUOTA = 5;
+export const HEAD_IMAGE_QUOTA = 5;
+
+export interface MpHeadImage {
+  media_id: string;
+  crop: { x1: number; y1: number; x2: number; y2: number };
+  url: string;
+}
 
 export interface MpCategory {
   first: number;
@@ -40,6 +47,8 @@ export interface MpConfig {
   privacy: { dev: MpPrivacy | null; live: MpPrivacy | null };
   signature: string;
   signatureUsed: number;
+  headImage: MpHeadImage | null;
+  headImageUsed: number;
 }
 
 export interface PlatformDomains {
@@ -51,6 +60,13 @@ export interface PlatformDomains {
 interface MpConfigState {
   apps: Map<string, MpConfig>;
   platform: PlatformDomains;
+  media: Map<string, MediaRecord>;
+}
+
+export interface MediaRecord {
+  appid: string;
+  type: string;
+  created_at: number;
 }
 
 const states = new WeakMap<EmulatorState, MpConfigState>();
@@ -58,7 +74,7 @@ const states = new WeakMap<EmulatorState, MpConfigState>();
 function stateOf(ctx: EmulatorContext): MpConfigState {
   let s = states.get(ctx.state);
   if (!s) {
-    s = { apps: new Map(), platform: { server: null, webview: null } };
+    s = { apps: new Map(), platform: { server: null, webview: null }, media: new Map() };
     states.set(ctx.state, s);
   }
   return s;
@@ -82,10 +98,17 @@ export function mpConfig(ctx: EmulatorContext, appid: string): MpConfig {
       privacy: { dev: null, live: null },
       signature: '',
       signatureUsed: 0,
+      headImage: null,
+      headImageUsed: 0,
     };
     s.apps.set(appid, c);
   }
   return c;
+}
+
+/** Temporary media the emulator issued, by media id. */
+export function mediaStore(ctx: EmulatorContext): Map<string, MediaRecord> {
+  return stateOf(ctx).media;
 }
 
 export function platformDomains(ctx: EmulatorContext): PlatformDomains {

@@ -1,4 +1,5 @@
 import type { WechatClient } from '../wechat/client.ts';
+import { AppError } from '../core/errors.ts';
 import {
   checkCategories,
   checkPrivacy,
@@ -16,6 +17,44 @@ import {
  * WeChat and returns its answer (WeChat's errors surface as they are).
  */
 export type MpSettings = ReturnType<typeof createMpSettings>;
+
+export interface CropBox {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+export interface BasicInfoInput {
+  signature?: string;
+  nickname?: string;
+  /** A temporary image uploaded with this app's token (`/cgi-bin/media/upload?type=image`). */
+  head_img_media_id?: string;
+  /** Part of the image kept as the (square) avatar, as fractions 0..1; default the whole image. */
+  head_img_crop?: CropBox;
+}
+
+const WHOLE: CropBox = { x1: 0, y1: 0, x2: 1, y2: 1 };
+const badField = (field: string, message: string): AppError =>
+  new AppError('bad_request', `${field}: ${message}`, { details: { field } });
+
+function checkHeadImage(b: BasicInfoInput): CropBox | undefined {
+  if (b.head_img_media_id === undefined) {
+    if (b.head_img_crop !== undefined)
+      throw badField('head_img_media_id', 'give the media id of the image to crop');
+    return undefined;
+  }
+  if (b.head_img_media_id.trim() === '')
+    throw badField('head_img_media_id', 'upload the image first and give its media id');
+  const box = b.head_img_crop ?? WHOLE;
+  for (const k of ['x1', 'y1', 'x2', 'y2'] as const) {
+    if (!Number.isFinite(box[k]) || box[k] < 0 || box[k] > 1)
+      throw badField(`head_img_crop.${k}`, `${box[k]} is not between 0 and 1`);
+  }
+  if (box.x2 <= box.x1) throw badField('head_img_crop.x2', 'must be greater than x1');
+  if (box.y2 <= box.y1) throw badField('head_img_crop.y2', 'must be greater than y1');
+  return box;
+}
 
 export function createMpSettings(deps: { client: WechatClient; platform: PlatformDomains }) {
   const { client, platform } = deps;
@@ -60,11 +99,25 @@ export function createMpSettings(deps: { client: WechatClient; platform: Platfor
       await client.call('setprivacysetting', { privacy_ver: 2, ...p }, { appid });
       return client.call('getprivacysetting', { privacy_ver: 2 }, { appid });
     },
-    async setBasicInfo(appid: string, b: { signature?: string; nickname?: string }) {
+    async setBasicInfo(appid: string, b: BasicInfoInput) {
+      const crop = checkHeadImage(b);
       if (b.nickname !== undefined)
         await client.call('setnickname', { nick_name: b.nickname }, { appid });
       if (b.signature !== undefined) {
         await client.call('modifysignature', { signature: b.signature }, { appid });
+      }
+      if (b.head_img_media_id !== undefined && crop) {
+        const box = {
+          x1: String(crop.x1),
+          y1: String(crop.y1),
+          x2: String(crop.x2),
+          y2: String(crop.y2),
+        };
+        await client.call(
+          'modifyheadimage',
+          { head_img_media_id: b.head_img_media_id, ...box },
+          { appid },
+        );
       }
       return client.call('getaccountbasicinfo', {}, { appid });
     },

@@ -70,9 +70,17 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
   },
   61070: { category: 'caller', meaning: 'legal person’s name does not match the WeChat ID' },
   40097: { category: 'caller', meaning: 'invalid arguments' },
+  40004: { category: 'caller', meaning: 'invalid media type' },
+  40007: { category: 'caller', meaning: 'invalid media id (unknown, expired or another app’s)' },
+  40009: { category: 'caller', meaning: 'image too large' },
+  41005: { category: 'caller', meaning: 'media data missing' },
+  41006: { category: 'caller', meaning: 'media id missing' },
+  46001: { category: 'caller', meaning: 'media not found' },
   41033: { category: 'caller', meaning: 'invalid register type (category APIs)' },
   53200: { category: 'quota', meaning: 'signature changes used up this month' },
   53201: { category: 'caller', meaning: 'signature hits a blacklisted keyword' },
+  53202: { category: 'quota', meaning: 'avatar changes used up this year' },
+  53203: { category: 'caller', meaning: 'the avatar cannot be changed yet' },
   53204: { category: 'caller', meaning: 'invalid signature' },
   53300: { category: 'quota', meaning: 'category changes used up this month' },
   53301: { category: 'caller', meaning: 'too many categories' },
@@ -144,6 +152,9 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
   89255: { category: 'caller', meaning: 'registration: code does not match code_type' },
   91020: { category: 'caller', meaning: 'only an unconverted trial mini program may do this' },
   91021: { category: 'caller', meaning: 'not an unconverted trial mini program' },
+  43001: { category: 'caller', meaning: 'GET required (gettemplatelist)' },
+  85064: { category: 'caller', meaning: 'draft or template not found' },
+  85065: { category: 'caller', meaning: 'template library full; delete templates first' },
 };
 
 export function errcodeCategory(errcode: number): ErrcodeCategory {

@@ -1,9 +1,12 @@
-import type { EmulatorContext } from '../context.ts';
+import { randomAlnum } from '../../core/random.ts';
+import { nowMs, type EmulatorContext } from '../context.ts';
 import {
   CATALOGUE,
   CATEGORY_LIMIT,
   categoryName,
+  HEAD_IMAGE_QUOTA,
   isCategoryPair,
+  mediaStore,
   mpConfig,
   SIGNATURE_QUOTA,
 } from '../mp-config.ts';
@@ -11,9 +14,25 @@ import { WxApiError } from '../wx-error.ts';
 import { OK, type Caller, type HandlerTable } from './types.ts';
 
 /**
- * Categories and basic info of a mini program. New categories are approved at once (assumed).
- * Reference: ../shared/wechat/02 §5.1–5.5, §8.6.
+ * Categories and basic info of a mini program, and the temporary media upload its avatar comes
+ * from. New categories are approved at once (assumed); an uploaded body is not checked for being
+ * an image (assumed). Reference: ../shared/wechat/02 §5.1–5.5, §8.6.
  */
+const MEDIA_TYPES = new Set(['image', 'voice', 'video', 'thumb']);
+const MEDIA_TTL_MS = 3 * 24 * 3600 * 1000;
+
+/** The crop box as numbers, or 40097 unless each is in [0, 1] and the box is not empty. */
+function cropBox(b: { x1: string; y1: string; x2: string; y2: string }) {
+  const n = (k: 'x1' | 'y1' | 'x2' | 'y2'): number => {
+    const v = b[k].trim() === '' ? NaN : Number(b[k]);
+    if (!Number.isFinite(v) || v < 0 || v > 1) throw new WxApiError(40097, `${k} not in [0, 1]`);
+    return v;
+  };
+  const box = { x1: n('x1'), y1: n('y1'), x2: n('x2'), y2: n('y2') };
+  if (box.x2 <= box.x1 || box.y2 <= box.y1) throw new WxApiError(40097, 'empty crop box');
+  return box;
+}
+
 function miniProgram(ctx: EmulatorContext, caller: Caller): string {
   if (caller.kind !== 'authorizer') throw new WxApiError(40001);
   if (ctx.state.merchants.get(caller.appid)?.type !== 'miniprogram') throw new WxApiError(41033);
@@ -101,6 +120,11 @@ export const categoryHandlers: HandlerTable = {
           modify_used_count: cfg.signatureUsed,
           modify_quota: SIGNATURE_QUOTA,
         },
+        head_image_info: {
+          head_image_url: cfg.headImage?.url ?? '',
+          modify_used_count: cfg.headImageUsed,
+          modify_quota: HEAD_IMAGE_QUOTA,
+        },
       };
     },
   },
@@ -112,6 +136,40 @@ export const categoryHandlers: HandlerTable = {
       if (cfg.signatureUsed >= SIGNATURE_QUOTA) throw new WxApiError(53200);
       cfg.signature = body.signature;
       cfg.signatureUsed += 1;
+      return { ...OK };
+    },
+  },
+
+  media_upload: {
+    rawBody: true,
+    handle({ ctx, caller, query, raw }) {
+      if (caller.kind !== 'authorizer') throw new WxApiError(40001);
+      const type = query['type'] ?? '';
+      if (!MEDIA_TYPES.has(type)) throw new WxApiError(40004);
+      if (raw === undefined || raw.length === 0) throw new WxApiError(41005);
+      if (Buffer.byteLength(raw) > 2 * 1024 * 1024) throw new WxApiError(40009);
+      const media_id = randomAlnum(64, ctx.random);
+      const created_at = Math.floor(nowMs(ctx) / 1000);
+      mediaStore(ctx).set(media_id, { appid: caller.appid, type, created_at });
+      return { type, media_id, created_at };
+    },
+  },
+
+  modifyheadimage: {
+    missing: { head_img_media_id: 41006 },
+    handle({ ctx, body, caller }) {
+      const appid = miniProgram(ctx, caller);
+      const media = mediaStore(ctx).get(body.head_img_media_id);
+      const fresh = media && nowMs(ctx) - media.created_at * 1000 < MEDIA_TTL_MS;
+      if (!media || !fresh || media.appid !== appid || media.type !== 'image') {
+        throw new WxApiError(40007);
+      }
+      const crop = cropBox(body);
+      const cfg = mpConfig(ctx, appid);
+      if (cfg.headImageUsed >= HEAD_IMAGE_QUOTA) throw new WxApiError(53202);
+      const url = `https://wx.qlogo.cn/mmhead/${body.head_img_media_id.slice(0, 32)}/0`;
+      cfg.headImage = { media_id: body.head_img_media_id, crop, url };
+      cfg.headImageUsed += 1;
       return { ...OK };
     },
   },

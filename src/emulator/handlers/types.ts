@@ -15,6 +15,8 @@ export interface HandlerInput<B> {
   caller: Caller;
   /** The query string without the token (e.g. `action=create`). */
   query: Readonly<Record<string, string | undefined>>;
+  /** The request body as received, for handlers that take no JSON (`rawBody`). */
+  raw?: string;
 }
 
 export type HandlerOutput = Record<string, unknown>;
@@ -22,6 +24,8 @@ export type HandlerOutput = Record<string, unknown>;
 export interface ApiHandler<B> {
   /** Fields whose absence has its own errcode (checked before the request schema). */
   missing?: Readonly<Record<string, number>>;
+  /** The body is not JSON (a file upload): `body` is empty and the handler reads `raw`. */
+  rawBody?: boolean;
   /** Calls do not count against the daily quota. */
   noQuota?: boolean;
   handle(input: HandlerInput<B>): HandlerOutput | Promise<HandlerOutput>;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ProfileInput, ProfileService } from '../../services/profiles.ts';
 import type { ProfileSync } from '../../services/profile-sync.ts';
-import type { MpSettings } from '../../services/mp-settings.ts';
+import type { BasicInfoInput, MpSettings } from '../../services/mp-settings.ts';
 import type { PrivacySpec, ServerDomains } from '../../services/profile-spec.ts';
 import { callerGuard, requireAppidAccess, type GuardDeps } from '../auth.ts';
 import { errorBody } from '../schemas.ts';
@@ -272,16 +272,30 @@ export function profileRoutes(deps: ProfileRouteDeps) {
         return settings.setPrivacy(req.params.appid, req.body);
       },
     );
-    app.put<App & { Body: { signature?: string; nickname?: string } }>(
+    app.put<App & { Body: BasicInfoInput }>(
       `${mp}/basic-info`,
-      ok('Change the signature and/or the name', mtag, {
+      ok('Change the signature, the name and/or the avatar', mtag, {
         ...A,
+        description:
+          'The avatar is an image uploaded with POST /api/proxy/{appid}/cgi-bin/media/upload?type=image; give its media_id and optionally the crop box (fractions 0..1, default the whole image).',
         body: {
           type: 'object',
           additionalProperties: false,
           properties: {
             signature: { type: 'string', maxLength: 120 },
             nickname: { type: 'string', minLength: 1, maxLength: 30 },
+            head_img_media_id: { type: 'string', maxLength: 200 },
+            head_img_crop: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['x1', 'y1', 'x2', 'y2'],
+              properties: {
+                x1: { type: 'number' },
+                y1: { type: 'number' },
+                x2: { type: 'number' },
+                y2: { type: 'number' },
+              },
+            },
           },
         },
       }),

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { defineEndpoints } from '../endpoint.ts';
 
-/** Basic information of a mini program. Reference: ../shared/wechat/02 §5.1–5.4. */
+/**
+ * Basic information of a mini program, and the temporary media upload that avatars come from.
+ * Reference: ../shared/wechat/02 §5.1–5.4.
+ */
 const DOC =
   'https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/miniprogram-management/basic-info-management/';
 
@@ -21,6 +24,13 @@ export const basicInfoEndpoints = defineEndpoints({
       signature_info: z
         .looseObject({ signature: z.string(), modify_used_count: z.number().optional() })
         .optional(),
+      head_image_info: z
+        .looseObject({
+          head_image_url: z.string(),
+          modify_used_count: z.number().optional(),
+          modify_quota: z.number().optional(),
+        })
+        .optional(),
     }),
     errcodes: [],
     doc: `${DOC}getAccountBasicInfo.html`,
@@ -37,6 +47,40 @@ export const basicInfoEndpoints = defineEndpoints({
     errcodes: [40097, 53200, 53201, 53204],
     doc: `${DOC}setSignature.html`,
     summary: 'Change the signature (description) of a mini program',
+  },
+  modifyheadimage: {
+    name: 'modifyheadimage',
+    method: 'POST',
+    path: '/cgi-bin/account/modifyheadimage',
+    token: 'authorizer',
+    tokenParam: 'access_token',
+    request: z.object({
+      head_img_media_id: z.string(),
+      x1: z.string(),
+      y1: z.string(),
+      x2: z.string(),
+      y2: z.string(),
+    }),
+    response: ok,
+    errcodes: [40007, 40009, 40097, 41006, 46001, 53202, 53203],
+    doc: `${DOC}setHeadImage.html`,
+    summary: 'Change the avatar from an uploaded temporary image and a crop box (0..1)',
+  },
+  media_upload: {
+    name: 'media_upload',
+    method: 'POST',
+    path: '/cgi-bin/media/upload',
+    token: 'authorizer',
+    tokenParam: 'access_token',
+    request: z.object({}),
+    response: z.looseObject({
+      type: z.string().optional(),
+      media_id: z.string().optional(),
+      created_at: z.number().optional(),
+    }),
+    errcodes: [40004, 41005],
+    doc: 'https://developers.weixin.qq.com/doc/offiaccount/Asset_Management/New_temporary_materials.html',
+    summary: 'Upload a temporary image (multipart `media`, query `type=image`); valid 3 days',
   },
   setnickname: {
     name: 'setnickname',

@@ -39,7 +39,9 @@ import { autoReplyRoutes } from '../http/routes/auto-replies.ts';
 import { webhookRoutes } from '../http/routes/webhooks.ts';
 import { userRoutes } from '../http/routes/users.ts';
 import { registrationRoutes } from '../http/routes/registrations.ts';
+import { templateRoutes } from '../http/routes/templates.ts';
 import { createRegistrationService } from '../services/registrations.ts';
+import { createTemplateService } from '../services/templates.ts';
 import { buildEmulator, type Emulator } from '../emulator/emulator.ts';
 import { createMetrics } from './metrics.ts';
 
@@ -260,6 +262,13 @@ export async function createOpenwx(
     staleHours: config.registrationStaleHours,
     log,
   });
+  const templates = createTemplateService({
+    db,
+    client,
+    clock,
+    libraryLimit: config.templateLibraryLimit,
+    warnWithin: config.templateLibraryWarnWithin,
+  });
   replierRef.current = async (appid, fields, meta) =>
     (await releaseResponder?.reply(appid, fields, meta)) ?? autoReplies.reply(appid, fields);
   const users = createUserService({
@@ -338,6 +347,7 @@ export async function createOpenwx(
       webhookRoutes({ db, adminToken: config.adminToken, clock, webhooks }),
       profileRoutes({ ...guard, profiles, sync: profileSync, settings: mpSettings }),
       registrationRoutes({ ...guard, registrations }),
+      templateRoutes({ ...guard, templates }),
     ],
     ...(emulator ? { emulatorPlugin: emulator.plugin } : {}),
   });

@@ -39,6 +39,10 @@ export interface Config {
   tokenRefreshAheadSeconds: number;
   /** A registration task without progress for this long is flagged stale. */
   registrationStaleHours: number;
+  /** Capacity of WeChat's template library (200 per the reference). */
+  templateLibraryLimit: number;
+  /** The template list warns when fewer than this many places are left in the library. */
+  templateLibraryWarnWithin: number;
 }
 
 export class ConfigError extends AppError {
@@ -255,6 +259,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     tokenRefreshAheadSeconds: intIn(env, 'OPENWX_TOKEN_REFRESH_AHEAD', 600, 0, 3600),
     registrationStaleHours: intIn(env, 'OPENWX_REGISTRATION_STALE_HOURS', 24, 1, 24 * 30),
+    templateLibraryLimit: intIn(env, 'OPENWX_TEMPLATE_LIBRARY_LIMIT', 200, 1, 100_000),
+    templateLibraryWarnWithin: intIn(env, 'OPENWX_TEMPLATE_LIBRARY_WARN_WITHIN', 20, 0, 100_000),
   };
   Object.freeze(config.component);
   Object.freeze(config.emulator);

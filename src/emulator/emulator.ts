@@ -17,6 +17,7 @@ import { registerControlRoutes } from './control.ts';
 import { registerUserControlRoutes } from './control-users.ts';
 import { registerRegistrationControlRoutes } from './control-registrations.ts';
 import { registerMpControlRoutes } from './control-mp.ts';
+import { registerTemplateControlRoutes } from './control-templates.ts';
 import { createIds } from './ids.ts';
 import { insertMerchant, type MerchantInput } from './merchants.ts';
 import { registerOAuthPage } from './oauth-page.ts';
@@ -162,6 +163,7 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
     registerUserControlRoutes(app, ctx);
     registerRegistrationControlRoutes(app, ctx);
     registerMpControlRoutes(app, ctx);
+    registerTemplateControlRoutes(app, ctx);
     // Fastify allows one not-found handler per prefix: at the root it belongs to the host.
     if (app.prefix) app.setNotFoundHandler(notFound);
   };

@@ -7,6 +7,7 @@ import { messageHandlers } from './message.ts';
 import { privacyHandlers } from './privacy.ts';
 import { quotaHandlers } from './quota.ts';
 import { registerHandlers } from './register.ts';
+import { templateHandlers } from './template.ts';
 import { userHandlers } from './users.ts';
 
 /** Every emulated API, keyed by the endpoint names of src/wechat/endpoints. */
@@ -20,4 +21,5 @@ export const handlers: HandlerTable = {
   ...categoryHandlers,
   ...privacyHandlers,
   ...registerHandlers,
+  ...templateHandlers,
 };

@@ -7,6 +7,7 @@ import { domainEndpoints } from './domain.ts';
 import { messageEndpoints } from './message.ts';
 import { registerEndpoints } from './register.ts';
 import { privacyEndpoints } from './privacy.ts';
+import { templateEndpoints } from './template.ts';
 import { userEndpoints } from './users.ts';
 
 /** The endpoint table: every WeChat API openwx calls, one row each. */
@@ -19,6 +20,7 @@ export const endpoints = {
   ...privacyEndpoints,
   ...basicInfoEndpoints,
   ...registerEndpoints,
+  ...templateEndpoints,
 };
 
 export type Endpoints = typeof endpoints;

@@ -6,7 +6,13 @@ import { endpointList } from '../wechat/endpoints/index.ts';
 import type { EmulatorContext } from './context.ts';
 import { takeFault } from './faults.ts';
 import { handlers } from './handlers/index.ts';
-import type { ApiHandler, Caller, HandlerOutput } from './handlers/types.ts';
+import {
+  BINARY,
+  type ApiHandler,
+  type BinaryOutput,
+  type Caller,
+  type HandlerOutput,
+} from './handlers/types.ts';
 import { consumeQuota } from './quota.ts';
 import { checkTokenRecord, findToken, type TokenOwner } from './tokens.ts';
 import { errorBody, WxApiError } from './wx-error.ts';
@@ -153,6 +159,14 @@ export function registerApiRoutes(app: FastifyInstance, ctx: EmulatorContext): v
       handler: async (req, reply) => {
         const raw = typeof req.body === 'string' ? req.body : undefined;
         const out = await callApi(ctx, group, req.query as Query, raw);
+        const file = out[BINARY] as BinaryOutput | undefined;
+        if (file) {
+          reply.code(200).header('content-type', file.contentType);
+          if (file.filename) {
+            reply.header('content-disposition', `attachment; filename="${file.filename}"`);
+          }
+          return reply.send(file.bytes);
+        }
         return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(out);
       },
     });

@@ -18,6 +18,7 @@ import { registerUserControlRoutes } from './control-users.ts';
 import { registerRegistrationControlRoutes } from './control-registrations.ts';
 import { registerMpControlRoutes } from './control-mp.ts';
 import { registerTemplateControlRoutes } from './control-templates.ts';
+import { registerAuditControlRoutes } from './control-audits.ts';
 import { createIds } from './ids.ts';
 import { insertMerchant, type MerchantInput } from './merchants.ts';
 import { registerOAuthPage } from './oauth-page.ts';
@@ -164,6 +165,7 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
     registerRegistrationControlRoutes(app, ctx);
     registerMpControlRoutes(app, ctx);
     registerTemplateControlRoutes(app, ctx);
+    registerAuditControlRoutes(app, ctx);
     // Fastify allows one not-found handler per prefix: at the root it belongs to the host.
     if (app.prefix) app.setNotFoundHandler(notFound);
   };

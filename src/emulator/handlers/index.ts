@@ -1,6 +1,7 @@
 import type { HandlerTable } from './types.ts';
 import { authorizerHandlers } from './authorizers.ts';
 import { categoryHandlers } from './category.ts';
+import { codeHandlers } from './code.ts';
 import { componentHandlers } from './component.ts';
 import { domainHandlers } from './domain.ts';
 import { messageHandlers } from './message.ts';
@@ -22,4 +23,5 @@ export const handlers: HandlerTable = {
   ...privacyHandlers,
   ...registerHandlers,
   ...templateHandlers,
+  ...codeHandlers,
 };

@@ -38,6 +38,15 @@ export type HandlerTable = {
 
 export const OK = { errcode: 0, errmsg: 'ok' } as const;
 
+/** Key of a handler output that is a file rather than JSON (e.g. a QR code image). */
+export const BINARY = '__binary';
+
+export interface BinaryOutput {
+  contentType: string;
+  filename?: string;
+  bytes: Buffer;
+}
+
 /** 61011 unless `appid` is this emulator's component appid. */
 export function requireComponent(ctx: EmulatorContext, appid: string): void {
   if (appid !== ctx.state.component.appid) throw new WxApiError(61011);

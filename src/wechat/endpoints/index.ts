@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { EndpointDef } from '../endpoint.ts';
 import { basicInfoEndpoints } from './basic-info.ts';
 import { categoryEndpoints } from './category.ts';
+import { codeEndpoints } from './code.ts';
 import { componentEndpoints } from './component.ts';
 import { domainEndpoints } from './domain.ts';
 import { messageEndpoints } from './message.ts';
@@ -21,6 +22,7 @@ export const endpoints = {
   ...basicInfoEndpoints,
   ...registerEndpoints,
   ...templateEndpoints,
+  ...codeEndpoints,
 };
 
 export type Endpoints = typeof endpoints;

@@ -1,0 +1,334 @@
+import { buildXml } from '../crypto/xml.ts';
+import { nowSeconds, type EmulatorContext } from './context.ts';
+import { pushMessage, type MessagePushResult } from './pushes.ts';
+import type { EmulatorState } from './state.ts';
+import { templateLibrary } from './templates.ts';
+import { WxApiError } from './wx-error.ts';
+
+/**
+ * The code pipeline of each mini program: the trial version made by commit, the audit in flight,
+ * the online version with its rollback history, the phased release and the service status; and
+ * the platform's monthly audit quota. Audits are decided through the control API or by a policy
+ * (pass after N seconds, fail a given percentage), applied whenever the code APIs or the control
+ * routes look at the state. Reference: ../shared/wechat/02 §3, §6, §8.2–8.3; ../shared/wechat/01 §6.3.
+ */
+export interface CodeVersion {
+  template_id: number;
+  ext_json: string;
+  user_version: string;
+  user_desc: string;
+  commit_time: number;
+  pages: string[];
+}
+
+export type AuditStatus = 0 | 1 | 2 | 3 | 4;
+
+export interface Audit {
+  auditid: number;
+  appid: string;
+  status: AuditStatus;
+  reason: string;
+  screenshot: string;
+  version: CodeVersion;
+  submit_time: number;
+  /** Set when the policy decided, so that it decides once. */
+  policyFail?: boolean;
+}
+
+export interface OnlineVersion extends CodeVersion {
+  app_version: number;
+  release_time: number;
+  /** Reached by a rollback (a rollback cannot itself be rolled back). */
+  rollback: boolean;
+}
+
+export interface GrayPlan {
+  status: 0 | 1 | 2 | 3 | 4;
+  percentage: number;
+  debugerFirst: boolean;
+  experiencerFirst: boolean;
+  createTime: number;
+}
+
+export interface MiniProgramCode {
+  trial: CodeVersion | null;
+  audit: Audit | null;
+  online: OnlineVersion | null;
+  /** Previously online versions, newest last, at most 5. */
+  history: OnlineVersion[];
+  gray: GrayPlan | null;
+  visitStatus: 'open' | 'closed';
+  undoTimes: number[];
+  expedited: Set<number>;
+}
+
+export interface AuditPolicy {
+  /** Audits still in flight after this many seconds are decided; null: only by control. */
+  autoPassAfterSeconds: number | null;
+  /** Share (0–100) of policy-decided audits that fail. */
+  failPercent: number;
+  /** submit_audit answers 61039 for this many seconds after a commit. */
+  privacyScanSeconds: number;
+}
+
+export interface CodeState {
+  apps: Map<string, MiniProgramCode>;
+  audits: Map<number, Audit>;
+  auditSeq: number;
+  appVersionSeq: number;
+  policy: AuditPolicy;
+  quota: { limit: number; used: number; speedupLimit: number; speedupUsed: number };
+  /** Policy decisions so far (every n-th of 100 fails at failPercent). */
+  decided: number;
+}
+
+export const HISTORY_LIMIT = 5;
+export const UNDO_PER_DAY = 5;
+export const UNDO_PER_MONTH = 10;
+/** Pages of every template (templates carry no page list in the emulator; assumed). */
+export const TEMPLATE_PAGES = ['pages/index/index', 'pages/detail/detail', 'pages/mine/mine'];
+export const EXT_JSON_MAX = 512 * 1024;
+const STANDARD_KEYS = new Set(['extAppid', 'ext', 'window']);
+const SYSTEM_OPENID = 'o6_bmasdasdsad6_2sgVt7hMZOPfL';
+
+const byState = new WeakMap<EmulatorState, CodeState>();
+
+export function codeState(ctx: EmulatorContext): CodeState {
+  let s = byState.get(ctx.state);
+  if (!s) {
+    s = {
+      apps: new Map(),
+      audits: new Map(),
+      auditSeq: 0,
+      appVersionSeq: 0,
+      policy: { autoPassAfterSeconds: null, failPercent: 0, privacyScanSeconds: 0 },
+      quota: { limit: 20, used: 0, speedupLimit: 5, speedupUsed: 0 },
+      decided: 0,
+    };
+    byState.set(ctx.state, s);
+  }
+  return s;
+}
+
+export function appCode(ctx: EmulatorContext, appid: string): MiniProgramCode {
+  const s = codeState(ctx);
+  let c = s.apps.get(appid);
+  if (!c) {
+    c = {
+      trial: null,
+      audit: null,
+      online: null,
+      history: [],
+      gray: null,
+      visitStatus: 'open',
+      undoTimes: [],
+      expedited: new Set(),
+    };
+    s.apps.set(appid, c);
+  }
+  return c;
+}
+
+/** Checks ext_json as commit does; returns the pages the trial version will have. */
+export function checkExtJson(appid: string, extJson: string, templateType: number): string[] {
+  if (extJson.length > EXT_JSON_MAX) throw new WxApiError(85013, 'ext_json too large');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(extJson);
+  } catch {
+    throw new WxApiError(85013, 'ext_json is not valid JSON');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new WxApiError(85013, 'ext_json is not a JSON object');
+  }
+  const ext = parsed as Record<string, unknown>;
+  if (ext['extAppid'] !== undefined && ext['extAppid'] !== appid) {
+    throw new WxApiError(85013, `extAppid must be ${appid}`);
+  }
+  if (templateType === 1) {
+    const extra = Object.keys(ext).filter((k) => !STANDARD_KEYS.has(k));
+    if (extra.length > 0) throw new WxApiError(9402203, `unsupported keys: ${extra.join(', ')}`);
+  }
+  const pages = ext['pages'];
+  if (pages === undefined) return [...TEMPLATE_PAGES];
+  if (!Array.isArray(pages) || pages.some((p) => typeof p !== 'string')) {
+    throw new WxApiError(85013, 'pages must be a list of strings');
+  }
+  if (pages.length === 0) throw new WxApiError(85047);
+  const unknown = (pages as string[]).filter((p) => !TEMPLATE_PAGES.includes(p));
+  if (unknown.length > 0) throw new WxApiError(85045, `not in the template: ${unknown.join(', ')}`);
+  return [...(pages as string[])];
+}
+
+export function commitCode(
+  ctx: EmulatorContext,
+  appid: string,
+  input: { template_id: number; ext_json: string; user_version: string; user_desc: string },
+): CodeVersion {
+  const template = templateLibrary(ctx).templates.get(input.template_id);
+  if (!template) throw new WxApiError(85014, `template ${input.template_id} not found`);
+  const pages = checkExtJson(appid, input.ext_json, template.template_type);
+  const trial: CodeVersion = { ...input, commit_time: nowSeconds(ctx), pages };
+  appCode(ctx, appid).trial = trial;
+  return trial;
+}
+
+export function inFlight(audit: Audit | null): audit is Audit {
+  return audit !== null && (audit.status === 2 || audit.status === 4);
+}
+
+export function submitAudit(ctx: EmulatorContext, appid: string): Audit {
+  const s = codeState(ctx);
+  const code = appCode(ctx, appid);
+  if (!code.trial) throw new WxApiError(85086);
+  if (inFlight(code.audit)) throw new WxApiError(85009);
+  const now = nowSeconds(ctx);
+  if (now < code.trial.commit_time + s.policy.privacyScanSeconds) throw new WxApiError(61039);
+  if (s.quota.used >= s.quota.limit) throw new WxApiError(85085);
+  s.quota.used++;
+  s.auditSeq++;
+  const audit: Audit = {
+    auditid: 400_000_000 + s.auditSeq,
+    appid,
+    status: 2,
+    reason: '',
+    screenshot: '',
+    version: { ...code.trial },
+    submit_time: now,
+  };
+  code.audit = audit;
+  s.audits.set(audit.auditid, audit);
+  return audit;
+}
+
+function auditEventXml(
+  ctx: EmulatorContext,
+  audit: Audit,
+  result: 'success' | 'fail' | 'delay',
+): string {
+  const now = nowSeconds(ctx);
+  const fields: Record<string, string | number> = {
+    ToUserName: ctx.state.merchants.get(audit.appid)?.user_name ?? '',
+    FromUserName: SYSTEM_OPENID,
+    CreateTime: now,
+    MsgType: 'event',
+    Event: `weapp_audit_${result}`,
+  };
+  if (result === 'success') fields['SuccTime'] = now;
+  if (result === 'fail') {
+    fields['Reason'] = audit.reason;
+    fields['FailTime'] = now;
+    fields['ScreenShot'] = audit.screenshot;
+  }
+  if (result === 'delay') {
+    fields['Reason'] = audit.reason;
+    fields['DelayTime'] = now;
+  }
+  return buildXml(fields);
+}
+
+/**
+ * Decides an audit in flight: success (0), fail (1) or delay (4, only from 2), then pushes the
+ * matching weapp_audit_* event to the authorizer's message URL.
+ */
+export async function decideAudit(
+  ctx: EmulatorContext,
+  audit: Audit,
+  decision: { result: 'success' | 'fail' | 'delay'; reason?: string; screenshots?: string[] },
+): Promise<MessagePushResult> {
+  if (audit.status !== 2 && audit.status !== 4) {
+    throw new Error(`audit ${audit.auditid} is not in flight`);
+  }
+  if (decision.result === 'delay' && audit.status !== 2) {
+    throw new Error(`audit ${audit.auditid} is already delayed`);
+  }
+  audit.status = decision.result === 'success' ? 0 : decision.result === 'fail' ? 1 : 4;
+  audit.reason = decision.result === 'success' ? '' : (decision.reason ?? '');
+  audit.screenshot = decision.result === 'fail' ? (decision.screenshots ?? []).join('|') : '';
+  return pushMessage(ctx, audit.appid, auditEventXml(ctx, audit, decision.result));
+}
+
+/** Applies the audit policy to every audit in flight whose time has come. */
+export function applyAuditPolicy(ctx: EmulatorContext): void {
+  const s = codeState(ctx);
+  const after = s.policy.autoPassAfterSeconds;
+  if (after === null) return;
+  const now = nowSeconds(ctx);
+  for (const audit of s.audits.values()) {
+    if (!inFlight(audit) || now < audit.submit_time + after) continue;
+    s.decided++;
+    const fail = (s.decided - 1) % 100 < s.policy.failPercent;
+    const decision = fail
+      ? { result: 'fail' as const, reason: 'Rejected by the emulator audit policy' }
+      : { result: 'success' as const };
+    ctx.track(decideAudit(ctx, audit, decision));
+  }
+}
+
+export function releaseAudited(ctx: EmulatorContext, appid: string): OnlineVersion {
+  const s = codeState(ctx);
+  const code = appCode(ctx, appid);
+  if (!code.audit) throw new WxApiError(85019);
+  if (code.audit.status !== 0) throw new WxApiError(85020);
+  if (code.online) {
+    code.history.push(code.online);
+    if (code.history.length > HISTORY_LIMIT) code.history.shift();
+  }
+  s.appVersionSeq++;
+  const online: OnlineVersion = {
+    ...code.audit.version,
+    app_version: s.appVersionSeq,
+    release_time: nowSeconds(ctx),
+    rollback: false,
+  };
+  code.online = online;
+  code.audit = null;
+  if (code.gray && code.gray.status === 1) code.gray.status = 3;
+  return online;
+}
+
+export function rollback(ctx: EmulatorContext, appid: string, appVersion?: number): OnlineVersion {
+  const code = appCode(ctx, appid);
+  if (code.gray?.status === 1) throw new WxApiError(87011);
+  if (!code.online || code.online.rollback) throw new WxApiError(87012);
+  const index =
+    appVersion === undefined
+      ? code.history.length - 1
+      : code.history.findIndex((v) => v.app_version === appVersion);
+  const target = code.history[index];
+  if (index < 0 || !target) throw new WxApiError(87012, 'no previous version');
+  code.history.splice(index, 1);
+  code.history.push(code.online);
+  if (code.history.length > HISTORY_LIMIT) code.history.shift();
+  code.online = { ...target, release_time: nowSeconds(ctx), rollback: true };
+  return code.online;
+}
+
+export function undoAudit(ctx: EmulatorContext, appid: string): void {
+  const code = appCode(ctx, appid);
+  const now = nowSeconds(ctx);
+  const day = (t: number) => Math.floor((t + 8 * 3600) / 86400);
+  const month = (t: number) => new Date((t + 8 * 3600) * 1000).toISOString().slice(0, 7);
+  const today = code.undoTimes.filter((t) => day(t) === day(now)).length;
+  const thisMonth = code.undoTimes.filter((t) => month(t) === month(now)).length;
+  if (today >= UNDO_PER_DAY || thisMonth >= UNDO_PER_MONTH) throw new WxApiError(87013);
+  if (!inFlight(code.audit)) throw new WxApiError(87013, 'no audit in flight');
+  code.audit.status = 3;
+  code.undoTimes.push(now);
+}
+
+/** What GET /control/mini-programs/:appid/code shows. */
+export function codeView(ctx: EmulatorContext, appid: string): Record<string, unknown> {
+  const code = appCode(ctx, appid);
+  return {
+    appid,
+    trial: code.trial,
+    audit: code.audit,
+    online: code.online,
+    history: code.history,
+    gray: code.gray,
+    visit_status: code.visitStatus,
+    undo_times: code.undoTimes,
+    expedited: [...code.expedited],
+  };
+}

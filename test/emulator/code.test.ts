@@ -303,4 +303,24 @@ describe('emulator: code pipeline', () => {
       [101],
     );
   });
+  it('fails audits by policy, limits withdrawals and takes rate-limit faults', async () => {
+    await h.control('POST', '/audit-policy', { auto_pass_after_seconds: 10, fail_percent: 100 });
+    assert.equal((await commit(h, s))['errcode'], 0);
+    const auditid = await submit(h, s);
+    await advance(h, 11);
+    assert.equal((await h.api('get_auditstatus', { auditid }, s.token))['status'], 1);
+    await h.control('POST', '/audit-policy', { auto_pass_after_seconds: null });
+
+    for (let i = 0; i < 5; i++) {
+      await submit(h, s);
+      assert.equal((await h.api('undocodeaudit', {}, s.token))['errcode'], 0);
+    }
+    await submit(h, s);
+    assert.equal((await h.api('undocodeaudit', {}, s.token))['errcode'], 87013);
+
+    const fault = await h.control('POST', '/faults', { endpoint: 'commit', errcode: 45011 });
+    assert.equal(fault.status, 200, JSON.stringify(fault.json));
+    assert.equal((await commit(h, s, '2.0.0'))['errcode'], 45011);
+    assert.equal((await commit(h, s, '2.0.0'))['errcode'], 0);
+  });
 });

@@ -40,6 +40,8 @@ import { webhookRoutes } from '../http/routes/webhooks.ts';
 import { userRoutes } from '../http/routes/users.ts';
 import { registrationRoutes } from '../http/routes/registrations.ts';
 import { templateRoutes } from '../http/routes/templates.ts';
+import { codeRoutes } from '../http/routes/code.ts';
+import { createCodePipeline } from '../services/code-pipeline.ts';
 import { createRegistrationService } from '../services/registrations.ts';
 import { createTemplateService } from '../services/templates.ts';
 import { buildEmulator, type Emulator } from '../emulator/emulator.ts';
@@ -269,6 +271,7 @@ export async function createOpenwx(
     libraryLimit: config.templateLibraryLimit,
     warnWithin: config.templateLibraryWarnWithin,
   });
+  const code = createCodePipeline({ db, client, clock, jobs, log });
   replierRef.current = async (appid, fields, meta) =>
     (await releaseResponder?.reply(appid, fields, meta)) ?? autoReplies.reply(appid, fields);
   const users = createUserService({
@@ -348,6 +351,7 @@ export async function createOpenwx(
       profileRoutes({ ...guard, profiles, sync: profileSync, settings: mpSettings }),
       registrationRoutes({ ...guard, registrations }),
       templateRoutes({ ...guard, templates }),
+      codeRoutes({ ...guard, code }),
     ],
     ...(emulator ? { emulatorPlugin: emulator.plugin } : {}),
   });

@@ -62,6 +62,8 @@ export interface CallbackDeps {
 export const JOB_EXCHANGE_AUTH_CODE = 'authorization.exchange';
 /** Matches a registration push to its task (services/registrations.ts). */
 export const JOB_REGISTRATION_RESULT = 'registration.result';
+/** Applies a weapp_audit_* push to the mini program's code pipeline (services/code-pipeline.ts). */
+export const JOB_CODE_AUDIT_RESULT = 'code.audit_result';
 
 /** Lets the job find the authorization link (and its tenant) without storing the code. */
 const hashOf = (v: string | undefined) =>
@@ -183,6 +185,34 @@ export function createCallbackService(deps: CallbackDeps) {
     }
   }
 
+  /** An audit result push: stored with the job that updates the code pipeline, in one transaction. */
+  async function storeAuditResult(
+    appid: string,
+    type: string,
+    fields: XmlObject,
+    event: Parameters<ReturnType<typeof createEventQueries>['insert']>[0],
+  ): Promise<number | null> {
+    const id = await db.transaction(async (tx) => {
+      const stored = await createEventQueries(tx).insert(event);
+      if (stored !== null) {
+        await jobs.enqueue(
+          JOB_CODE_AUDIT_RESULT,
+          {
+            appid,
+            event_id: stored,
+            result: type.slice('weapp_audit_'.length),
+            reason: xmlText(fields, 'Reason') ?? '',
+            screenshot: xmlText(fields, 'ScreenShot') ?? '',
+          },
+          { tx, singletonKey: `code_audit:${stored}` },
+        );
+      }
+      return stored;
+    });
+    if (id !== null) jobs.kick();
+    return id;
+  }
+
   return {
     /** POST /api/openwx/auth */
     handleAuthEvent(input: PushInput): Promise<CallbackReply> {
@@ -229,9 +259,9 @@ export function createCallbackService(deps: CallbackDeps) {
         const push = openPush(crypt, input);
         const msgType = xmlText(push.fields, 'MsgType') ?? 'unknown';
         const type = msgType === 'event' ? (xmlText(push.fields, 'Event') ?? 'event') : msgType;
-        const eventId = await messageEvents.insert({
+        const event = {
           dedupeKey: dedupeKey('message', appid, push.fields, push.plaintext),
-          source: 'message',
+          source: 'message' as const,
           appid,
           type,
           raw: push.raw,
@@ -239,7 +269,10 @@ export function createCallbackService(deps: CallbackDeps) {
           decoded: decodedForStorage(push.fields),
           createTime: createTimeOf(push.fields),
           receivedAt: new Date(clock.now()),
-        });
+        };
+        const eventId = type.startsWith('weapp_audit_')
+          ? await storeAuditResult(appid, type, push.fields, event)
+          : await messageEvents.insert(event);
         const reply = deps.replier
           ? await deps.replier(appid, push.fields, { eventId })
           : undefined;

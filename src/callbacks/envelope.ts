@@ -105,8 +105,10 @@ export function decodedForStorage(fields: XmlObject): Record<string, unknown> {
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /**
- * The key that makes a retried or replayed push a no-op. Messages: MsgId; events: sender +
- * CreateTime + event (WeChat's own advice); anything else: the decrypted content.
+ * The key that makes a retried or replayed push a no-op. Messages: MsgId; everything else: the
+ * decrypted content, which WeChat repeats exactly on a retry. (Sender + CreateTime + event, the
+ * documented advice for events, would merge two different results pushed in the same second,
+ * e.g. two audit results.)
  */
 export function dedupeKey(
   source: 'auth' | 'message',
@@ -117,10 +119,7 @@ export function dedupeKey(
   if (source === 'message') {
     const msgId = xmlText(fields, 'MsgId') ?? xmlText(fields, 'MsgID');
     if (msgId) return `msg:${appid}:${msgId}`;
-    const from = xmlText(fields, 'FromUserName');
-    const created = xmlText(fields, 'CreateTime');
-    const event = xmlText(fields, 'Event');
-    if (from && created && event) return `evt:${appid}:${from}:${created}:${event}`;
+    return `evt:${appid}:${sha256(plaintext)}`;
   }
   return `${source}:${sha256(plaintext)}`;
 }

@@ -281,3 +281,25 @@ describe('message pushes arriving together', () => {
     assert.equal(listed.items.length, 41);
   });
 });
+
+describe('events pushed in the same second', () => {
+  let sb: Sandbox;
+  before(async () => {
+    sb = await startSandbox();
+  });
+  after(() => sb.stop());
+
+  test('two different events are both kept; a retried one is kept once', async () => {
+    const url = `${sb.url}/api/openwx/callback/wx0123456789abcdef`;
+    const audit = (reason: string) =>
+      `<xml><ToUserName><![CDATA[gh_0123456789ab]]></ToUserName><FromUserName><![CDATA[oSYSTEM0000000000000000000000]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[weapp_audit_fail]]></Event><Reason><![CDATA[${reason}]]></Reason><FailTime>1700000000</FailTime></xml>`;
+    const first = push(sb.openwx.config, audit('first reason'));
+    for (const p of [first, push(sb.openwx.config, audit('second reason')), first]) {
+      assert.equal(await (await post(url, p)).text(), 'success');
+    }
+    const listed = (await (await sb.admin('/api/admin/events?type=weapp_audit_fail')).json()) as {
+      items: unknown[];
+    };
+    assert.equal(listed.items.length, 2);
+  });
+});

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { readControlBody } from './control-body.ts';
 import type { EmulatorContext } from './context.ts';
 import {
   progressTask,
@@ -23,19 +24,9 @@ const progress = z.object({
 const settings = z.object({ legacy_enterprise_registration: z.boolean() });
 
 function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
-  let value: unknown = {};
-  if (typeof raw === 'string' && raw.trim() !== '') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      throw new RegistrationControlError('body is not valid JSON');
-    }
-  }
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new RegistrationControlError(
-    result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
-  );
+  const body = readControlBody(schema, raw);
+  if (!body.ok) throw new RegistrationControlError(body.error);
+  return body.value;
 }
 
 export function registerRegistrationControlRoutes(

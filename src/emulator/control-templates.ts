@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { readControlBody as parse } from './control-body.ts';
 import type { EmulatorContext } from './context.ts';
 import { templateLibrary, uploadDraft } from './templates.ts';
 
@@ -19,26 +20,6 @@ const settings = z.object({
   limit: z.number().int().min(1).max(100_000).optional(),
   unauthorized: z.boolean().optional(),
 });
-
-function parse<T extends z.ZodType>(
-  schema: T,
-  raw: unknown,
-): { ok: true; value: z.output<T> } | { ok: false; error: string } {
-  let value: unknown = {};
-  if (typeof raw === 'string' && raw.trim() !== '') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return { ok: false, error: 'body is not valid JSON' };
-    }
-  }
-  const result = schema.safeParse(value);
-  if (result.success) return { ok: true, value: result.data };
-  return {
-    ok: false,
-    error: result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
-  };
-}
 
 export function registerTemplateControlRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   const settingsView = () => {

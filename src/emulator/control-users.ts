@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { readControlBody } from './control-body.ts';
 import type { EmulatorContext } from './context.ts';
 import { oauthRedirect } from './oauth-page.ts';
 import {
@@ -42,18 +43,9 @@ const schemas = {
 };
 
 function read<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  let value: unknown = {};
-  if (typeof raw === 'string' && raw.trim() !== '') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      throw new UserFlowError('body is not valid JSON');
-    }
-  }
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-  throw new UserFlowError(issues.join('; '));
+  const body = readControlBody(schema, raw);
+  if (!body.ok) throw new UserFlowError(body.error);
+  return body.value;
 }
 
 export function registerUserControlRoutes(app: FastifyInstance, ctx: EmulatorContext): void {

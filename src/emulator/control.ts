@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { readControlBody } from './control-body.ts';
 import { errorMessage } from '../core/errors.ts';
 import { parseXml } from '../crypto/xml.ts';
 import { endpointList } from '../wechat/endpoints/index.ts';
@@ -68,20 +69,10 @@ const schemas = {
 
 class BadRequest extends Error {}
 
-function parseJson(raw: unknown): unknown {
-  if (typeof raw !== 'string' || raw.trim() === '') return {};
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new BadRequest('body is not valid JSON');
-  }
-}
-
 function read<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  const result = schema.safeParse(parseJson(raw));
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
-  throw new BadRequest(issues.join('; '));
+  const body = readControlBody(schema, raw);
+  if (!body.ok) throw new BadRequest(body.error);
+  return body.value;
 }
 
 function checkXml(text: string): void {

@@ -9,8 +9,9 @@ import { WxApiError } from './wx-error.ts';
  * The code pipeline of each mini program: the trial version made by commit, the audit in flight,
  * the online version with its rollback history, the phased release and the service status; and
  * the platform's monthly audit quota. Audits are decided through the control API or by a policy
- * (pass after N seconds, fail a given percentage), applied whenever the code APIs or the control
- * routes look at the state. Reference: ../shared/wechat/02 §3, §6, §8.2–8.3; ../shared/wechat/01 §6.3.
+ * (pass after N seconds, fail a given percentage; see audit-policy.ts), which keeps the audits in
+ * flight in submission order. Reference: ../shared/wechat/02 §3, §6, §8.2–8.3;
+ * ../shared/wechat/01 §6.3.
  */
 export interface CodeVersion {
   template_id: number;
@@ -52,7 +53,10 @@ export interface GrayPlan {
 
 export interface MiniProgramCode {
   trial: CodeVersion | null;
+  /** The audit that release consumes (null once released). */
   audit: Audit | null;
+  /** The newest audit ever submitted (get_latest_auditstatus), kept after release. */
+  latestAudit: Audit | null;
   online: OnlineVersion | null;
   /** Previously online versions, newest last, at most 5. */
   history: OnlineVersion[];
@@ -73,7 +77,10 @@ export interface AuditPolicy {
 
 export interface CodeState {
   apps: Map<string, MiniProgramCode>;
+  /** Every audit by auditid (get_auditstatus answers for old audits too). */
   audits: Map<number, Audit>;
+  /** Audits with status 2 or 4, in submission (so submit_time) order: what the policy looks at. */
+  inFlight: Map<number, Audit>;
   auditSeq: number;
   appVersionSeq: number;
   policy: AuditPolicy;
@@ -99,6 +106,7 @@ export function codeState(ctx: EmulatorContext): CodeState {
     s = {
       apps: new Map(),
       audits: new Map(),
+      inFlight: new Map(),
       auditSeq: 0,
       appVersionSeq: 0,
       policy: { autoPassAfterSeconds: null, failPercent: 0, privacyScanSeconds: 0 },
@@ -117,6 +125,7 @@ export function appCode(ctx: EmulatorContext, appid: string): MiniProgramCode {
     c = {
       trial: null,
       audit: null,
+      latestAudit: null,
       online: null,
       history: [],
       gray: null,
@@ -197,7 +206,9 @@ export function submitAudit(ctx: EmulatorContext, appid: string): Audit {
     submit_time: now,
   };
   code.audit = audit;
+  code.latestAudit = audit;
   s.audits.set(audit.auditid, audit);
+  s.inFlight.set(audit.auditid, audit);
   return audit;
 }
 
@@ -243,26 +254,10 @@ export async function decideAudit(
     throw new Error(`audit ${audit.auditid} is already delayed`);
   }
   audit.status = decision.result === 'success' ? 0 : decision.result === 'fail' ? 1 : 4;
+  if (audit.status !== 4) codeState(ctx).inFlight.delete(audit.auditid);
   audit.reason = decision.result === 'success' ? '' : (decision.reason ?? '');
   audit.screenshot = decision.result === 'fail' ? (decision.screenshots ?? []).join('|') : '';
   return pushMessage(ctx, audit.appid, auditEventXml(ctx, audit, decision.result));
-}
-
-/** Applies the audit policy to every audit in flight whose time has come. */
-export function applyAuditPolicy(ctx: EmulatorContext): void {
-  const s = codeState(ctx);
-  const after = s.policy.autoPassAfterSeconds;
-  if (after === null) return;
-  const now = nowSeconds(ctx);
-  for (const audit of s.audits.values()) {
-    if (!inFlight(audit) || now < audit.submit_time + after) continue;
-    s.decided++;
-    const fail = (s.decided - 1) % 100 < s.policy.failPercent;
-    const decision = fail
-      ? { result: 'fail' as const, reason: 'Rejected by the emulator audit policy' }
-      : { result: 'success' as const };
-    ctx.track(decideAudit(ctx, audit, decision));
-  }
 }
 
 export function releaseAudited(ctx: EmulatorContext, appid: string): OnlineVersion {
@@ -314,6 +309,7 @@ export function undoAudit(ctx: EmulatorContext, appid: string): void {
   if (today >= UNDO_PER_DAY || thisMonth >= UNDO_PER_MONTH) throw new WxApiError(87013);
   if (!inFlight(code.audit)) throw new WxApiError(87013, 'no audit in flight');
   code.audit.status = 3;
+  codeState(ctx).inFlight.delete(code.audit.auditid);
   code.undoTimes.push(now);
 }
 

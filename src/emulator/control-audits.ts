@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { readControlBody as parse } from './control-body.ts';
-import { applyAuditPolicy, codeState, codeView, decideAudit } from './code.ts';
+import { applyAuditPolicy, syncAuditPolicyTimer } from './audit-policy.ts';
+import { codeState, codeView, decideAudit } from './code.ts';
 import type { EmulatorContext } from './context.ts';
 
 /**
@@ -81,6 +82,7 @@ export function registerAuditControlRoutes(app: FastifyInstance, ctx: EmulatorCo
     if (v.fail_percent !== undefined) p.failPercent = v.fail_percent;
     if (v.privacy_scan_seconds !== undefined) p.privacyScanSeconds = v.privacy_scan_seconds;
     applyAuditPolicy(ctx);
+    syncAuditPolicyTimer(ctx);
     return reply.code(200).send(policyView());
   });
   app.get('/control/audit-quota', quotaView);

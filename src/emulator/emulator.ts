@@ -19,6 +19,7 @@ import { registerRegistrationControlRoutes } from './control-registrations.ts';
 import { registerMpControlRoutes } from './control-mp.ts';
 import { registerTemplateControlRoutes } from './control-templates.ts';
 import { registerAuditControlRoutes } from './control-audits.ts';
+import { startAuditPolicyTimer, stopAuditPolicyTimer } from './audit-policy.ts';
 import { createIds } from './ids.ts';
 import { insertMerchant, type MerchantInput } from './merchants.ts';
 import { registerOAuthPage } from './oauth-page.ts';
@@ -73,7 +74,7 @@ export interface Emulator {
    * The plugin installs it itself under a prefix; a host mounting it at the root sets it.
    */
   notFound: NotFoundHandler;
-  /** Starts the ticket timer. */
+  /** Starts the ticket timer and the audit-policy timer (neither keeps the process alive). */
   start(): void;
   /** Clears timers and waits for pushes in flight. */
   stop(): Promise<void>;
@@ -179,6 +180,7 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
     notFound,
     state: ctx.state,
     start() {
+      startAuditPolicyTimer(ctx);
       const every = opts.ticketIntervalMs;
       if (every <= 0 || firstTimer || interval) return;
       firstTimer = setTimeout(() => {
@@ -190,6 +192,7 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
       firstTimer.unref();
     },
     async stop() {
+      stopAuditPolicyTimer(ctx);
       if (firstTimer) clearTimeout(firstTimer);
       if (interval) clearInterval(interval);
       firstTimer = interval = undefined;

@@ -2,53 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { xmlText } from '../../src/crypto/xml.ts';
 import { advance, createHarness, PREFIX, type Harness } from './harness.ts';
-
-interface Setup {
-  appid: string;
-  token: string;
-  templateId: number;
-}
-
-async function setup(h: Harness): Promise<Setup> {
-  const component = await h.componentToken();
-  const draft = await h.control('POST', '/drafts', { user_version: '1.0.0', user_desc: 'first' });
-  assert.equal(draft.status, 201);
-  const added = await h.api('addtotemplate', { draft_id: draft.json['draft_id'] }, component);
-  assert.equal(added['errcode'], 0);
-  const templates = (await h.control('GET', '/templates')).json['templates'] as Array<{
-    template_id: number;
-  }>;
-  const templateId = templates[0]?.template_id ?? 0;
-  const mp = await h.authorized('miniprogram');
-  const cat = await h.api(
-    'addcategory',
-    { categories: [{ first: 1, second: 101 }] },
-    mp.accessToken,
-  );
-  assert.equal(cat['errcode'], 0);
-  return { appid: mp.appid, token: mp.accessToken, templateId };
-}
-
-const ITEMS = [{ address: 'pages/index/index', first_id: 1, second_id: 101, title: 'Home' }];
-
-async function commit(h: Harness, s: Setup, version = '1.0.0', extJson?: string) {
-  return h.api(
-    'commit',
-    {
-      template_id: s.templateId,
-      ext_json: extJson ?? JSON.stringify({ extAppid: s.appid, ext: { shop: 'S1' } }),
-      user_version: version,
-      user_desc: `version ${version}`,
-    },
-    s.token,
-  );
-}
-
-async function submit(h: Harness, s: Setup): Promise<number> {
-  const res = await h.api('submit_audit', { item_list: ITEMS }, s.token);
-  assert.equal(res['errcode'], 0, JSON.stringify(res));
-  return Number(res['auditid']);
-}
+import { commit, ITEMS, setup, submit, type Setup } from './pipeline.ts';
 
 async function decide(h: Harness, auditid: number, body: Record<string, unknown>) {
   const res = await h.control('POST', `/audits/${auditid}`, body);

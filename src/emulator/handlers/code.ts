@@ -1,6 +1,6 @@
+import { applyAuditPolicy } from '../audit-policy.ts';
 import {
   appCode,
-  applyAuditPolicy,
   codeState,
   commitCode,
   inFlight,
@@ -85,9 +85,7 @@ export const codeHandlers: HandlerTable = {
   },
   get_latest_auditstatus: {
     handle({ ctx, caller }) {
-      const appid = miniProgram(ctx, caller);
-      const audits = [...codeState(ctx).audits.values()].filter((a) => a.appid === appid);
-      const audit = audits.at(-1);
+      const audit = appCode(ctx, miniProgram(ctx, caller)).latestAudit;
       if (!audit) throw new WxApiError(85058);
       return {
         ...OK,

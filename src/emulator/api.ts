@@ -14,13 +14,16 @@ import {
   type HandlerOutput,
 } from './handlers/types.ts';
 import { consumeQuota } from './quota.ts';
+import { takeRateToken } from './rate-limit.ts';
+import { countAppCall } from './stats.ts';
 import { checkTokenRecord, findToken, type TokenOwner } from './tokens.ts';
 import { errorBody, WxApiError } from './wx-error.ts';
 
 /**
  * The WeChat API side: one route per (method, path) of the endpoint table. Check order:
  * fault injection → bad JSON / required params (47001, or a field's own code) → token (41001,
- * 40001, 42001, 61003) → daily quota (45009) → the endpoint's business checks.
+ * 40001, 42001, 61003) → call rate (45011, calls with a token) → daily quota (45009) → the
+ * endpoint's business checks. A call refused at any step has no effect.
  * Reference: ../shared/wechat/01 §8, §9.
  */
 type LooseHandler = ApiHandler<Record<string, unknown>>;
@@ -133,17 +136,20 @@ export async function callApi(
     const body = parseBody(row, handler, raw, query);
     const caller = checkCaller(ctx, row, token, owner);
     if (!handler) throw new WxApiError(48001, `${row.name} is not emulated`);
+    if (caller.kind !== 'none') takeRateToken(ctx);
     if (!handler.noQuota) {
       const quotaOwner = caller.kind === 'authorizer' ? caller.appid : ctx.state.component.appid;
       consumeQuota(ctx, quotaOwner, row.path);
     }
-    return await handler.handle({
+    const out = await handler.handle({
       ctx,
       body,
       caller,
       query,
       ...(raw === undefined ? {} : { raw }),
     });
+    if (caller.kind === 'authorizer') countAppCall(ctx, caller.appid, group.path, out);
+    return out;
   } catch (err) {
     if (err instanceof WxApiError) return errorBody(err.errcode, rid, err.message);
     ctx.log('emulator: API handler failed', { path: group.path, error: errorMessage(err) });

@@ -12,8 +12,10 @@ import { insertMerchant, merchantView } from './merchants.ts';
 import { textMessageXml } from './messages.ts';
 import { pushAuthEvent, pushMessage, pushTicket, type PushResult } from './pushes.ts';
 import { updateDailyLimit } from './quota.ts';
+import { rateLimitView, updateRateLimit } from './rate-limit.ts';
 import { runReleaseCheck } from './release-check.ts';
 import type { Merchant } from './state.ts';
+import { resetStats, statsView } from './stats.ts';
 
 /**
  * The control API: test hooks that play the merchant, the user and WeChat's operators.
@@ -61,6 +63,25 @@ const schemas = {
     dailyLimit: z.number().int().min(0),
     appid: appid.optional(),
   }),
+  rateLimit: z
+    .object({
+      calls_per_second: z
+        .number({ error: 'calls_per_second must be a positive number or null (off)' })
+        .positive({ error: 'calls_per_second must be a positive number or null (off)' })
+        .max(1_000_000)
+        .nullable(),
+      burst: z
+        .number({ error: 'burst must be a whole number of calls, at least 1' })
+        .int({ error: 'burst must be a whole number of calls, at least 1' })
+        .min(1, { error: 'burst must be a whole number of calls, at least 1' })
+        .max(1_000_000)
+        .optional(),
+    })
+    .strict()
+    .refine((r) => r.calls_per_second !== null || r.burst === undefined, {
+      message: 'burst needs calls_per_second',
+      path: ['burst'],
+    }),
   releaseCheck: z.object({
     group: z.number().int().min(1).max(5).optional(),
     api_wait_ms: z.number().int().min(0).max(60_000).optional(),
@@ -121,10 +142,20 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     return { status: r.status, body: r.body, ok: r.ok, ...(r.error ? { error: r.error } : {}) };
   });
 
-  route('GET', '/stats', () => ({ calls: Object.fromEntries(state.calls) }));
+  route('GET', '/stats', () => statsView(ctx));
   route('POST', '/stats/reset', () => {
-    state.calls.clear();
+    resetStats(ctx);
     return { ok: true };
+  });
+
+  route('GET', '/rate-limit', () => rateLimitView(ctx));
+  route('POST', '/rate-limit', (raw) => {
+    const body = read(schemas.rateLimit, raw);
+    updateRateLimit(ctx, {
+      callsPerSecond: body.calls_per_second,
+      ...(body.burst === undefined ? {} : { burst: body.burst }),
+    });
+    return rateLimitView(ctx);
   });
 
   route('POST', '/merchants', (raw) => {

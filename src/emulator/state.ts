@@ -131,6 +131,11 @@ export interface EmulatorState {
   faults: Fault[];
   /** Calls per endpoint path (without prefix or query), failed calls included. */
   calls: Map<string, number>;
+  /**
+   * Successful calls (errcode 0) made with an authorizer token: appid → path → count. Bounded by
+   * the authorizers and the endpoint table.
+   */
+  callsByAppid: Map<string, Map<string, number>>;
   ticketPush: PushHealth;
   authEventPush: PushHealth;
   messagePush: PushHealth;
@@ -160,6 +165,7 @@ export function createState(component: ComponentConfig, clock: OffsetClock): Emu
     quotaClears: new Map(),
     faults: [],
     calls: new Map(),
+    callsByAppid: new Map(),
     ticketPush: health(),
     authEventPush: health(),
     messagePush: health(),

@@ -94,9 +94,10 @@ describe('emulator: control API', () => {
         '/cgi-bin/component/api_create_preauthcode': 3,
         '/cgi-bin/component/api_component_token': 1,
       },
+      by_appid: {},
     });
     await h.control('POST', '/stats/reset');
-    assert.deepEqual((await h.control('GET', '/stats')).json, { calls: {} });
+    assert.deepEqual((await h.control('GET', '/stats')).json, { calls: {}, by_appid: {} });
   });
 
   it('faults answer the errcode for the next N calls, then calls work again', async () => {

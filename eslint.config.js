@@ -93,4 +93,22 @@ export default tseslint.config(
     },
   },
   { files: ['bench/**/*.ts', 'test/**/*.ts', 'bin/**/*.js'], rules: { 'no-console': 'off' } },
+  // The console talks to the server only over HTTP: it may take the server's types, never its code.
+  {
+    files: ['web/src/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src/',
+              allowTypeImports: true,
+              message: 'web/ may import only types from src/ (import type)',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -45,6 +45,11 @@ import { createCodePipeline } from '../services/code-pipeline.ts';
 import { createRegistrationService } from '../services/registrations.ts';
 import { createTemplateService } from '../services/templates.ts';
 import { buildEmulator, type Emulator } from '../emulator/emulator.ts';
+import { consoleRoutes } from '../http/routes/console.ts';
+import { overviewRoutes } from '../http/routes/overview.ts';
+import { platformSettingsRoutes } from '../http/routes/platform-settings.ts';
+import { createOverviewService } from '../services/overview.ts';
+import { createPlatformSettings } from '../services/platform-settings.ts';
 import { createMetrics } from './metrics.ts';
 
 /**
@@ -352,6 +357,22 @@ export async function createOpenwx(
       registrationRoutes({ ...guard, registrations }),
       templateRoutes({ ...guard, templates }),
       codeRoutes({ ...guard, code }),
+      overviewRoutes({
+        ...guard,
+        overview: createOverviewService({
+          db,
+          clock,
+          tokens,
+          jobs,
+          mode: config.mode,
+          componentAppid: config.component.appid,
+        }),
+      }),
+      platformSettingsRoutes({
+        ...guard,
+        platformSettings: createPlatformSettings({ config, tokens, clock, log }),
+      }),
+      consoleRoutes({ mode: config.mode, version: VERSION }),
     ],
     ...(emulator ? { emulatorPlugin: emulator.plugin } : {}),
   });

@@ -1,0 +1,168 @@
+import type { Clock } from '../core/clock.ts';
+import type { Db } from '../store/db.ts';
+import { createAuthorizerQueries } from '../store/queries/authorizers.ts';
+import { createOverviewQueries } from '../store/queries/overview.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import type { TokenService } from '../tokens/token-service.ts';
+
+/**
+ * The console's overview: the platform's health in numbers, each with the list it comes from,
+ * and warnings in plain words. `GET /api/admin/overview` answers it.
+ */
+export interface OverviewWarning {
+  /** Stable code the console translates (`no_ticket`, `ticket_late`, ...). */
+  code: string;
+  /** The warning in plain English, for logs and API callers. */
+  message: string;
+  /** Numbers the console puts into its translation (minutes, counts). */
+  params: Record<string, number>;
+}
+
+export interface Overview {
+  mode: 'sandbox' | 'live';
+  componentAppid: string;
+  ticket: { receivedAt: string | null; ageSeconds: number | null };
+  componentToken: { expiresAt: string | null; expiresInSeconds: number | null };
+  authorizers: { authorized: number; revoked: number; total: number };
+  tokenFailures: {
+    total: number;
+    items: {
+      kind: string;
+      appid: string;
+      failures: number;
+      lastError: string | null;
+      lastErrorAt: string | null;
+    }[];
+  };
+  webhooks: { backlog: number; dead: number; oldestPendingAt: string | null };
+  audits: {
+    inFlight: number;
+    items: { appid: string; state: 'submitted' | 'audit_delayed'; since: string }[];
+  };
+  jobs: Record<string, number>;
+  // Rollouts running and the monthly audit quota left belong here too (added with rollouts).
+  warnings: OverviewWarning[];
+}
+
+/** A ticket older than this means WeChat no longer reaches the authorization event URL. */
+const TICKET_LATE_SECONDS = 25 * 60;
+/** A webhook delivery waiting longer than this is reported as a stuck backlog. */
+const WEBHOOK_STUCK_MS = 15 * 60_000;
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export function createOverviewService(deps: {
+  db: Db;
+  clock: Clock;
+  tokens: TokenService;
+  jobs: JobQueue;
+  mode: 'sandbox' | 'live';
+  componentAppid: string;
+}) {
+  const authorizers = createAuthorizerQueries(deps.db);
+  const q = createOverviewQueries(deps.db);
+
+  function warningsOf(o: Omit<Overview, 'warnings'>): OverviewWarning[] {
+    const out: OverviewWarning[] = [];
+    const w = (code: string, message: string, params: Record<string, number> = {}) =>
+      out.push({ code, message, params });
+    const age = o.ticket.ageSeconds;
+    if (age === null)
+      w(
+        'no_ticket',
+        'no component_verify_ticket received yet: check the authorization event URL in the WeChat console',
+      );
+    else if (age > TICKET_LATE_SECONDS) {
+      const minutes = Math.round(age / 60);
+      w('ticket_late', `no ticket for ${minutes} minutes: check the authorization event URL`, {
+        minutes,
+      });
+    }
+    const left = o.componentToken.expiresInSeconds;
+    if (left !== null && left <= 0)
+      w('component_token_expired', 'the component_access_token has expired and was not refreshed');
+    if (o.tokenFailures.total > 0)
+      w(
+        'token_failures',
+        `${o.tokenFailures.total} token(s) failed to refresh: see the authorizers' token health`,
+        { count: o.tokenFailures.total },
+      );
+    const oldest = o.webhooks.oldestPendingAt ? Date.parse(o.webhooks.oldestPendingAt) : null;
+    if (oldest !== null && deps.clock.now() - oldest > WEBHOOK_STUCK_MS) {
+      const minutes = Math.round((deps.clock.now() - oldest) / 60_000);
+      w(
+        'webhooks_stuck',
+        `${o.webhooks.backlog} webhook delivery(ies) waiting, the oldest for ${minutes} minutes: check the receivers`,
+        { count: o.webhooks.backlog, minutes },
+      );
+    }
+    if (o.webhooks.dead > 0)
+      w('webhooks_dead', `${o.webhooks.dead} webhook delivery(ies) gave up: redeliver them`, {
+        count: o.webhooks.dead,
+      });
+    const dead = o.jobs['dead'] ?? 0;
+    if (dead > 0) w('jobs_dead', `${dead} background job(s) failed for good`, { count: dead });
+    return out;
+  }
+
+  return {
+    async overview(): Promise<Overview> {
+      const now = deps.clock.now();
+      const [ticketAt, tokenExpiresAt, counts, failures, backlog, audits, jobs] = await Promise.all(
+        [
+          deps.tokens.latestTicketAt(),
+          deps.tokens.componentTokenExpiresAt(),
+          authorizers.countByStatus(),
+          q.tokenFailures(10),
+          q.webhookBacklog(),
+          q.auditsInFlight(10),
+          deps.jobs.depth(),
+        ],
+      );
+      const authorized = counts['authorized'] ?? 0;
+      const revoked = counts['revoked'] ?? 0;
+      const o: Omit<Overview, 'warnings'> = {
+        mode: deps.mode,
+        componentAppid: deps.componentAppid,
+        ticket: {
+          receivedAt: iso(ticketAt),
+          ageSeconds: ticketAt ? Math.max(0, Math.round((now - ticketAt.getTime()) / 1000)) : null,
+        },
+        componentToken: {
+          expiresAt: iso(tokenExpiresAt),
+          expiresInSeconds: tokenExpiresAt
+            ? Math.round((tokenExpiresAt.getTime() - now) / 1000)
+            : null,
+        },
+        authorizers: { authorized, revoked, total: authorized + revoked },
+        tokenFailures: {
+          total: failures.total,
+          items: failures.items.map((f) => ({
+            kind: f.kind,
+            appid: f.appid,
+            failures: f.failures,
+            lastError: f.last_error,
+            lastErrorAt: iso(f.last_error_at),
+          })),
+        },
+        webhooks: {
+          backlog: backlog.pending,
+          dead: backlog.dead,
+          oldestPendingAt: iso(backlog.oldest),
+        },
+        audits: {
+          inFlight: audits.total,
+          items: audits.items.map((a) => ({
+            appid: a.appid,
+            state: a.kind,
+            since: a.at.toISOString(),
+          })),
+        },
+        jobs,
+      };
+      return { ...o, warnings: warningsOf(o) };
+    },
+  };
+}
+
+export type OverviewService = ReturnType<typeof createOverviewService>;

@@ -1,0 +1,83 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Sandbox } from './sandbox.ts';
+
+/**
+ * Debian's Chromium driven by playwright-core, for the console's browser tests: one browser per
+ * test file, each with a fresh profile, and a screenshot of each page kept in
+ * test-artifacts/screenshots/ (not committed). Never a downloaded browser.
+ */
+export const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+export const SCREENSHOTS = join(process.cwd(), 'test-artifacts', 'screenshots');
+
+export interface ConsoleBrowser {
+  context: BrowserContext;
+  page: Page;
+  /** Saves a full-page screenshot as test-artifacts/screenshots/<test file>-<name>.png. */
+  shot(name: string, page?: Page): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(
+  testFile: string,
+  opts: { viewport?: { width: number; height: number } } = {},
+): Promise<ConsoleBrowser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `The console's browser tests need Chromium at ${CHROMIUM}, which is missing. ` +
+        'Run .ci/run (it installs it), or: apt-get install -y chromium fonts-wqy-zenhei',
+    );
+  }
+  const profile = mkdtempSync(join(tmpdir(), 'openwx-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: opts.viewport ?? { width: 1280, height: 860 },
+    locale: 'zh-CN',
+    timeout: 30_000,
+  });
+  context.setDefaultTimeout(10_000);
+  const page = context.pages()[0] ?? (await context.newPage());
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const prefix = basename(testFile).replace(/\.test\.ts$/, '');
+  return {
+    context,
+    page,
+    async shot(name, p = page) {
+      await p.screenshot({ path: join(SCREENSHOTS, `${prefix}-${name}.png`), fullPage: true });
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The console's URL for a path, on the sandbox's public URL (its authorization domain). */
+export function consoleUrl(sb: Sandbox, path = '/'): string {
+  return `${sb.openwx.config.publicUrl}/console${path === '/' ? '/' : path}`;
+}
+
+/** Signs in on the sign-in page with the sandbox's admin token and waits for the overview. */
+export async function signIn(page: Page, sb: Sandbox, path = '/'): Promise<void> {
+  await page.goto(consoleUrl(sb, path));
+  // Start signed out, whatever an earlier test of the file left in this tab.
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await page.locator('#token').fill(sb.adminToken);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.locator('header.topbar').waitFor();
+}

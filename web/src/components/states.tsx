@@ -1,0 +1,61 @@
+import type { ReactNode } from 'react';
+import { ApiError } from '../api.ts';
+import { useT } from '../i18n.ts';
+import { common } from '../messages.ts';
+
+/** Loading, error and empty states: every page shows one of them instead of a blank page. */
+export function Loading() {
+  const t = useT(common);
+  return (
+    <p className="state loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" /> {t('loading')}
+    </p>
+  );
+}
+
+/** The message to show for an error, in the console's language where it is a known one. */
+export function useErrorText() {
+  const t = useT(common);
+  return (error: unknown): string => {
+    if (error instanceof ApiError) {
+      if (error.code === 'network') return t('networkError');
+      if (error.code === 'unauthorized') return t('tokenExpired');
+      return error.errcode === undefined
+        ? error.message
+        : `${error.message} (errcode ${error.errcode})`;
+    }
+    return error instanceof Error ? error.message : String(error);
+  };
+}
+
+export function ErrorBox(props: { error: unknown; onRetry?: () => void }) {
+  const t = useT(common);
+  const text = useErrorText();
+  return (
+    <div className="state error-box" role="alert">
+      <strong>{t('errorTitle')}</strong>
+      <p>{text(props.error)}</p>
+      {props.onRetry ? (
+        <button type="button" onClick={props.onRetry}>
+          {t('retry')}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+export function Empty(props: { children?: ReactNode }) {
+  const t = useT(common);
+  return <p className="state empty">{props.children ?? t('empty')}</p>;
+}
+
+/** Loading, then the error (with retry), then the content. */
+export function Loaded<T>(props: {
+  state: { data: T | undefined; error: unknown; loading: boolean; reload: () => void };
+  children: (data: T) => ReactNode;
+}) {
+  const { data, error, reload } = props.state;
+  if (error !== undefined) return <ErrorBox error={error} onRetry={reload} />;
+  if (data === undefined) return <Loading />;
+  return <>{props.children(data)}</>;
+}

@@ -1,0 +1,317 @@
+import { useState, type FormEvent } from 'react';
+import { control } from '../../api.ts';
+import type { EmulatorAudit, EmulatorMerchant } from '../../api-types.ts';
+import { FieldError, FormError } from '../../components/field-error.tsx';
+import { PageHeader } from '../../components/layout.tsx';
+import { RelativeTime } from '../../components/relative-time.tsx';
+import { Empty, ErrorBox, Loaded } from '../../components/states.tsx';
+import { useT } from '../../i18n.ts';
+import { useApi } from '../../use-api.ts';
+import { messages } from './messages.ts';
+
+type T = ReturnType<typeof useT<typeof messages.zh>>;
+type Authorization = { appid: string; status: string };
+
+/** Runs a form action: busy flag, error, and a success note. */
+function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [note, setNote] = useState<string | undefined>();
+  const run = async (action: () => Promise<string | undefined>) => {
+    setBusy(true);
+    setError(undefined);
+    setNote(undefined);
+    try {
+      setNote(await action());
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, note, run };
+}
+
+function Note(props: { text: string | undefined }) {
+  return props.text ? (
+    <p className="notice ok" role="status">
+      {props.text}
+    </p>
+  ) : null;
+}
+
+function PushTicket(props: { t: T }) {
+  const { t } = props;
+  const a = useAction();
+  return (
+    <section className="card">
+      <h2>{t('ticketTitle')}</h2>
+      <button
+        type="button"
+        disabled={a.busy}
+        onClick={() =>
+          a.run(async () => {
+            const r = await control<{ status: number }>('/push-ticket', {});
+            return t('pushed', { status: r.status });
+          })
+        }
+      >
+        {t('pushTicket')}
+      </button>
+      <Note text={a.note} />
+      <FormError error={a.error} fields={[]} />
+    </section>
+  );
+}
+
+function Merchants(props: {
+  t: T;
+  merchants: EmulatorMerchant[];
+  authorized: Set<string>;
+  onChange: () => void;
+}) {
+  const { t } = props;
+  const [type, setType] = useState<EmulatorMerchant['type']>('miniprogram');
+  const [nickname, setNickname] = useState('');
+  const [local, setLocal] = useState<string | undefined>();
+  const a = useAction();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!nickname.trim()) return setLocal(t('nicknameMissing'));
+    setLocal(undefined);
+    void a.run(async () => {
+      const m = await control<EmulatorMerchant>('/merchants', { type, nickname: nickname.trim() });
+      setNickname('');
+      props.onChange();
+      return t('merchantCreated', { nickname: m.nickname, appid: m.appid });
+    });
+  };
+  return (
+    <section className="card">
+      <h2>{t('merchantTitle')}</h2>
+      <p className="help">{t('merchantIntro')}</p>
+      <form onSubmit={submit} noValidate>
+        <label htmlFor="merchant-type">{t('type')}</label>
+        <select
+          id="merchant-type"
+          value={type}
+          onChange={(e) => setType(e.target.value as EmulatorMerchant['type'])}
+        >
+          <option value="miniprogram">{t('miniprogram')}</option>
+          <option value="officialaccount">{t('officialaccount')}</option>
+        </select>
+        <label htmlFor="merchant-nickname">{t('nickname')}</label>
+        <input
+          id="merchant-nickname"
+          value={nickname}
+          maxLength={64}
+          onChange={(e) => setNickname(e.target.value)}
+        />
+        <FieldError field="nickname" local={local} />
+        <button type="submit" disabled={a.busy}>
+          {t('createMerchant')}
+        </button>
+      </form>
+      <Note text={a.note} />
+      <FormError error={a.error} fields={[]} />
+      <h3>{t('merchants')}</h3>
+      {props.merchants.length ? (
+        <ul className="compact" data-testid="merchants">
+          {props.merchants.map((m) => (
+            <li key={m.appid}>
+              {m.nickname} · {t(m.type)} · <code>{m.appid}</code> ·{' '}
+              {props.authorized.has(m.appid) ? t('authorizedState') : t('notAuthorized')}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <Empty />
+      )}
+    </section>
+  );
+}
+
+function SendMessage(props: { t: T; appids: string[] }) {
+  const { t } = props;
+  const [appid, setAppid] = useState('');
+  const [openid, setOpenid] = useState('oSANDBOX_USER');
+  const [content, setContent] = useState('');
+  const [local, setLocal] = useState<Record<string, string>>({});
+  const a = useAction();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const chosen = appid || props.appids[0] || '';
+    const problems: Record<string, string> = {};
+    if (!chosen) problems['appid'] = t('chooseAppid');
+    if (!openid.trim()) problems['openid'] = t('openidMissing');
+    if (!content.trim()) problems['content'] = t('contentMissing');
+    setLocal(problems);
+    if (Object.keys(problems).length) return;
+    void a.run(async () => {
+      const r = await control<{ status: number }>('/messages', {
+        appid: chosen,
+        openid: openid.trim(),
+        content,
+      });
+      return t('sent', { status: r.status });
+    });
+  };
+  return (
+    <section className="card">
+      <h2>{t('messageTitle')}</h2>
+      {props.appids.length === 0 ? <p className="help">{t('noAuthorized')}</p> : null}
+      <form onSubmit={submit} noValidate>
+        <label htmlFor="message-appid">{t('appid')}</label>
+        <select id="message-appid" value={appid} onChange={(e) => setAppid(e.target.value)}>
+          {props.appids.map((x) => (
+            <option key={x} value={x}>
+              {x}
+            </option>
+          ))}
+        </select>
+        <FieldError field="appid" local={local['appid']} />
+        <label htmlFor="message-openid">{t('openid')}</label>
+        <input id="message-openid" value={openid} onChange={(e) => setOpenid(e.target.value)} />
+        <FieldError field="openid" local={local['openid']} />
+        <label htmlFor="message-content">{t('content')}</label>
+        <textarea
+          id="message-content"
+          value={content}
+          maxLength={4096}
+          rows={2}
+          onChange={(e) => setContent(e.target.value)}
+        />
+        <FieldError field="content" local={local['content']} />
+        <button type="submit" disabled={a.busy}>
+          {t('send')}
+        </button>
+      </form>
+      <Note text={a.note} />
+      <FormError error={a.error} fields={[]} />
+    </section>
+  );
+}
+
+function AuditRow(props: { t: T; audit: EmulatorAudit; onDecided: () => void }) {
+  const { t, audit } = props;
+  const [reason, setReason] = useState('');
+  const [local, setLocal] = useState<string | undefined>();
+  const a = useAction();
+  const open = audit.status === 2 || audit.status === 4;
+  const decide = (result: 'success' | 'fail') => {
+    if (result === 'fail' && !reason.trim()) return setLocal(t('reasonMissing'));
+    setLocal(undefined);
+    void a.run(async () => {
+      await control(`/audits/${audit.auditid}`, {
+        result,
+        ...(result === 'fail' ? { reason: reason.trim() } : {}),
+      });
+      props.onDecided();
+      return t('decided', {
+        auditid: audit.auditid,
+        result: t(result === 'success' ? 'pass' : 'fail'),
+      });
+    });
+  };
+  return (
+    <li className="audit" data-auditid={audit.auditid} data-status={audit.status}>
+      <div>
+        <strong>#{audit.auditid}</strong> · <code>{audit.appid}</code> · {t('version')}{' '}
+        {audit.version.user_version} ·{' '}
+        <span className={`badge s${audit.status}`}>{t(`status${audit.status}`)}</span> ·{' '}
+        <RelativeTime at={new Date(audit.submit_time * 1000).toISOString()} absolute={false} />
+      </div>
+      {audit.reason ? <p className="help">{audit.reason}</p> : null}
+      {open ? (
+        <div className="row wrap">
+          <input
+            aria-label={t('reason')}
+            placeholder={t('reason')}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+          />
+          <button
+            type="button"
+            className="primary"
+            disabled={a.busy}
+            onClick={() => decide('success')}
+          >
+            {t('pass')}
+          </button>
+          <button type="button" className="danger" disabled={a.busy} onClick={() => decide('fail')}>
+            {t('fail')}
+          </button>
+        </div>
+      ) : null}
+      <FieldError field="reason" local={local} />
+      <Note text={a.note} />
+      <FormError error={a.error} fields={[]} />
+    </li>
+  );
+}
+
+function Audits(props: { t: T }) {
+  const { t } = props;
+  const state = useApi(() => control<{ audits: EmulatorAudit[] }>('/audits'), []);
+  return (
+    <section className="card wide">
+      <div className="page-header">
+        <h2>{t('auditsTitle')}</h2>
+        <button type="button" onClick={() => void state.reload()}>
+          {t('reload')}
+        </button>
+      </div>
+      <p className="help">{t('auditsIntro')}</p>
+      <Loaded state={state}>
+        {(d) =>
+          d.audits.length ? (
+            <ul className="audits">
+              {[...d.audits].reverse().map((x) => (
+                <AuditRow key={x.auditid} t={t} audit={x} onDecided={() => void state.reload()} />
+              ))}
+            </ul>
+          ) : (
+            <Empty>{t('noAudits')}</Empty>
+          )
+        }
+      </Loaded>
+    </section>
+  );
+}
+
+/** The emulator's control panel (sandbox mode only). */
+export function SandboxPage() {
+  const t = useT(messages);
+  const state = useApi(
+    () =>
+      Promise.all([
+        control<{ merchants: EmulatorMerchant[] }>('/merchants'),
+        control<{ authorizations: Authorization[] }>('/authorizations'),
+      ]),
+    [],
+  );
+  const [merchants, auths] = state.data ?? [{ merchants: [] }, { authorizations: [] }];
+  const authorized = new Set(
+    auths.authorizations.filter((x) => x.status === 'authorized').map((x) => x.appid),
+  );
+  return (
+    <>
+      <PageHeader title={t('title')} />
+      <p className="help">{t('intro')}</p>
+      {state.error !== undefined ? (
+        <ErrorBox error={state.error} onRetry={() => void state.reload()} />
+      ) : null}
+      <div className="grid two">
+        <PushTicket t={t} />
+        <SendMessage t={t} appids={[...authorized]} />
+        <Merchants
+          t={t}
+          merchants={merchants.merchants}
+          authorized={authorized}
+          onChange={() => void state.reload()}
+        />
+        <Audits t={t} />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,33 @@
+import type { ComponentType } from 'react';
+import { OverviewPage } from './pages/overview/index.tsx';
+import { PlatformSettingsPage } from './pages/platform-settings/index.tsx';
+import { OnboardingPage } from './pages/onboarding/index.tsx';
+import { SandboxPage } from './pages/sandbox/index.tsx';
+
+/**
+ * Every page of the console, one line each: its path (`:name` for a parameter), the component
+ * (it gets the params), and, for pages in the menu, the menu label in both languages.
+ * `sandbox: true` pages exist only in sandbox mode. Add a page: a folder pages/<page>/ with
+ * index.tsx and messages.ts, and one line here.
+ */
+export interface PageProps {
+  params: Record<string, string>;
+}
+
+export interface RouteDef {
+  path: string;
+  page: ComponentType<PageProps>;
+  nav?: { zh: string; en: string };
+  sandbox?: boolean;
+}
+
+export const routes: RouteDef[] = [
+  { path: '/', page: OverviewPage, nav: { zh: '概览', en: 'Overview' } },
+  { path: '/onboarding', page: OnboardingPage, nav: { zh: '授权接入', en: 'Onboarding' } },
+  {
+    path: '/settings',
+    page: PlatformSettingsPage,
+    nav: { zh: '平台设置', en: 'Platform settings' },
+  },
+  { path: '/sandbox', page: SandboxPage, nav: { zh: '沙箱', en: 'Sandbox' }, sandbox: true },
+];

@@ -1,7 +1,7 @@
 import { nowMs, nowSeconds, type EmulatorContext } from './context.ts';
 import { allowedMerchants, defaultFuncIds } from './merchants.ts';
 import { authEventXml, pushAuthEvent, type PushResult } from './pushes.ts';
-import type { PreAuthCode } from './state.ts';
+import { capMap, CODES_MAX, type PreAuthCode } from './state.ts';
 import { revokeAuthorizerTokens } from './tokens.ts';
 
 /**
@@ -101,6 +101,7 @@ export function authorize(ctx: EmulatorContext, input: AuthorizeInput): Authoriz
     expiresAt: now + expiresIn * 1000,
     consumed: false,
   });
+  capMap(state.authCodes, CODES_MAX);
 
   let infoType: AuthorizeResult['infoType'] = null;
   const existing = state.authorizations.get(merchant.appid);

@@ -2,7 +2,7 @@ import { buildXml } from '../crypto/xml.ts';
 import { nowMs, nowSeconds, type EmulatorContext } from './context.ts';
 import { defaultFuncIds, insertMerchant } from './merchants.ts';
 import { authEventXml, pushAuthEvent, type PushResult } from './pushes.ts';
-import type { EmulatorState } from './state.ts';
+import { capMap, CODES_MAX, type EmulatorState } from './state.ts';
 
 /**
  * Registration tasks on WeChat's side (enterprise, personal, trial and trial conversion). They
@@ -113,6 +113,7 @@ function createAuthorizedMiniProgram(
     expiresAt,
     consumed: false,
   });
+  capMap(ctx.state.authCodes, CODES_MAX);
   ctx.state.authorizations.set(merchant.appid, {
     appid: merchant.appid,
     status: 'authorized',

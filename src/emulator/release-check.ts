@@ -20,7 +20,7 @@ import {
   pushTicket,
   type MessagePushResult,
 } from './pushes.ts';
-import type { Merchant, SentMessage } from './state.ts';
+import { capMap, CODES_MAX, type Merchant, type SentMessage } from './state.ts';
 
 /**
  * The full-network release (全网发布) runner: WeChat's automated checks against the platform's
@@ -85,6 +85,7 @@ async function autoAuthorize(
     expiresAt: now + settings.authCodeTtlSeconds * 1000,
     consumed: false,
   });
+  capMap(state.authCodes, CODES_MAX);
   const funcIds = defaultFuncIds(merchant.type);
   const existing = state.authorizations.get(merchant.appid);
   if (existing && existing.status === 'authorized') {

@@ -175,6 +175,12 @@ export function createState(component: ComponentConfig, clock: OffsetClock): Emu
   };
 }
 
+/**
+ * How many pre-authorization and authorization codes are kept (they live minutes; the oldest are
+ * dropped beyond this so that a long-running emulator does not grow without bound).
+ */
+export const CODES_MAX = 100_000;
+
 /** Drops the oldest entries of a map once it grows past `max` (insertion order = age). */
 export function capMap<K, V>(map: Map<K, V>, max: number): void {
   while (map.size > max) {

@@ -1,5 +1,6 @@
 import { nowMs } from '../context.ts';
 import { pushTicket } from '../pushes.ts';
+import { capMap, CODES_MAX } from '../state.ts';
 import {
   checkRefreshToken,
   checkTicket,
@@ -55,6 +56,7 @@ export const componentHandlers: HandlerTable = {
         expiresAt: now + expiresIn * 1000,
         used: false,
       });
+      capMap(ctx.state.preAuthCodes, CODES_MAX);
       return { pre_auth_code: value, expires_in: expiresIn };
     },
   },

@@ -18,7 +18,14 @@ export interface Job<P = Record<string, unknown>> {
   max_attempts: number;
 }
 
-export type JobHandler = (payload: Record<string, unknown>, job: Job) => Promise<void>;
+/**
+ * A handler either finishes its job or asks to run again later (`{ rerunAt }`): a long task
+ * done in slices keeps one job row, and its attempts start over with each slice.
+ */
+export type JobHandler = (
+  payload: Record<string, unknown>,
+  job: Job,
+) => Promise<void | { rerunAt: Date }>;
 
 export interface EnqueueOptions {
   singletonKey?: string;
@@ -83,7 +90,7 @@ export function createJobQueue(opts: JobQueueOptions) {
   async function claim(): Promise<Job[]> {
     const now = new Date(clock.now());
     const res = await db.query<Job>(
-      `UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2, updated_at = $3
+      `UPDATE jobs SET status = 'running', attempts = attempts + 1, woken = false, locked_by = $1, locked_until = $2, updated_at = $3
        WHERE id IN (
          SELECT id FROM jobs
          WHERE (status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3)
@@ -94,8 +101,18 @@ export function createJobQueue(opts: JobQueueOptions) {
     return res.rows;
   }
 
-  async function finish(job: Job, err: unknown): Promise<void> {
+  async function finish(job: Job, err: unknown, rerunAt?: Date): Promise<void> {
     const now = new Date(clock.now());
+    if (err === undefined && rerunAt) {
+      await db.query(
+        `UPDATE jobs SET status = 'queued', run_at = CASE WHEN woken THEN $3::timestamptz ELSE $2::timestamptz END,
+           woken = false, attempts = 0, last_error = NULL, locked_by = NULL, locked_until = NULL,
+           updated_at = $3::timestamptz
+         WHERE id = $1 AND locked_by = $4 AND status = 'running'`,
+        [job.id, rerunAt, now, workerId],
+      );
+      return;
+    }
     if (err === undefined) {
       await db.query(
         `UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL, updated_at = $2
@@ -123,22 +140,49 @@ export function createJobQueue(opts: JobQueueOptions) {
     );
   }
 
+  /** Keeps the leases of running jobs alive, so that a short lease only expires on a crash. */
+  function heartbeat(ids: number[]): NodeJS.Timeout {
+    const beat = setInterval(
+      () =>
+        void db
+          .query(
+            `UPDATE jobs SET locked_until = $3 WHERE id = ANY($1::bigint[]) AND locked_by = $2
+               AND status = 'running'`,
+            [ids, workerId, new Date(clock.now() + leaseMs)],
+          )
+          .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'job heartbeat failed')),
+      Math.max(50, Math.floor(leaseMs / 3)),
+    );
+    beat.unref();
+    return beat;
+  }
+
   /** Claims and runs the jobs that are ready now; returns how many ran. */
   async function runOnce(): Promise<number> {
     const jobs = await claim();
+    if (jobs.length === 0) return 0;
+    const beat = heartbeat(jobs.map((j) => j.id));
+    try {
+      await runClaimed(jobs);
+    } finally {
+      clearInterval(beat);
+    }
+    return jobs.length;
+  }
+
+  async function runClaimed(jobs: Job[]): Promise<void> {
     await Promise.all(
       jobs.map(async (job) => {
         const handler = handlers.get(job.type);
         if (!handler) return finish(job, new Error(`no handler for job type ${job.type}`));
         try {
-          await handler(job.payload, job);
-          await finish(job, undefined);
+          const outcome = await handler(job.payload, job);
+          await finish(job, undefined, outcome ? outcome.rerunAt : undefined);
         } catch (err) {
           await finish(job, err);
         }
       }),
     );
-    return jobs.length;
   }
 
   async function loop(): Promise<void> {
@@ -184,6 +228,18 @@ export function createJobQueue(opts: JobQueueOptions) {
       stopped = true;
       if (timer) clearTimeout(timer);
       if (running) await running.catch(() => 0);
+    },
+    /**
+     * Runs the jobs of `type` whose payload has `key` = `value` now instead of later; one that is
+     * running now runs again as soon as it asks to (see JobHandler).
+     */
+    async wake(type: string, key: string, value: string): Promise<void> {
+      const res = await db.query(
+        `UPDATE jobs SET run_at = LEAST(run_at, $3::timestamptz), woken = (status = 'running')
+         WHERE type = $1 AND status IN ('queued', 'running') AND payload->>$2 = $4`,
+        [type, key, new Date(clock.now()), value],
+      );
+      if ((res.rowCount ?? 0) > 0) kick();
     },
     async depth(): Promise<Record<string, number>> {
       const res = await db.query<{ status: string; n: number }>(

@@ -306,5 +306,41 @@ for (const kind of DB_KINDS) {
         assert.equal(await queue.runOnce(), 1);
         assert.equal(runs, 1);
       }));
+
+    it('a job done in slices runs again when it asks, sooner when woken meanwhile', () =>
+      withDb(kind, async (db) => {
+        const clock = new ManualClock();
+        const queue = createJobQueue({ db, clock });
+        const slices: number[] = [];
+        let wakeDuringRun = false;
+        queue.register('slices', async (payload) => {
+          slices.push(clock.now());
+          if (wakeDuringRun) {
+            wakeDuringRun = false;
+            await queue.wake('slices', 'key', String(payload['key']));
+          }
+          return slices.length < 3 ? { rerunAt: new Date(clock.now() + 60_000) } : undefined;
+        });
+        await queue.enqueue('slices', { key: 'a' }, { singletonKey: 'slices:a' });
+        assert.equal(await queue.runOnce(), 1);
+        assert.equal(await queue.runOnce(), 0, 'not before the time it asked for');
+        const row = (await jobRows(db))[0];
+        assert.equal(row?.status, 'queued');
+        assert.equal(row?.attempts, 0, 'a slice is not a failed attempt');
+        // A second enqueue with the same key is still refused while the job waits.
+        assert.equal(
+          await queue.enqueue('slices', { key: 'a' }, { singletonKey: 'slices:a' }),
+          null,
+        );
+        // Woken while queued: runs now; woken while running: its next slice is immediate.
+        await queue.wake('slices', 'key', 'a');
+        wakeDuringRun = true;
+        assert.equal(await queue.runOnce(), 1);
+        assert.equal(await queue.runOnce(), 1, 'woken while running: runs again at once');
+        assert.equal(slices.length, 3);
+        assert.equal((await jobRows(db))[0]?.status, 'done');
+        await queue.wake('slices', 'key', 'a');
+        assert.equal(await queue.runOnce(), 0, 'a done job is not woken');
+      }));
   });
 }

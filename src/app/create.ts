@@ -42,6 +42,10 @@ import { registrationRoutes } from '../http/routes/registrations.ts';
 import { templateRoutes } from '../http/routes/templates.ts';
 import { codeRoutes } from '../http/routes/code.ts';
 import { createCodePipeline } from '../services/code-pipeline.ts';
+import { createRollouts } from '../services/rollouts.ts';
+import { createRolloutWorker } from '../services/rollout-worker.ts';
+import { createRateLimiter } from '../jobs/rate-limiter.ts';
+import { rolloutRoutes } from '../http/routes/rollouts.ts';
 import { createRegistrationService } from '../services/registrations.ts';
 import { createTemplateService } from '../services/templates.ts';
 import { buildEmulator, type Emulator } from '../emulator/emulator.ts';
@@ -104,6 +108,8 @@ export interface Openwx {
   stop(): Promise<void>;
   /** One round of the periodic work (also run by the scheduler). */
   maintain(): Promise<void>;
+  /** Asks WeChat now about every audit still in flight. */
+  pollAudits(): Promise<{ polled: number; found: number; failed: number }>;
 }
 
 /** WeChat's authorization pages: the official hosts, or the emulator standing in for WeChat. */
@@ -153,6 +159,7 @@ export async function createOpenwx(
     clock,
     log,
     workerId: holderId,
+    leaseMs: config.workLeaseSeconds * 1000,
     ...(opts.jobPollMs ? { pollMs: opts.jobPollMs } : {}),
   });
 
@@ -276,7 +283,47 @@ export async function createOpenwx(
     libraryLimit: config.templateLibraryLimit,
     warnWithin: config.templateLibraryWarnWithin,
   });
-  const code = createCodePipeline({ db, client, clock, jobs, log });
+  const code = createCodePipeline({
+    db,
+    client,
+    clock,
+    jobs,
+    log,
+    // The audit item of a submission uses a category of the tenant's profile when it has one.
+    preferredCategories: async (appid) => {
+      const res = await db.query<{ tenant_id: string | null }>(
+        'SELECT tenant_id FROM authorizers WHERE appid = $1',
+        [appid],
+      );
+      const profile = await profiles.forTenant(res.rows[0]?.tenant_id ?? null);
+      return profile?.categories ?? [];
+    },
+  });
+  const rollouts = createRollouts({
+    db,
+    clock,
+    jobs,
+    code,
+    workers: config.rollouts.workers,
+    failureThreshold: config.rollouts.failureThreshold,
+    tenantSelfUpgrade: config.tenantSelfUpgrade,
+    log,
+  });
+  createRolloutWorker({
+    db,
+    clock,
+    jobs,
+    code,
+    client,
+    limiter: createRateLimiter({
+      db,
+      clock,
+      name: 'wechat.rollouts',
+      perSecond: config.rollouts.callsPerSecond,
+    }),
+    leaseMs: config.workLeaseSeconds * 1000,
+    log,
+  });
   replierRef.current = async (appid, fields, meta) =>
     (await releaseResponder?.reply(appid, fields, meta)) ?? autoReplies.reply(appid, fields);
   const users = createUserService({
@@ -357,6 +404,7 @@ export async function createOpenwx(
       registrationRoutes({ ...guard, registrations }),
       templateRoutes({ ...guard, templates }),
       codeRoutes({ ...guard, code }),
+      rolloutRoutes({ ...guard, rollouts }),
       overviewRoutes({
         ...guard,
         overview: createOverviewService({
@@ -412,8 +460,22 @@ export async function createOpenwx(
         .checkAll()
         .catch((err: unknown) => log.warn({ err: String(err) }, 'drift check failed'));
     }
+    await pollAudits().catch((err: unknown) => log.warn({ err: String(err) }, 'audit poll failed'));
   };
   const locks = createLockQueries(db);
+  /** Audits whose result never arrived as a push: one instance asks WeChat every few minutes. */
+  const pollAudits = async () => {
+    const t = clock.now();
+    const due = await locks.tryAcquire(
+      'audit_poll',
+      `${holderId}:${t}`,
+      new Date(t),
+      new Date(t + config.auditPollSeconds * 1000),
+    );
+    if (!due) return;
+    const res = await code.audits.pollAll();
+    if (res.polled > 0) log.info(res, 'audits in flight polled');
+  };
   let stopping: Promise<void> | undefined;
   const schedulerMs = opts.schedulerMs ?? 30_000;
 
@@ -425,6 +487,8 @@ export async function createOpenwx(
     emulator,
     log,
     maintain,
+    /** Asks WeChat now about every audit still in flight (the fallback for lost pushes). */
+    pollAudits: () => code.audits.pollAll(),
     async listen() {
       await app.listen({ host: config.host, port: config.port });
       const addr = app.server.address();
@@ -434,6 +498,13 @@ export async function createOpenwx(
       webhookDelivery.start();
       scheduler = setInterval(() => void maintain(), schedulerMs);
       scheduler.unref();
+      // Results that came while no instance was running are fetched at start-up.
+      setTimeout(() => {
+        if (!stopping)
+          void pollAudits().catch((err: unknown) =>
+            log.warn({ err: String(err) }, 'audit poll at start-up failed'),
+          );
+      }, 1000).unref();
       emulator?.start();
       return selfUrl;
     },

@@ -43,6 +43,23 @@ export interface Config {
   templateLibraryLimit: number;
   /** The template list warns when fewer than this many places are left in the library. */
   templateLibraryWarnWithin: number;
+  rollouts: {
+    /** WeChat calls per second that rollouts may make, all instances together. */
+    callsPerSecond: number;
+    /** Jobs working on one rollout at the same time (spread over the instances). */
+    workers: number;
+    /** Default share (percent) of failed mini programs in a wave that halts the rollout. */
+    failureThreshold: number;
+  };
+  /** How often audits still in flight are polled (a fallback for lost pushes). */
+  auditPollSeconds: number;
+  /** Whether tenants may upgrade their own mini programs (per-tenant setting overrides). */
+  tenantSelfUpgrade: boolean;
+  /**
+   * Lease of a job or a rollout item held by an instance, renewed while it works: after a crash,
+   * another instance takes the work over once this runs out.
+   */
+  workLeaseSeconds: number;
 }
 
 export class ConfigError extends AppError {
@@ -67,6 +84,14 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 function str(env: Env, key: string): string | undefined {
   const v = env[key];
   return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function bool(env: Env, key: string, def: boolean): boolean {
+  const v = str(env, key);
+  if (v === undefined) return def;
+  if (/^(true|1|yes)$/i.test(v)) return true;
+  if (/^(false|0|no)$/i.test(v)) return false;
+  throw new ConfigError(key, 'must be true or false');
 }
 
 function intIn(env: Env, key: string, def: number, min: number, max: number): number {
@@ -261,7 +286,16 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     registrationStaleHours: intIn(env, 'OPENWX_REGISTRATION_STALE_HOURS', 24, 1, 24 * 30),
     templateLibraryLimit: intIn(env, 'OPENWX_TEMPLATE_LIBRARY_LIMIT', 200, 1, 100_000),
     templateLibraryWarnWithin: intIn(env, 'OPENWX_TEMPLATE_LIBRARY_WARN_WITHIN', 20, 0, 100_000),
+    rollouts: {
+      callsPerSecond: intIn(env, 'OPENWX_ROLLOUT_CALLS_PER_SECOND', 20, 1, 100_000),
+      workers: intIn(env, 'OPENWX_ROLLOUT_WORKERS', 4, 1, 64),
+      failureThreshold: intIn(env, 'OPENWX_ROLLOUT_FAILURE_THRESHOLD', 20, 0, 100),
+    },
+    auditPollSeconds: intIn(env, 'OPENWX_AUDIT_POLL_SECONDS', 600, 10, 86_400),
+    tenantSelfUpgrade: bool(env, 'OPENWX_TENANT_SELF_UPGRADE', false),
+    workLeaseSeconds: intIn(env, 'OPENWX_WORK_LEASE_SECONDS', 30, 2, 3600),
   };
+  Object.freeze(config.rollouts);
   Object.freeze(config.component);
   Object.freeze(config.emulator);
   Object.freeze(config.serverDomains);

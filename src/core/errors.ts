@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'preflight_failed'
+  | 'quota_exhausted'
   | 'payload_too_large'
   | 'config_invalid'
   | 'crypto_error'

@@ -12,6 +12,8 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  preflight_failed: 409,
+  quota_exhausted: 409,
   payload_too_large: 413,
   config_invalid: 500,
   crypto_error: 400,
@@ -30,12 +32,18 @@ export function sendError(
   return reply.status(status).send({ error: { code, message, ...extra } });
 }
 
-/** The details of a domain error that a caller may see: the field, and WeChat's errcode. */
+/**
+ * The details of a domain error that a caller may see: the field, WeChat's errcode, the failed
+ * pre-flight checks, the audit or rollout it is about.
+ */
 function shownDetails(details: Record<string, unknown> | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (typeof details?.['field'] === 'string') out['field'] = details['field'];
   if (typeof details?.['errcode'] === 'number') out['errcode'] = details['errcode'];
   if (typeof details?.['errmsg'] === 'string') out['errmsg'] = details['errmsg'];
+  if (Array.isArray(details?.['checks'])) out['checks'] = details['checks'];
+  if (typeof details?.['auditid'] === 'number') out['auditid'] = details['auditid'];
+  if (typeof details?.['rollout_id'] === 'number') out['rollout_id'] = details['rollout_id'];
   return out;
 }
 

@@ -13,6 +13,20 @@ export const errorBody = {
         errcode: { type: 'integer' },
         errmsg: { type: 'string' },
         endpoint: { type: 'string' },
+        auditid: { type: 'integer' },
+        rollout_id: { type: 'integer' },
+        checks: {
+          type: 'array',
+          description: 'The pre-flight checks, when the error is preflight_failed',
+          items: {
+            type: 'object',
+            properties: {
+              check: { type: 'string' },
+              ok: { type: 'boolean' },
+              detail: { type: 'string' },
+            },
+          },
+        },
       },
     },
   },

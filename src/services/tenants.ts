@@ -26,6 +26,7 @@ export function createTenantService(deps: { db: Db; clock: Clock }) {
     id: t.id,
     name: t.name,
     ext: t.ext,
+    self_upgrade: t.self_upgrade,
     appids: await q.appidsOf(t.id),
     created_at: t.created_at.toISOString(),
     updated_at: t.updated_at.toISOString(),
@@ -47,7 +48,10 @@ export function createTenantService(deps: { db: Db; clock: Clock }) {
         await q.insert({ id: newId(), name: input.name, ext: input.ext ?? {}, at: now() }),
       );
     },
-    async update(id: string, patch: { name?: string; ext?: Record<string, unknown> }) {
+    async update(
+      id: string,
+      patch: { name?: string; ext?: Record<string, unknown>; self_upgrade?: boolean | null },
+    ) {
       const t = await q.update(id, patch, now());
       if (!t) throw new AppError('not_found', `tenant ${id} not found`);
       return view(t);

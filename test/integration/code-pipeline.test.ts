@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, startSandbox, type Sandbox } from '../support/sandbox.ts';
-import { authorizeMerchant, ensureComponentToken } from '../support/flows.ts';
+import { authorizeMerchant, ensureComponentToken, prepareForAudit } from '../support/flows.ts';
 
 /** One mini program's code pipeline and its version history, through real HTTP. */
 type Json = Record<string, unknown>;
@@ -90,10 +90,7 @@ describe('code pipeline', () => {
     const def = await call('/api/admin/templates/default', 'PUT', { template_id: templateId });
     assert.equal(def.status, 200, JSON.stringify(def.body));
     appid = await authorizeMerchant(sb, { type: 'miniprogram' });
-    const category = await call(`/api/proxy/${appid}/cgi-bin/wxopen/addcategory`, 'POST', {
-      categories: [{ first: 1, second: 101 }],
-    });
-    assert.equal(category.body['errcode'], 0, JSON.stringify(category.body));
+    await prepareForAudit(sb, appid);
     const tenant = await call<{ id: string }>('/api/admin/tenants', 'POST', {
       name: 'Shop One',
       ext: { shop: 'S1', title: '{{tenant.name}} on {{appid}}' },
@@ -178,8 +175,12 @@ describe('code pipeline', () => {
     assert.deepEqual(failed.audit?.['screenshots'], ['media1', 'media2']);
 
     const refused = await call<ErrorAnswer>(code('/release'), 'POST');
-    assert.equal(refused.status, 502, JSON.stringify(refused.body));
-    assert.equal(refused.body.error.errcode, 85020);
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.match(
+      refused.body.error.message,
+      /nothing to release: the latest audit \(\d+\) is failed/,
+    );
+    assert.equal((await state()).released?.user_version, '1.0.0', 'the online version is kept');
 
     await commit('1.2.0');
     await decide(await submit(), { result: 'success' });

@@ -59,3 +59,26 @@ export async function authorizeMerchant(
   );
   return appid;
 }
+
+/**
+ * Gives a mini program what an audit needs (an approved category and a privacy guide), through
+ * openwx's own per-app routes.
+ */
+export async function prepareForAudit(sb: Sandbox, appid: string): Promise<void> {
+  const json = { 'content-type': 'application/json' };
+  const category = await sb.admin(`/api/admin/authorizers/${appid}/categories`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ categories: [{ first: 1, second: 101 }] }),
+  });
+  if (category.status >= 300) throw new Error(`category: ${await category.text()}`);
+  const privacy = await sb.admin(`/api/admin/authorizers/${appid}/privacy`, {
+    method: 'PUT',
+    headers: json,
+    body: JSON.stringify({
+      owner_setting: { contact_email: 'privacy@example.com', notice_method: 'pop-up' },
+      setting_list: [{ privacy_key: 'UserInfo', privacy_text: 'show the member profile' }],
+    }),
+  });
+  if (privacy.status >= 300) throw new Error(`privacy: ${await privacy.text()}`);
+}

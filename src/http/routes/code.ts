@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
+import { CODE_STEP_KINDS } from '../../services/code-history.ts';
 import type { CodePipeline, CommitInput } from '../../services/code-pipeline.ts';
-import { callerGuard, type GuardDeps } from '../auth.ts';
+import { callerGuard, requireAppidAccess, type GuardDeps } from '../auth.ts';
 import { errorBody } from '../schemas.ts';
 
 /** Admin: one mini program's code pipeline (commit, audit, release, rollback) and its history. */
@@ -13,20 +14,7 @@ const codeStep = {
   type: 'object',
   properties: {
     id: { type: 'integer' },
-    kind: {
-      type: 'string',
-      enum: [
-        'committed',
-        'submitted',
-        'audit_passed',
-        'audit_failed',
-        'audit_delayed',
-        'audit_withdrawn',
-        'released',
-        'rolled_back',
-        'visit_status',
-      ],
-    },
+    kind: { type: 'string', enum: [...CODE_STEP_KINDS] },
     template_id: nullableInteger,
     user_version: nullableString,
     user_desc: nullableString,
@@ -34,7 +22,11 @@ const codeStep = {
     reason: nullableString,
     screenshots: { type: ['array', 'null'], items: { type: 'string' } },
     detail: { type: 'object', additionalProperties: true },
-    by: { type: 'string', description: "'admin', the tenant id, or 'wechat' for audit results" },
+    by: {
+      type: 'string',
+      description:
+        "'admin', 'tenant:<id>', 'rollout:<id>', 'auto-release', or 'wechat' / 'wechat-poll' for audit results",
+    },
     at: { type: 'string' },
   },
 } as const;
@@ -56,12 +48,27 @@ const codeState = {
       type: ['object', 'null'],
       properties: {
         auditid: nullableInteger,
-        state: { type: 'string', enum: ['auditing', 'passed', 'failed', 'delayed', 'withdrawn'] },
+        state: {
+          type: 'string',
+          enum: ['auditing', 'passed', 'failed', 'delayed', 'withdrawn', 'released'],
+          description: "'released': the version passed and has been released since",
+        },
         reason: nullableString,
         screenshots: { type: ['array', 'null'], items: { type: 'string' } },
         template_id: nullableInteger,
         user_version: nullableString,
+        auto_release: { type: 'boolean' },
         at: { type: 'string' },
+      },
+    },
+    gray: {
+      type: ['object', 'null'],
+      description: 'The phased release running now, if any',
+      properties: {
+        percentage: { type: 'integer' },
+        user_version: nullableString,
+        at: { type: 'string' },
+        by: { type: 'string' },
       },
     },
     released: {
@@ -78,20 +85,128 @@ const codeState = {
     visit_status: nullableString,
   },
 } as const;
+const versionsBody = {
+  type: 'object',
+  properties: { appid: { type: 'string' }, items: { type: 'array', items: codeStep } },
+} as const;
+const usageItem = {
+  type: 'object',
+  properties: {
+    appid: { type: 'string' },
+    user_version: nullableString,
+    since: { type: 'string' },
+  },
+} as const;
 const appidParams = {
   type: 'object',
   required: ['appid'],
   properties: { appid: { type: 'string', minLength: 1 } },
 } as const;
-const errors = { 400: errorBody, 401: errorBody, 404: errorBody, 502: errorBody, 503: errorBody };
+const errors = {
+  400: errorBody,
+  401: errorBody,
+  404: errorBody,
+  409: errorBody,
+  502: errorBody,
+  503: errorBody,
+};
+const preflightBody = {
+  type: 'object',
+  properties: {
+    appid: { type: 'string' },
+    ok: { type: 'boolean' },
+    checks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          check: {
+            type: 'string',
+            enum: ['authorized', 'no_audit_in_flight', 'privacy', 'categories', 'audit_quota'],
+          },
+          ok: { type: 'boolean' },
+          detail: { type: 'string' },
+        },
+      },
+    },
+    item_list: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  },
+} as const;
 const ACTOR = 'admin';
 
 type Params = { appid: string };
 
 export function codeRoutes(deps: GuardDeps & { code: CodePipeline }) {
   const { code } = deps;
-  return async function plugin(app: FastifyInstance): Promise<void> {
+  return async function plugin(root: FastifyInstance): Promise<void> {
+    await root.register(async (tenant) => {
+      tenant.addHook('onRequest', callerGuard(deps, 'tenant'));
+      tenant.get<{ Params: Params }>(
+        '/api/tenant/authorizers/:appid/code',
+        {
+          schema: {
+            tags,
+            security,
+            summary: "The code state of one of the tenant's mini programs",
+            params: appidParams,
+            response: { 200: codeState, ...errors },
+          },
+        },
+        async (req) => {
+          await requireAppidAccess(deps.db, req, req.params.appid);
+          return code.current(req.params.appid);
+        },
+      );
+      tenant.get<{ Params: Params }>(
+        '/api/tenant/authorizers/:appid/versions',
+        {
+          schema: {
+            tags,
+            security,
+            summary: "The version history of one of the tenant's mini programs",
+            params: appidParams,
+            response: { 200: versionsBody, ...errors },
+          },
+        },
+        async (req) => {
+          await requireAppidAccess(deps.db, req, req.params.appid);
+          return code.versions(req.params.appid);
+        },
+      );
+    });
+    await root.register(async (app) => adminRoutes(app));
+  };
+
+  async function adminRoutes(app: FastifyInstance): Promise<void> {
     app.addHook('onRequest', callerGuard(deps, 'admin'));
+    app.get<{ Params: { template_id: number } }>(
+      '/api/admin/templates/:template_id/usage',
+      {
+        schema: {
+          tags: ['Templates'],
+          security,
+          summary:
+            'Which mini programs run this template (released or rolled back to it) and which have it as their latest commit',
+          params: {
+            type: 'object',
+            required: ['template_id'],
+            properties: { template_id: { type: 'integer', minimum: 0 } },
+          },
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                template_id: { type: 'integer' },
+                released: { type: 'array', items: usageItem },
+                committed: { type: 'array', items: usageItem },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
+      (req) => code.history.templateUsage(req.params.template_id),
+    );
     const base = '/api/admin/authorizers/:appid/code';
 
     app.post<{ Params: Params; Body: CommitInput }>(
@@ -101,7 +216,7 @@ export function codeRoutes(deps: GuardDeps & { code: CodePipeline }) {
           tags,
           security,
           summary:
-            "Commit a template as this mini program's trial version (default template when template_id is absent); ext_json is {extAppid, ext: {...tenant.ext, ...ext}} with {{appid}} and {{tenant.name}} substituted",
+            "Commit a template as this mini program's trial version (default template when template_id is absent); ext_json is {extAppid, ext: {...tenant.ext, ...ext}}, or the ext_json text given, with {{appid}}, {{tenant.id}} and {{tenant.name}} substituted",
           params: appidParams,
           body: {
             type: 'object',
@@ -110,8 +225,13 @@ export function codeRoutes(deps: GuardDeps & { code: CodePipeline }) {
             properties: {
               template_id: { type: 'integer', minimum: 0 },
               user_version: { type: 'string', minLength: 1, maxLength: 64 },
-              user_desc: { type: 'string' },
+              user_desc: { type: 'string', maxLength: 1000 },
               ext: { type: 'object', additionalProperties: true },
+              ext_json: {
+                type: 'string',
+                description:
+                  'The whole ext_json as text (instead of ext); extAppid must be the appid',
+              },
             },
           },
           response: { 201: codeStep, ...errors },
@@ -150,18 +270,46 @@ export function codeRoutes(deps: GuardDeps & { code: CodePipeline }) {
           tags,
           security,
           summary:
-            'Submit the trial version for audit (submit_audit); refused while an audit is in flight',
+            'Submit the trial version for audit (submit_audit) after the pre-flight; refused while an audit is in flight',
           params: appidParams,
           body: {
             type: 'object',
             additionalProperties: true,
-            description: "submit_audit's fields (item_list, version_desc, ...), all optional",
+            description:
+              "submit_audit's fields (item_list, version_desc, ...), all optional: without item_list the pre-flight's (from the approved categories) is used. Plus openwx's own: auto_release (release as soon as the audit passes) and skip_preflight.",
+            properties: {
+              auto_release: { type: 'boolean' },
+              skip_preflight: { type: 'boolean' },
+            },
           },
-          response: { 201: codeStep, 409: errorBody, ...errors },
+          response: { 201: codeStep, ...errors },
         },
       },
-      async (req, reply) =>
-        reply.status(201).send(await code.submit(req.params.appid, req.body ?? {}, ACTOR)),
+      async (req, reply) => {
+        const { auto_release, skip_preflight, ...body } = (req.body ?? {}) as Record<
+          string,
+          unknown
+        >;
+        const opts = {
+          ...(typeof auto_release === 'boolean' ? { auto_release } : {}),
+          ...(typeof skip_preflight === 'boolean' ? { skip_preflight } : {}),
+        };
+        return reply.status(201).send(await code.submit(req.params.appid, body, ACTOR, opts));
+      },
+    );
+    app.get<{ Params: Params }>(
+      `${base}/preflight`,
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            'Pre-flight before an audit: authorized, no audit in flight, privacy guide set, approved categories (and the item_list built from them), audit quota left',
+          params: appidParams,
+          response: { 200: preflightBody, ...errors },
+        },
+      },
+      (req) => code.checkPreflight(req.params.appid),
     );
     const action = (
       path: string,
@@ -190,6 +338,64 @@ export function codeRoutes(deps: GuardDeps & { code: CodePipeline }) {
     );
     action('undo-audit', 'Withdraw the audit in flight (undocodeaudit)', (appid) =>
       code.undoAudit(appid, ACTOR),
+    );
+    action('speedup', 'Ask for a faster review of the audit in flight (speedupaudit)', (appid) =>
+      code.speedup(appid, ACTOR),
+    );
+    action(
+      'gray-release/revert',
+      'Cancel the phased release (revertgrayrelease); upgraded users fall back',
+      (appid) => code.revertGray(appid, ACTOR),
+    );
+    app.post<{
+      Params: Params;
+      Body: { percentage: number; debuger_first?: boolean; experiencer_first?: boolean };
+    }>(
+      `${base}/gray-release`,
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            'Release the passed version to a share of users (grayrelease); call again with a higher share, or release for everyone',
+          params: appidParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['percentage'],
+            properties: {
+              percentage: { type: 'integer', minimum: 1, maximum: 100 },
+              debuger_first: { type: 'boolean' },
+              experiencer_first: { type: 'boolean' },
+            },
+          },
+          response: { 201: codeStep, ...errors },
+        },
+      },
+      async (req, reply) =>
+        reply.status(201).send(await code.grayRelease(req.params.appid, req.body, ACTOR)),
+    );
+    app.get<{ Params: Params }>(
+      `${base}/gray-release`,
+      {
+        schema: {
+          tags,
+          security,
+          summary: "WeChat's phased release plan (getgrayreleaseplan)",
+          params: appidParams,
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                appid: { type: 'string' },
+                plan: { type: 'object', additionalProperties: true },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
+      (req) => code.grayPlan(req.params.appid),
     );
     app.post<{ Params: Params; Body: { status: 'open' | 'close' } }>(
       `${base}/visit-status`,
@@ -234,16 +440,10 @@ export function codeRoutes(deps: GuardDeps & { code: CodePipeline }) {
           summary:
             'Every step of the code pipeline in order: committed, submitted, audit results, released, rolled back',
           params: appidParams,
-          response: {
-            200: {
-              type: 'object',
-              properties: { appid: { type: 'string' }, items: { type: 'array', items: codeStep } },
-            },
-            ...errors,
-          },
+          response: { 200: versionsBody, ...errors },
         },
       },
-      (req) => code.history(req.params.appid),
+      (req) => code.versions(req.params.appid),
     );
-  };
+  }
 }

@@ -17,6 +17,11 @@ const tenant = {
     id: { type: 'string' },
     name: { type: 'string' },
     ext: { type: 'object', additionalProperties: true },
+    self_upgrade: {
+      type: ['boolean', 'null'],
+      description:
+        "May the tenant upgrade its mini programs itself (POST /api/tenant/deploy after the first deployment); null: the server's default (OPENWX_TENANT_SELF_UPGRADE)",
+    },
     appids: { type: 'array', items: { type: 'string' } },
     created_at: { type: 'string' },
     updated_at: { type: 'string' },
@@ -43,11 +48,12 @@ const tenantBody = {
       additionalProperties: true,
       description: 'Per-tenant data for ext_json templates',
     },
+    self_upgrade: { type: ['boolean', 'null'] },
   },
 } as const;
 const errors = { 400: errorBody, 401: errorBody, 404: errorBody };
 
-type Body = { name?: string; ext?: Record<string, unknown> };
+type Body = { name?: string; ext?: Record<string, unknown>; self_upgrade?: boolean | null };
 
 export function tenantRoutes(deps: GuardDeps & { tenants: TenantService }) {
   const { tenants } = deps;
@@ -118,7 +124,7 @@ export function tenantRoutes(deps: GuardDeps & { tenants: TenantService }) {
         schema: {
           tags,
           security,
-          summary: 'Rename a tenant or replace its ext data',
+          summary: 'Rename a tenant, replace its ext data or set whether it may upgrade itself',
           params: idParams,
           body: { ...tenantBody, minProperties: 1 },
           response: { 200: tenant, ...errors },

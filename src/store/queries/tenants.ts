@@ -4,6 +4,8 @@ export interface TenantRow {
   id: string;
   name: string;
   ext: Record<string, unknown>;
+  /** May the tenant upgrade its own mini programs (null: the server's default). */
+  self_upgrade: boolean | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -35,13 +37,21 @@ export function createTenantQueries(db: Queryable) {
 
     async update(
       id: string,
-      patch: { name?: string; ext?: Record<string, unknown> },
+      patch: { name?: string; ext?: Record<string, unknown>; self_upgrade?: boolean | null },
       at: Date,
     ): Promise<TenantRow | undefined> {
       const res = await db.query<TenantRow>(
-        `UPDATE tenants SET name = COALESCE($2, name), ext = COALESCE($3, ext), updated_at = $4
+        `UPDATE tenants SET name = COALESCE($2, name), ext = COALESCE($3, ext), updated_at = $4,
+           self_upgrade = CASE WHEN $5 THEN $6::boolean ELSE self_upgrade END
          WHERE id = $1 RETURNING *`,
-        [id, patch.name ?? null, patch.ext ?? null, at],
+        [
+          id,
+          patch.name ?? null,
+          patch.ext ?? null,
+          at,
+          patch.self_upgrade !== undefined,
+          patch.self_upgrade ?? null,
+        ],
       );
       return res.rows[0];
     },

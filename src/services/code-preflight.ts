@@ -1,0 +1,225 @@
+import { errorMessage } from '../core/errors.ts';
+import type { Db } from '../store/db.ts';
+import type { WechatClient } from '../wechat/client.ts';
+import { WechatApiError } from '../wechat/errors.ts';
+import { auditInFlight, type CodeHistory } from './code-history.ts';
+
+/**
+ * What must hold before a mini program is submitted for audit: it is an authorized mini program,
+ * no audit of it is in flight, its privacy guide is set, it has a category WeChat accepts in
+ * item_list, and the platform has audits left this month. The checks read WeChat's own answers
+ * (getprivacysetting, get_category, queryquota); the item_list for submit_audit is built from the
+ * categories, preferring those of the tenant's profile. Reference: ../shared/wechat/02 §3.6, §3.11, §3.17, §5.6.
+ */
+export type PreflightCheckName =
+  'authorized' | 'no_audit_in_flight' | 'privacy' | 'categories' | 'audit_quota';
+
+export interface PreflightCheck {
+  check: PreflightCheckName;
+  ok: boolean;
+  detail: string;
+}
+
+export interface AuditItem {
+  first_class: string;
+  second_class: string;
+  third_class?: string;
+  first_id: number;
+  second_id: number;
+  third_id?: number;
+}
+
+export interface Preflight {
+  appid: string;
+  ok: boolean;
+  checks: PreflightCheck[];
+  item_list: AuditItem[];
+}
+
+export interface AuditQuota {
+  rest: number;
+  limit: number;
+  speedup_rest: number | null;
+  speedup_limit: number | null;
+}
+
+export interface PreflightDeps {
+  db: Db;
+  client: WechatClient;
+  history: CodeHistory;
+  /** The categories the tenant's profile asks for (first, second), preferred in item_list. */
+  preferredCategories?: (appid: string) => Promise<Array<{ first: number; second: number }>>;
+}
+
+export type CodePreflight = ReturnType<typeof createCodePreflight>;
+
+export function createCodePreflight(deps: PreflightDeps) {
+  const { db, client, history } = deps;
+
+  /** The platform's monthly audit quota, asked with the token of any authorized mini program. */
+  async function auditQuota(appid?: string): Promise<AuditQuota | null> {
+    let via = appid;
+    if (!via) {
+      const res = await db.query<{ appid: string }>(
+        `SELECT appid FROM authorizers WHERE status = 'authorized' AND info ? 'MiniProgramInfo'
+         ORDER BY authorized_at DESC NULLS LAST LIMIT 1`,
+      );
+      via = res.rows[0]?.appid;
+    }
+    if (!via) return null;
+    const q = await client.call('queryquota', {}, { appid: via });
+    return {
+      rest: q.rest,
+      limit: q.limit,
+      speedup_rest: q.speedup_rest ?? null,
+      speedup_limit: q.speedup_limit ?? null,
+    };
+  }
+
+  async function authorizedMiniProgram(appid: string): Promise<PreflightCheck> {
+    const res = await db.query<{ status: string; mp: boolean }>(
+      `SELECT status, (info ? 'MiniProgramInfo') AS mp FROM authorizers WHERE appid = $1`,
+      [appid],
+    );
+    const row = res.rows[0];
+    if (!row) return { check: 'authorized', ok: false, detail: 'openwx does not know this appid' };
+    if (row.status !== 'authorized') {
+      return { check: 'authorized', ok: false, detail: 'the merchant revoked the authorization' };
+    }
+    if (!row.mp) {
+      return { check: 'authorized', ok: false, detail: 'an official account, not a mini program' };
+    }
+    return { check: 'authorized', ok: true, detail: 'authorized mini program' };
+  }
+
+  async function privacy(appid: string): Promise<PreflightCheck> {
+    const p = await client.call('getprivacysetting', { privacy_ver: 2 }, { appid });
+    const owner = (p.owner_setting ?? {}) as Record<string, unknown>;
+    const updated = typeof p['update_time'] === 'number' && p['update_time'] > 0;
+    const set = updated || p.setting_list.length > 0 || Boolean(owner['notice_method']);
+    return set
+      ? { check: 'privacy', ok: true, detail: `privacy guide set (${p.setting_list.length} items)` }
+      : {
+          check: 'privacy',
+          ok: false,
+          detail:
+            'no privacy protection guide is set; WeChat rejects audits without one (apply a profile with privacy settings)',
+        };
+  }
+
+  async function categories(appid: string): Promise<{ check: PreflightCheck; items: AuditItem[] }> {
+    const res = await client.call('get_category', {}, { appid });
+    const list = (res.category_list ?? []) as AuditItem[];
+    if (list.length === 0) {
+      return {
+        check: {
+          check: 'categories',
+          ok: false,
+          detail: 'the mini program has no approved category; add one before submitting',
+        },
+        items: [],
+      };
+    }
+    const preferred = deps.preferredCategories ? await deps.preferredCategories(appid) : [];
+    const pick =
+      list.find((c) => preferred.some((p) => p.first === c.first_id && p.second === c.second_id)) ??
+      list[0];
+    const items: AuditItem[] = pick
+      ? [
+          {
+            first_class: pick.first_class,
+            second_class: pick.second_class,
+            first_id: pick.first_id,
+            second_id: pick.second_id,
+            ...(pick.third_id
+              ? { third_class: pick.third_class ?? '', third_id: pick.third_id }
+              : {}),
+          },
+        ]
+      : [];
+    return {
+      check: {
+        check: 'categories',
+        ok: true,
+        detail: `${list.length} approved categories; audit item: ${pick?.first_class}/${pick?.second_class}`,
+      },
+      items,
+    };
+  }
+
+  /** Runs a check; a WeChat error becomes a failed check with WeChat's words. */
+  async function guarded<T>(
+    name: PreflightCheckName,
+    run: () => Promise<T>,
+  ): Promise<T | PreflightCheck> {
+    try {
+      return await run();
+    } catch (err) {
+      const detail =
+        err instanceof WechatApiError
+          ? `WeChat answered errcode ${err.errcode}: ${err.message}`
+          : errorMessage(err);
+      return { check: name, ok: false, detail };
+    }
+  }
+
+  return {
+    auditQuota,
+    /**
+     * Pre-flight of one mini program. `quota` is the platform quota when already known (a
+     * rollout asks once); `needed` how many audits the caller is about to use (default 1).
+     */
+    async check(
+      appid: string,
+      opts: { quota?: AuditQuota | null; needed?: number } = {},
+    ): Promise<Preflight> {
+      const checks: PreflightCheck[] = [];
+      let items: AuditItem[] = [];
+      const auth = await authorizedMiniProgram(appid);
+      checks.push(auth);
+      const state = await history.state(appid);
+      checks.push(
+        auditInFlight(state)
+          ? {
+              check: 'no_audit_in_flight',
+              ok: false,
+              detail: `audit ${state.audit?.auditid} is in flight (${state.audit?.state}); wait for it or withdraw it`,
+            }
+          : { check: 'no_audit_in_flight', ok: true, detail: 'no audit in flight' },
+      );
+      if (auth.ok) {
+        const p = await guarded('privacy', () => privacy(appid));
+        checks.push(p);
+        const c = await guarded('categories', () => categories(appid));
+        if ('items' in c) {
+          checks.push(c.check);
+          items = c.items;
+        } else checks.push(c);
+        const quota =
+          opts.quota !== undefined
+            ? opts.quota
+            : await guarded('audit_quota', () => auditQuota(appid));
+        if (quota && 'check' in quota) checks.push(quota);
+        else {
+          const needed = opts.needed ?? 1;
+          checks.push(
+            !quota
+              ? { check: 'audit_quota', ok: false, detail: 'the audit quota could not be read' }
+              : quota.rest >= needed
+                ? {
+                    check: 'audit_quota',
+                    ok: true,
+                    detail: `${quota.rest} of ${quota.limit} audits left this month`,
+                  }
+                : {
+                    check: 'audit_quota',
+                    ok: false,
+                    detail: `the platform's monthly audit quota is used up (${quota.rest} of ${quota.limit} left)`,
+                  },
+          );
+        }
+      }
+      return { appid, ok: checks.every((c) => c.ok), checks, item_list: items };
+    },
+  };
+}

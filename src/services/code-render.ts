@@ -1,0 +1,75 @@
+import { AppError } from '../core/errors.ts';
+
+/**
+ * The ext_json a mini program is committed with, rendered from its tenant's data:
+ * `{extAppid, ext: {...tenant.ext, ...ext}}`, or a caller's own ext_json text; in both, every
+ * `{{appid}}` and `{{tenant.name}}` (and `{{tenant.id}}`) is replaced. Reference: ../shared/wechat/02 §3.1.
+ */
+export const EXT_JSON_MAX = 64 * 1024;
+
+export interface ExtInput {
+  /** Merged over the tenant's ext object. */
+  ext?: Record<string, unknown> | undefined;
+  /** The whole ext_json, as text (instead of `ext`). */
+  ext_json?: string | undefined;
+}
+
+export interface TenantData {
+  id: string | null;
+  name: string | null;
+  ext: Record<string, unknown>;
+}
+
+/** `{{name}}` in every string value, at any depth. */
+export function substitute(value: unknown, vars: Record<string, string>): unknown {
+  if (typeof value === 'string')
+    return value.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (m, key: string) => vars[key] ?? m);
+  if (Array.isArray(value)) return value.map((v) => substitute(v, vars));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, substitute(v, vars)]),
+    );
+  }
+  return value;
+}
+
+const bad = (field: string, message: string) =>
+  new AppError('bad_request', message, { details: { field } });
+
+export function renderExtJson(appid: string, tenant: TenantData, input: ExtInput): string {
+  const vars = { appid, 'tenant.name': tenant.name ?? '', 'tenant.id': tenant.id ?? '' };
+  if (input.ext_json !== undefined && input.ext !== undefined) {
+    throw bad('ext_json', 'give either ext or ext_json, not both');
+  }
+  let doc: Record<string, unknown>;
+  if (input.ext_json !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(input.ext_json);
+    } catch (err) {
+      throw bad('ext_json', `ext_json is not valid JSON: ${(err as Error).message}`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw bad('ext_json', 'ext_json must be a JSON object');
+    }
+    doc = substitute(parsed, vars) as Record<string, unknown>;
+    if (doc['extAppid'] === undefined) doc = { extAppid: appid, ...doc };
+    if (doc['extAppid'] !== appid) {
+      throw bad(
+        'ext_json',
+        `ext_json's extAppid is ${JSON.stringify(doc['extAppid'])}; it must be the mini program's own appid ${appid} (or {{appid}})`,
+      );
+    }
+  } else {
+    doc = { extAppid: appid, ext: substitute({ ...tenant.ext, ...(input.ext ?? {}) }, vars) };
+  }
+  const text = JSON.stringify(doc);
+  const size = Buffer.byteLength(text);
+  if (size > EXT_JSON_MAX) {
+    throw bad(
+      input.ext_json !== undefined ? 'ext_json' : 'ext',
+      `ext_json would be ${size} bytes (at most ${EXT_JSON_MAX})`,
+    );
+  }
+  return text;
+}

@@ -1,0 +1,492 @@
+import type { Clock } from '../core/clock.ts';
+import { AppError } from '../core/errors.ts';
+import { silentLogger, type Logger } from '../core/metrics.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import type { Db, Queryable } from '../store/db.ts';
+import type { CodePipeline } from './code-pipeline.ts';
+import type { AuditQuota } from './code-preflight.ts';
+import { renderExtJson } from './code-render.ts';
+import {
+  assignWaves,
+  checkWaves,
+  resolveTargets,
+  type RolloutTarget,
+  type TargetApp,
+} from './rollout-targets.ts';
+import {
+  ACTIVE_ITEM_STATES,
+  JOB_ROLLOUT_WORK,
+  rolloutView,
+  type RolloutRow,
+} from './rollout-view.ts';
+
+/**
+ * Fleet rollouts: one template onto many mini programs, each with its own ext_json, in waves,
+ * through WeChat's audit. This module creates, previews, shows and steers rollouts; the work is
+ * done by rollout-worker.ts in jobs spread over every instance.
+ */
+export interface RolloutOptions {
+  /** Release each mini program as soon as its audit passes (default true). */
+  auto_release?: boolean | undefined;
+  /** Release to this share of users first (grayrelease) instead of everyone. */
+  gray_percentage?: number | null | undefined;
+  /** Halt when more than this percentage of a wave failed. */
+  failure_threshold?: number | undefined;
+}
+
+export interface RolloutInput {
+  template_id?: number | undefined;
+  user_version?: string | undefined;
+  user_desc?: string | undefined;
+  ext?: Record<string, unknown> | undefined;
+  ext_json?: string | undefined;
+  target: RolloutTarget;
+  waves?: number[] | undefined;
+  options?: RolloutOptions | undefined;
+}
+
+export interface RolloutsDeps {
+  db: Db;
+  clock: Clock;
+  jobs: JobQueue;
+  code: CodePipeline;
+  workers: number;
+  failureThreshold: number;
+  tenantSelfUpgrade: boolean;
+  log?: Logger;
+}
+
+interface Planned {
+  template: { template_id: number; user_version: string; user_desc: string };
+  user_version: string;
+  user_desc: string;
+  waves: number[];
+  options: Required<Pick<RolloutOptions, 'auto_release' | 'failure_threshold'>> & {
+    gray_percentage: number | null;
+  };
+  apps: Array<TargetApp & { wave: number; ext_json: string }>;
+}
+
+export type Rollouts = ReturnType<typeof createRollouts>;
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+export function createRollouts(deps: RolloutsDeps) {
+  const { db, clock, jobs, code } = deps;
+  const log = deps.log ?? silentLogger;
+  const now = () => new Date(clock.now());
+
+  /** Everything a rollout would do, checked, without writing anything. */
+  async function plan(input: RolloutInput): Promise<Planned> {
+    const template = await code.resolveTemplate(input.template_id);
+    const waves = input.waves ?? [100];
+    checkWaves(waves);
+    const apps = await resolveTargets(db, code.history, input.target);
+    if (apps.length === 0) {
+      throw new AppError('bad_request', 'the target matches no authorized mini program', {
+        details: { field: 'target' },
+      });
+    }
+    const tenants = new Map<string, { id: string; name: string; ext: Record<string, unknown> }>();
+    const ids = [...new Set(apps.map((a) => a.tenant_id).filter((t): t is string => !!t))];
+    if (ids.length > 0) {
+      const res = await db.query<{ id: string; name: string; ext: Record<string, unknown> }>(
+        'SELECT id, name, ext FROM tenants WHERE id = ANY($1::text[])',
+        [ids],
+      );
+      for (const t of res.rows) tenants.set(t.id, t);
+    }
+    const waveOf = assignWaves(apps.length, waves);
+    const ext = { ext: input.ext, ext_json: input.ext_json };
+    const rendered = apps.map((a, i) => {
+      const t = a.tenant_id ? tenants.get(a.tenant_id) : undefined;
+      const tenant = { id: t?.id ?? null, name: t?.name ?? null, ext: t?.ext ?? {} };
+      try {
+        return { ...a, wave: waveOf[i] ?? 0, ext_json: renderExtJson(a.appid, tenant, ext) };
+      } catch (err) {
+        if (err instanceof AppError) {
+          throw new AppError('bad_request', `${a.appid}: ${err.message}`, {
+            details: err.details ?? {},
+          });
+        }
+        throw err;
+      }
+    });
+    const threshold = input.options?.failure_threshold ?? deps.failureThreshold;
+    return {
+      template,
+      user_version: input.user_version ?? template.user_version,
+      user_desc: input.user_desc ?? template.user_desc,
+      waves,
+      options: {
+        auto_release: input.options?.auto_release ?? true,
+        gray_percentage: input.options?.gray_percentage ?? null,
+        failure_threshold: threshold,
+      },
+      apps: rendered,
+    };
+  }
+
+  async function quotaEstimate(needed: number) {
+    const quota: AuditQuota | null = await code.preflight.auditQuota();
+    const enough = quota !== null && quota.rest >= needed;
+    const message =
+      quota === null
+        ? `this rollout needs ${fmt(needed)} audits; the monthly quota could not be read`
+        : `this rollout needs ${fmt(needed)} audits, ${fmt(quota.rest)} remain this month`;
+    return { needed, remaining: quota?.rest ?? null, limit: quota?.limit ?? null, enough, message };
+  }
+
+  /** Active rollouts that already hold some of these mini programs. */
+  async function overlapping(q: Queryable, appids: string[]) {
+    const res = await q.query<{ rollout_id: string; n: number }>(
+      `SELECT i.rollout_id, count(*)::int AS n FROM rollout_items i
+       JOIN rollouts r ON r.id = i.rollout_id
+       WHERE r.status IN ('running', 'paused', 'halted') AND i.appid = ANY($1::text[])
+         AND i.state = ANY($2::text[])
+       GROUP BY i.rollout_id ORDER BY i.rollout_id`,
+      [appids, ACTIVE_ITEM_STATES],
+    );
+    return res.rows.map((r) => ({ rollout_id: Number(r.rollout_id), mini_programs: r.n }));
+  }
+
+  async function startWorkers(id: number, q?: Queryable): Promise<void> {
+    for (let slot = 0; slot < deps.workers; slot++) {
+      await jobs.enqueue(
+        JOB_ROLLOUT_WORK,
+        { rollout_id: String(id), slot },
+        { singletonKey: `rollout:${id}:${slot}`, maxAttempts: 20, ...(q ? { tx: q } : {}) },
+      );
+    }
+    if (q) return;
+    await jobs.wake(JOB_ROLLOUT_WORK, 'rollout_id', String(id));
+  }
+
+  async function find(id: number, q: Queryable = db): Promise<RolloutRow> {
+    const res = await q.query<RolloutRow>('SELECT * FROM rollouts WHERE id = $1', [id]);
+    const row = res.rows[0];
+    if (!row) throw new AppError('not_found', `rollout ${id} not found`);
+    return row;
+  }
+
+  async function create(input: RolloutInput, actor: string) {
+    const p = await plan(input);
+    const quota = await quotaEstimate(p.apps.length);
+    if (quota.remaining !== null && !quota.enough) {
+      throw new AppError('quota_exhausted', `not enough audit quota: ${quota.message}`, {
+        details: { field: 'target' },
+      });
+    }
+    const id = await db.transaction(async (tx) => {
+      // One creation at a time, so that two identical requests cannot both pass the overlap check.
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('openwx.rollouts.create'))`);
+      const clash = await overlapping(
+        tx,
+        p.apps.map((a) => a.appid),
+      );
+      if (clash.length > 0) {
+        const first = clash[0] as { rollout_id: number; mini_programs: number };
+        throw new AppError(
+          'conflict',
+          `${first.mini_programs} of these mini programs are already in rollout ${first.rollout_id}, which is still active; cancel it or wait for it to finish`,
+          { details: { rollout_id: first.rollout_id, field: 'target' } },
+        );
+      }
+      const t = now();
+      const res = await tx.query<{ id: string }>(
+        `INSERT INTO rollouts (status, template_id, user_version, user_desc, target, options, waves,
+           created_by, created_at, updated_at)
+         VALUES ('running', $1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+        [
+          p.template.template_id,
+          p.user_version,
+          p.user_desc,
+          input.target,
+          p.options,
+          JSON.stringify(p.waves),
+          actor,
+          t,
+        ],
+      );
+      const rid = Number(res.rows[0]?.id);
+      for (let i = 0; i < p.apps.length; i += 1000) {
+        const chunk = p.apps.slice(i, i + 1000);
+        await tx.query(
+          `INSERT INTO rollout_items (rollout_id, appid, tenant_id, wave, state, ext_json, next_at, updated_at)
+           SELECT $1, a, t, w, 'ready', e, $6, $6
+           FROM unnest($2::text[], $3::text[], $4::int[], $5::text[]) AS u(a, t, w, e)`,
+          [
+            rid,
+            chunk.map((a) => a.appid),
+            chunk.map((a) => a.tenant_id),
+            chunk.map((a) => a.wave),
+            chunk.map((a) => a.ext_json),
+            t,
+          ],
+        );
+      }
+      await startWorkers(rid, tx);
+      return rid;
+    });
+    jobs.kick();
+    log.info({ rollout: id, apps: p.apps.length, actor }, 'rollout started');
+    return get(id);
+  }
+
+  async function get(id: number) {
+    return rolloutView(db, await find(id));
+  }
+
+  async function setStatus(
+    id: number,
+    from: string[],
+    to: string,
+    verb: string,
+    extra?: (tx: Queryable, before: RolloutRow) => Promise<void>,
+  ) {
+    await db.transaction(async (tx) => {
+      const r = await find(id, tx);
+      if (!from.includes(r.status)) {
+        throw new AppError('conflict', `rollout ${id} is ${r.status}; it cannot be ${verb}`, {
+          details: { rollout_id: id },
+        });
+      }
+      await tx.query(
+        `UPDATE rollouts SET status = $2::text, updated_at = $3::timestamptz,
+           halted_reason = CASE WHEN $2::text = 'running' THEN NULL ELSE halted_reason END,
+           finished_at = CASE WHEN $2::text IN ('cancelled', 'completed') THEN $3::timestamptz END
+         WHERE id = $1`,
+        [id, to, now()],
+      );
+      if (extra) await extra(tx, r);
+    });
+    if (to === 'running') await startWorkers(id);
+    log.info({ rollout: id, status: to }, `rollout ${verb}`);
+    return get(id);
+  }
+
+  return {
+    plan,
+    create,
+    get,
+    find,
+    startWorkers,
+
+    /** What the rollout would send, per mini program, with the pre-flight of each shown one. */
+    async preview(input: RolloutInput, page: { offset?: number; limit?: number } = {}) {
+      const p = await plan(input);
+      const offset = page.offset ?? 0;
+      const limit = page.limit ?? 20;
+      const quota = await quotaEstimate(p.apps.length);
+      const shown = p.apps.slice(offset, offset + limit);
+      const quotaNow =
+        quota.remaining === null
+          ? null
+          : {
+              rest: quota.remaining,
+              limit: quota.limit ?? 0,
+              speedup_rest: null,
+              speedup_limit: null,
+            };
+      const items = [];
+      for (const a of shown) {
+        const pf = await code.preflight.check(a.appid, { quota: quotaNow });
+        items.push({
+          appid: a.appid,
+          tenant_id: a.tenant_id,
+          released_version: a.released_version,
+          wave: a.wave + 1,
+          commit: {
+            template_id: p.template.template_id,
+            user_version: p.user_version,
+            user_desc: p.user_desc,
+            ext_json: a.ext_json,
+          },
+          preflight: { ok: pf.ok, checks: pf.checks, item_list: pf.item_list },
+        });
+      }
+      const clash = await overlapping(
+        db,
+        p.apps.map((a) => a.appid),
+      );
+      const warnings: string[] = [];
+      if (!quota.enough) warnings.push(`not enough audit quota: ${quota.message}`);
+      for (const c of clash) {
+        warnings.push(
+          `${c.mini_programs} of these mini programs are in active rollout ${c.rollout_id}`,
+        );
+      }
+      return {
+        template_id: p.template.template_id,
+        user_version: p.user_version,
+        user_desc: p.user_desc,
+        total: p.apps.length,
+        waves: p.waves.map((percent, i) => ({
+          wave: i + 1,
+          percent,
+          mini_programs: p.apps.filter((a) => a.wave === i).length,
+        })),
+        options: p.options,
+        quota,
+        warnings,
+        offset,
+        limit,
+        items,
+      };
+    },
+
+    async list(filter: { status?: string; limit?: number; offset?: number } = {}) {
+      const res = await db.query<RolloutRow>(
+        `SELECT * FROM rollouts WHERE ($1::text IS NULL OR status = $1)
+         ORDER BY id DESC LIMIT $2 OFFSET $3`,
+        [filter.status ?? null, filter.limit ?? 50, filter.offset ?? 0],
+      );
+      const total = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM rollouts WHERE ($1::text IS NULL OR status = $1)',
+        [filter.status ?? null],
+      );
+      const items = [];
+      for (const r of res.rows) items.push(await rolloutView(db, r, { brief: true }));
+      return { items, total: total.rows[0]?.n ?? 0 };
+    },
+
+    async items(
+      id: number,
+      filter: { state?: string; reason?: string; limit?: number; offset?: number } = {},
+    ) {
+      await find(id);
+      const res = await db.query<Record<string, unknown>>(
+        `SELECT appid, tenant_id, wave + 1 AS wave, state, auditid, reason, errcode, screenshots,
+           attempts, updated_at FROM rollout_items
+         WHERE rollout_id = $1 AND ($2::text IS NULL OR state = $2)
+           AND ($3::text IS NULL OR reason = $3)
+         ORDER BY id LIMIT $4 OFFSET $5`,
+        [id, filter.state ?? null, filter.reason ?? null, filter.limit ?? 50, filter.offset ?? 0],
+      );
+      const total = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM rollout_items WHERE rollout_id = $1
+           AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR reason = $3)`,
+        [id, filter.state ?? null, filter.reason ?? null],
+      );
+      return {
+        items: res.rows.map((r) => ({
+          ...r,
+          auditid: r['auditid'] === null ? null : Number(r['auditid']),
+          updated_at: new Date(r['updated_at'] as string).toISOString(),
+        })),
+        total: total.rows[0]?.n ?? 0,
+      };
+    },
+
+    pause: (id: number) => setStatus(id, ['running'], 'paused', 'paused'),
+    /** Resumes; a rollout halted by failures goes on past the wave that halted it. */
+    resume: (id: number) =>
+      setStatus(id, ['paused', 'halted'], 'running', 'resumed', async (tx, before) => {
+        if (before.status !== 'halted') return;
+        await tx.query(
+          `UPDATE rollouts SET options = options || jsonb_build_object('accepted_wave', current_wave)
+           WHERE id = $1`,
+          [id],
+        );
+      }),
+    cancel: (id: number) =>
+      setStatus(id, ['running', 'paused', 'halted'], 'cancelled', 'cancelled', async (tx) => {
+        await tx.query(
+          `UPDATE rollout_items SET state = 'cancelled', reason = 'rollout cancelled', updated_at = $2
+           WHERE rollout_id = $1 AND state IN ('ready', 'committed', 'passed')`,
+          [id, now()],
+        );
+      }),
+
+    /** Puts failed mini programs (all, or those failed for one reason) back at the start. */
+    async retry(id: number, reason?: string) {
+      const r = await find(id);
+      if (r.status === 'cancelled') {
+        throw new AppError('conflict', `rollout ${id} is cancelled; start a new one`, {
+          details: { rollout_id: id },
+        });
+      }
+      const res = await db.query(
+        `UPDATE rollout_items SET state = 'ready', reason = NULL, errcode = NULL, screenshots = NULL,
+           auditid = NULL, attempts = 0, next_at = $3, updated_at = $3
+         WHERE rollout_id = $1 AND state = 'failed' AND ($2::text IS NULL OR reason = $2)`,
+        [id, reason ?? null, now()],
+      );
+      if (res.rowCount === 0) {
+        throw new AppError('conflict', 'no failed mini programs to retry', {
+          details: { field: 'reason' },
+        });
+      }
+      await db.query(
+        `UPDATE rollouts SET status = 'running', halted_reason = NULL, finished_at = NULL, updated_at = $2
+         WHERE id = $1`,
+        [id, now()],
+      );
+      await startWorkers(id);
+      return { retried: res.rowCount, rollout: await get(id) };
+    },
+
+    /** Releases (for everyone) the mini programs waiting for a release or in a phased release. */
+    async release(id: number) {
+      const r = await find(id);
+      if (r.status === 'cancelled') {
+        throw new AppError('conflict', `rollout ${id} is cancelled`, {
+          details: { rollout_id: id },
+        });
+      }
+      const res = await db.query(
+        `UPDATE rollout_items SET state = 'releasing', intent_at = NULL, next_at = $2, updated_at = $2
+         WHERE rollout_id = $1 AND state IN ('awaiting_release', 'gray')`,
+        [id, now()],
+      );
+      if (res.rowCount === 0) {
+        throw new AppError('conflict', 'no mini program of this rollout is waiting for a release');
+      }
+      await db.query(
+        `UPDATE rollouts SET status = 'running', finished_at = NULL, updated_at = $2 WHERE id = $1`,
+        [id, now()],
+      );
+      await startWorkers(id);
+      return { releasing: res.rowCount, rollout: await get(id) };
+    },
+
+    /**
+     * A tenant's own deployment of one of its mini programs: the default template (or the one
+     * given), committed, audited and released, as a rollout of one. The first deployment is
+     * always allowed; later ones only when the operator lets this tenant upgrade itself.
+     */
+    async deployForTenant(
+      tenant: { id: string; self_upgrade: boolean | null },
+      input: { appid: string; template_id?: number },
+    ) {
+      const released = (await code.history.releasedVersions()).get(input.appid);
+      const deployed = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM code_events WHERE appid = $1 AND kind = 'committed'`,
+        [input.appid],
+      );
+      const first = !released && (deployed.rows[0]?.n ?? 0) === 0;
+      const allowed = tenant.self_upgrade ?? deps.tenantSelfUpgrade;
+      if (!first && !allowed) {
+        throw new AppError(
+          'forbidden',
+          'this mini program has been deployed before; upgrades are made by the platform operator',
+        );
+      }
+      if (first && input.template_id !== undefined && !allowed) {
+        throw new AppError(
+          'forbidden',
+          'the first deployment uses the default template; choosing a template needs self-upgrade rights',
+          { details: { field: 'template_id' } },
+        );
+      }
+      return create(
+        {
+          ...(input.template_id === undefined ? {} : { template_id: input.template_id }),
+          target: { appids: [input.appid] },
+          options: { auto_release: true },
+        },
+        `tenant:${tenant.id}`,
+      );
+    },
+  };
+}

@@ -168,6 +168,17 @@ export function createTemplateService(deps: TemplateDeps) {
     return res.rows;
   }
 
+  /** How many mini programs run each template online (their latest release or rollback). */
+  async function onlineUsage(): Promise<Map<number, number>> {
+    const res = await db.query<{ template_id: number | string; n: number }>(
+      `SELECT template_id, count(*)::int AS n FROM (
+         SELECT DISTINCT ON (appid) appid, template_id FROM code_events
+         WHERE kind IN ('released', 'rolled_back') ORDER BY appid, id DESC) online
+       WHERE template_id IS NOT NULL GROUP BY template_id`,
+    );
+    return new Map(res.rows.map((r) => [Number(r.template_id), r.n]));
+  }
+
   function nearLimitWarning(rows: Row[], def: number | null) {
     const inLibrary = rows.filter((r) => r.in_library);
     const free = deps.libraryLimit - inLibrary.length;
@@ -214,8 +225,11 @@ export function createTemplateService(deps: TemplateDeps) {
       const rows = await all();
       const def = await defaultId();
       const warning = nearLimitWarning(rows, def);
+      const usage = await onlineUsage();
       return {
-        items: rows.map((r) => view(r, def)).reverse(),
+        items: rows
+          .map((r) => ({ ...view(r, def), usage: usage.get(Number(r.template_id)) ?? 0 }))
+          .reverse(),
         library: {
           count: rows.filter((r) => r.in_library).length,
           limit: deps.libraryLimit,

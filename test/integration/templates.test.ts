@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, type Sandbox } from '../support/sandbox.ts';
-import { ensureComponentToken } from '../support/flows.ts';
+import { eventually, startSandbox, type Sandbox } from '../support/sandbox.ts';
+import { authorizeMerchant, ensureComponentToken, prepareForAudit } from '../support/flows.ts';
 
 /** The template library, the default template and openwx's record, through real HTTP. */
 type Json = Record<string, unknown>;
@@ -88,6 +88,44 @@ describe('template library', () => {
     const got = await call<Template>('/api/admin/templates/default');
     assert.equal(got.status, 200);
     assert.equal(got.body.template_id, first.template_id);
+  });
+
+  test('the library counts the mini programs that run each template online', async () => {
+    assert.equal(
+      (await list()).items.find((t) => t.template_id === first.template_id)?.['usage'],
+      0,
+    );
+    const appid = await authorizeMerchant(sb, { nickname: 'Usage shop' });
+    await prepareForAudit(sb, appid);
+    const base = `/api/admin/authorizers/${appid}/code`;
+    const commit = await call(`${base}/commit`, 'POST', {
+      template_id: first.template_id,
+      user_version: '1.0.0',
+      user_desc: 'first release',
+    });
+    assert.equal(commit.status, 201, JSON.stringify(commit.body));
+    // Committed only: not running yet.
+    assert.equal(
+      (await list()).items.find((t) => t.template_id === first.template_id)?.['usage'],
+      0,
+    );
+    const submit = await call<{ auditid: number }>(`${base}/submit`, 'POST', {
+      auto_release: true,
+    });
+    assert.equal(submit.status, 201, JSON.stringify(submit.body));
+    await sb.control(`/audits/${submit.body.auditid}`, { result: 'success' });
+    const released = await eventually(async () => {
+      const t = (await list()).items.find((x) => x.template_id === first.template_id);
+      return t?.['usage'] === 1 ? t : undefined;
+    }, 8000);
+    assert.equal(released['usage'], 1);
+    const usage = await call<{ released: Array<{ appid: string }> }>(
+      `/api/admin/templates/${first.template_id}/usage`,
+    );
+    assert.deepEqual(
+      usage.body.released.map((u) => u.appid),
+      [appid],
+    );
   });
 
   test('a template WeChat dropped stays in openwx’s record and cannot be the default', async () => {

@@ -105,7 +105,20 @@ export function templateRoutes(deps: GuardDeps & { templates: TemplateService })
             200: {
               type: 'object',
               properties: {
-                items: { type: 'array', items: template },
+                items: {
+                  type: 'array',
+                  items: {
+                    ...template,
+                    properties: {
+                      ...template.properties,
+                      usage: {
+                        type: 'integer',
+                        description:
+                          'How many mini programs run it online (GET …/:template_id/usage lists them)',
+                      },
+                    },
+                  },
+                },
                 library: {
                   type: 'object',
                   properties: { count: { type: 'integer' }, limit: { type: 'integer' } },

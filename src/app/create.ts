@@ -464,14 +464,16 @@ export async function createOpenwx(
   };
   const locks = createLockQueries(db);
   /** Audits whose result never arrived as a push: one instance asks WeChat every few minutes. */
-  const pollAudits = async () => {
+  const pollAudits = async (force = false) => {
     const t = clock.now();
-    const due = await locks.tryAcquire(
-      'audit_poll',
-      `${holderId}:${t}`,
-      new Date(t),
-      new Date(t + config.auditPollSeconds * 1000),
-    );
+    const due =
+      force ||
+      (await locks.tryAcquire(
+        'audit_poll',
+        `${holderId}:${t}`,
+        new Date(t),
+        new Date(t + config.auditPollSeconds * 1000),
+      ));
     if (!due) return;
     const res = await code.audits.pollAll();
     if (res.polled > 0) log.info(res, 'audits in flight polled');
@@ -501,7 +503,7 @@ export async function createOpenwx(
       // Results that came while no instance was running are fetched at start-up.
       setTimeout(() => {
         if (!stopping)
-          void pollAudits().catch((err: unknown) =>
+          void pollAudits(true).catch((err: unknown) =>
             log.warn({ err: String(err) }, 'audit poll at start-up failed'),
           );
       }, 1000).unref();

@@ -245,8 +245,14 @@ function auditEventXml(
 export async function decideAudit(
   ctx: EmulatorContext,
   audit: Audit,
-  decision: { result: 'success' | 'fail' | 'delay'; reason?: string; screenshots?: string[] },
-): Promise<MessagePushResult> {
+  decision: {
+    result: 'success' | 'fail' | 'delay';
+    reason?: string;
+    screenshots?: string[];
+    /** false: decide without pushing the result (a push WeChat lost). */
+    push?: boolean;
+  },
+): Promise<MessagePushResult | null> {
   if (audit.status !== 2 && audit.status !== 4) {
     throw new Error(`audit ${audit.auditid} is not in flight`);
   }
@@ -257,6 +263,7 @@ export async function decideAudit(
   if (audit.status !== 4) codeState(ctx).inFlight.delete(audit.auditid);
   audit.reason = decision.result === 'success' ? '' : (decision.reason ?? '');
   audit.screenshot = decision.result === 'fail' ? (decision.screenshots ?? []).join('|') : '';
+  if (decision.push === false) return null;
   return pushMessage(ctx, audit.appid, auditEventXml(ctx, audit, decision.result));
 }
 

@@ -16,6 +16,8 @@ const decision = z.object({
   screenshots: z
     .union([z.array(z.string().min(1).max(256)).max(10), z.string().max(2600)])
     .optional(),
+  /** false: decide without pushing the weapp_audit_* event (as if WeChat lost it). */
+  push: z.boolean().optional(),
 });
 const policy = z.object({
   auto_pass_after_seconds: z.number().int().min(0).nullable().optional(),
@@ -58,7 +60,7 @@ export function registerAuditControlRoutes(app: FastifyInstance, ctx: EmulatorCo
     if (!input.ok) return reply.code(400).send({ error: input.error });
     const audit = codeState(ctx).audits.get(Number(req.params.auditid));
     if (!audit) return reply.code(404).send({ error: `no audit ${req.params.auditid}` });
-    const { result, reason, screenshots } = input.value;
+    const { result, reason, screenshots, push: send } = input.value;
     if (audit.status !== 2 && (audit.status !== 4 || result === 'delay')) {
       return reply
         .code(409)
@@ -69,6 +71,7 @@ export function registerAuditControlRoutes(app: FastifyInstance, ctx: EmulatorCo
       result,
       ...(reason === undefined ? {} : { reason }),
       ...(shots === undefined ? {} : { screenshots: shots.filter((s) => s !== '') }),
+      ...(send === undefined ? {} : { push: send }),
     });
     return reply.code(200).send({ audit, push });
   });

@@ -274,6 +274,8 @@ export function createRolloutWorker(deps: RolloutWorkerDeps) {
       });
     }
     await save(item, { state: 'auditing', auditid: latest.auditid, next_at: now() });
+    // Decided already (its push may have come while nobody listened): record the result now.
+    if (latest.status !== 2) await code.audits.pollOne(item.appid, latest.auditid);
     return true;
   }
 

@@ -254,6 +254,41 @@ describe('deployments and the upgrade policy', () => {
     ]);
   });
 
+  test('an audit result whose push was lost is found by polling get_latest_auditstatus', async () => {
+    const lost = await authorizeMerchant(sb, { nickname: 'Lost push' });
+    await prepareForAudit(sb, lost);
+    await call(code(lost, '/commit'), 'POST', {
+      template_id: v1,
+      user_version: '1.0.0',
+      user_desc: 'x',
+    });
+    const sub = await call<{ auditid: number }>(code(lost, '/submit'), 'POST', {});
+    assert.equal(sub.status, 201);
+    await sb.control(`/audits/${sub.body.auditid}`, {
+      result: 'fail',
+      reason: 'Screenshots do not match the pages',
+      screenshots: ['shot-1'],
+      push: false,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await state(lost)).audit?.state, 'auditing', 'no push, so nothing known yet');
+    const polled = await sb.openwx.pollAudits();
+    assert.ok(polled.found >= 1, JSON.stringify(polled));
+    const s = await state(lost);
+    assert.equal(s.audit?.state, 'failed');
+    const last = (
+      await call<{ items: Array<Step & { reason: string; screenshots: string[] }> }>(
+        `/api/admin/authorizers/${lost}/versions`,
+      )
+    ).body.items.at(-1);
+    assert.equal(last?.kind, 'audit_failed');
+    assert.equal(last?.by, 'wechat-poll');
+    assert.equal(last?.reason, 'Screenshots do not match the pages');
+    assert.deepEqual(last?.screenshots, ['shot-1']);
+    const again = await sb.openwx.pollAudits();
+    assert.equal(again.found, 0, 'a result is recorded once');
+  });
+
   test('ext_json given as text is checked: JSON, extAppid, size', async () => {
     const commit = (ext_json: string) =>
       call<ErrorAnswer>(code(shop, '/commit'), 'POST', {

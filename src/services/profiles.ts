@@ -106,9 +106,16 @@ export function createProfileService(deps: { db: Db; clock: Clock; platform: Pla
       };
       return save(row, isDefault);
     },
-    async list(): Promise<Profile[]> {
+    /** Every profile with the tenants given it (the default also serves every other tenant). */
+    async list(): Promise<Array<Profile & { tenant_ids: string[] }>> {
       const res = await db.query<Row>('SELECT * FROM profiles ORDER BY created_at, id');
-      return res.rows.map(view);
+      const given = await db.query<{ tenant_id: string; profile_id: string }>(
+        'SELECT tenant_id, profile_id FROM tenant_profiles ORDER BY tenant_id',
+      );
+      return res.rows.map((r) => ({
+        ...view(r),
+        tenant_ids: given.rows.filter((g) => g.profile_id === r.id).map((g) => g.tenant_id),
+      }));
     },
     async get(id: string): Promise<Profile> {
       return view(await find(id));

@@ -218,6 +218,20 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       };
     },
 
+    /** Deliveries of every webhook (the console's backlog and dead-letter lists). */
+    async listAllDeliveries(q: {
+      limit: number;
+      before?: number | undefined;
+      status?: DeliveryStatus | undefined;
+    }): Promise<{ items: DeliveryView[]; next: number | null }> {
+      const rows = await deliveries.list({ ...q, limit: q.limit + 1 });
+      const page = rows.slice(0, q.limit);
+      return {
+        items: page.map(deliveryView),
+        next: rows.length > q.limit ? (page[page.length - 1]?.id ?? null) : null,
+      };
+    },
+
     async redeliver(id: string, deliveryId: string): Promise<DeliveryView> {
       await requireWebhook(id);
       const n = /^\d{1,15}$/.test(deliveryId) ? Number(deliveryId) : undefined;

@@ -61,7 +61,17 @@ export function adminRoutes(deps: AdminDeps) {
       () => deps.status.status(),
     );
 
-    app.get<{ Querystring: { limit?: number; before?: number; appid?: string; type?: string } }>(
+    app.get<{
+      Querystring: {
+        limit?: number;
+        before?: number;
+        appid?: string;
+        type?: string;
+        source?: string;
+        since?: string;
+        until?: string;
+      };
+    }>(
       '/api/admin/events',
       {
         schema: {
@@ -77,6 +87,17 @@ export function adminRoutes(deps: AdminDeps) {
               before: { type: 'integer', minimum: 1 },
               appid: { type: 'string', maxLength: 64 },
               type: { type: 'string', maxLength: 64 },
+              source: { type: 'string', enum: ['auth', 'message', 'internal'] },
+              since: {
+                type: 'string',
+                format: 'date-time',
+                description: 'Received at or after this time (ISO 8601)',
+              },
+              until: {
+                type: 'string',
+                format: 'date-time',
+                description: 'Received before this time (ISO 8601)',
+              },
             },
           },
           response: {
@@ -94,7 +115,13 @@ export function adminRoutes(deps: AdminDeps) {
       },
       async (req) => {
         const limit = req.query.limit ?? 50;
-        const rows = await events.list({ ...req.query, limit: limit + 1 });
+        const { since, until, ...rest } = req.query;
+        const rows = await events.list({
+          ...rest,
+          since: since === undefined ? undefined : new Date(since),
+          until: until === undefined ? undefined : new Date(until),
+          limit: limit + 1,
+        });
         const page = rows.slice(0, limit);
         return {
           items: page.map((r) => ({

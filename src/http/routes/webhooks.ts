@@ -51,6 +51,24 @@ const delivery = {
   },
 } as const;
 
+const deliveriesQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+    before: { type: 'integer', minimum: 1 },
+    status: { type: 'string', enum: ['pending', 'delivered', 'failed', 'dead'] },
+  },
+} as const;
+
+const deliveryPage = {
+  type: 'object',
+  properties: {
+    items: { type: 'array', items: delivery },
+    next: { type: ['integer', 'null'] },
+  },
+} as const;
+
 const idParams = {
   type: 'object',
   required: ['id'],
@@ -176,23 +194,9 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
             'Deliveries of a webhook, newest first; page with `before` = the `next` of the previous page',
           security,
           params: idParams,
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-              before: { type: 'integer', minimum: 1 },
-              status: { type: 'string', enum: ['pending', 'delivered', 'failed', 'dead'] },
-            },
-          },
+          querystring: deliveriesQuery,
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                items: { type: 'array', items: delivery },
-                next: { type: ['integer', 'null'] },
-              },
-            },
+            200: deliveryPage,
             400: errorBody,
             401: errorBody,
             404: errorBody,
@@ -201,6 +205,28 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
       },
       (req) =>
         webhooks.listDeliveries(req.params.id, {
+          limit: req.query.limit ?? 50,
+          before: req.query.before,
+          status: req.query.status,
+        }),
+    );
+
+    app.get<{
+      Querystring: { limit?: number; before?: number; status?: DeliveryStatus };
+    }>(
+      '/api/admin/webhook-deliveries',
+      {
+        schema: {
+          tags,
+          summary:
+            'Deliveries of every webhook, newest first (e.g. the backlog: status=pending); page with `before`',
+          security,
+          querystring: deliveriesQuery,
+          response: { 200: deliveryPage, 400: errorBody, 401: errorBody },
+        },
+      },
+      (req) =>
+        webhooks.listAllDeliveries({
           limit: req.query.limit ?? 50,
           before: req.query.before,
           status: req.query.status,

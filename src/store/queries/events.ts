@@ -30,18 +30,32 @@ export function createEventQueries(db: Queryable) {
       return (await insertEvents(db, [e]))[0] ?? null;
     },
 
+    /** Newest first; `since` inclusive and `until` exclusive bound received_at. */
     async list(filter: {
-      appid?: string;
-      type?: string;
-      before?: number;
+      appid?: string | undefined;
+      type?: string | undefined;
+      source?: string | undefined;
+      since?: Date | undefined;
+      until?: Date | undefined;
+      before?: number | undefined;
       limit: number;
     }): Promise<EventRow[]> {
       const res = await db.query<EventRow>(
         `SELECT id, source, appid, type, received_at, create_time, decoded, raw FROM events
          WHERE ($1::text IS NULL OR appid = $1) AND ($2::text IS NULL OR type = $2)
-           AND ($3::bigint IS NULL OR id < $3)
+           AND ($3::bigint IS NULL OR id < $3) AND ($5::text IS NULL OR source = $5)
+           AND ($6::timestamptz IS NULL OR received_at >= $6)
+           AND ($7::timestamptz IS NULL OR received_at < $7)
          ORDER BY id DESC LIMIT $4`,
-        [filter.appid ?? null, filter.type ?? null, filter.before ?? null, filter.limit],
+        [
+          filter.appid ?? null,
+          filter.type ?? null,
+          filter.before ?? null,
+          filter.limit,
+          filter.source ?? null,
+          filter.since ?? null,
+          filter.until ?? null,
+        ],
       );
       return res.rows;
     },

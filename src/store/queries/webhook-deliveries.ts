@@ -136,18 +136,18 @@ export function createDeliveryQueries(db: Queryable) {
       return res.rows[0];
     },
 
-    /** Deliveries of one webhook, newest first; page with `before` (a delivery id). */
+    /** Deliveries of one webhook (or of all: no webhookId), newest first; page with `before`. */
     async list(f: {
-      webhookId: string;
+      webhookId?: string | undefined;
       status?: DeliveryStatus | undefined;
       before?: number | undefined;
       limit: number;
     }): Promise<DeliveryRow[]> {
       const res = await db.query<DeliveryRow>(
         `SELECT ${COLUMNS} FROM webhook_deliveries
-         WHERE webhook_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::bigint IS NULL OR id < $3)
+         WHERE ($1::text IS NULL OR webhook_id = $1) AND ($2::text IS NULL OR status = $2) AND ($3::bigint IS NULL OR id < $3)
          ORDER BY id DESC LIMIT $4`,
-        [f.webhookId, f.status ?? null, f.before ?? null, f.limit],
+        [f.webhookId ?? null, f.status ?? null, f.before ?? null, f.limit],
       );
       return res.rows;
     },

@@ -1,4 +1,3 @@
-import { errorMessage } from '../core/errors.ts';
 import type { Db } from '../store/db.ts';
 import type { WechatClient } from '../wechat/client.ts';
 import { WechatApiError } from '../wechat/errors.ts';
@@ -147,7 +146,11 @@ export function createCodePreflight(deps: PreflightDeps) {
     };
   }
 
-  /** Runs a check; a WeChat error becomes a failed check with WeChat's words. */
+  /**
+   * Runs a check; WeChat refusing it for this mini program becomes a failed check with WeChat's
+   * words. A transient answer (busy, too fast, daily quota, unreachable) is thrown: it says
+   * nothing about the mini program, and the caller retries.
+   */
   async function guarded<T>(
     name: PreflightCheckName,
     run: () => Promise<T>,
@@ -155,11 +158,12 @@ export function createCodePreflight(deps: PreflightDeps) {
     try {
       return await run();
     } catch (err) {
-      const detail =
-        err instanceof WechatApiError
-          ? `WeChat answered errcode ${err.errcode}: ${err.message}`
-          : errorMessage(err);
-      return { check: name, ok: false, detail };
+      if (!(err instanceof WechatApiError) || err.category !== 'caller') throw err;
+      return {
+        check: name,
+        ok: false,
+        detail: `WeChat answered errcode ${err.errcode}: ${err.message}`,
+      };
     }
   }
 
@@ -171,8 +175,14 @@ export function createCodePreflight(deps: PreflightDeps) {
      */
     async check(
       appid: string,
-      opts: { quota?: AuditQuota | null; needed?: number } = {},
+      opts: {
+        quota?: AuditQuota | null;
+        needed?: number;
+        /** Awaited before each WeChat call (a rate limiter). */
+        throttle?: () => Promise<void>;
+      } = {},
     ): Promise<Preflight> {
+      const throttle = opts.throttle ?? (async () => {});
       const checks: PreflightCheck[] = [];
       let items: AuditItem[] = [];
       const auth = await authorizedMiniProgram(appid);
@@ -188,8 +198,10 @@ export function createCodePreflight(deps: PreflightDeps) {
           : { check: 'no_audit_in_flight', ok: true, detail: 'no audit in flight' },
       );
       if (auth.ok) {
+        await throttle();
         const p = await guarded('privacy', () => privacy(appid));
         checks.push(p);
+        await throttle();
         const c = await guarded('categories', () => categories(appid));
         if ('items' in c) {
           checks.push(c.check);
@@ -198,7 +210,10 @@ export function createCodePreflight(deps: PreflightDeps) {
         const quota =
           opts.quota !== undefined
             ? opts.quota
-            : await guarded('audit_quota', () => auditQuota(appid));
+            : await guarded('audit_quota', async () => {
+                await throttle();
+                return auditQuota(appid);
+              });
         if (quota && 'check' in quota) checks.push(quota);
         else {
           const needed = opts.needed ?? 1;

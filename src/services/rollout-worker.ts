@@ -71,9 +71,10 @@ const MAX_UNKNOWN = 10;
 
 type Outcome = 'continue' | 'wait';
 
+/** The item is no longer this worker's as it knew it: its lease ran out, or it was cancelled. */
 class LeaseLost extends Error {
   constructor(appid: string) {
-    super(`the lease on ${appid} ran out; another worker has it`);
+    super(`${appid} changed meanwhile (lease ran out, or cancelled); leaving it`);
   }
 }
 
@@ -129,10 +130,11 @@ export function createRolloutWorker(deps: RolloutWorkerDeps) {
   async function save(item: ItemRow, fields: Record<string, unknown>): Promise<void> {
     const keys = Object.keys(fields);
     const sets = keys.map((k, i) => `${k} = $${i + 3}`).join(', ');
+    const at = keys.length + 3;
     const res = await db.query(
-      `UPDATE rollout_items SET ${sets}, updated_at = $${keys.length + 3}
-       WHERE id = $1 AND lease_by = $2 AND lease_until > $${keys.length + 3}`,
-      [item.id, workerId, ...keys.map((k) => fields[k]), now()],
+      `UPDATE rollout_items SET ${sets}, updated_at = $${at}
+       WHERE id = $1 AND lease_by = $2 AND lease_until > $${at} AND state = $${at + 1}`,
+      [item.id, workerId, ...keys.map((k) => fields[k]), now(), item.state],
     );
     if (res.rowCount === 0) throw new LeaseLost(item.appid);
     Object.assign(item, fields);
@@ -212,7 +214,10 @@ export function createRolloutWorker(deps: RolloutWorkerDeps) {
     if (item.state === 'submitting' && item.intent_at) {
       if (await adoptOwnAudit(r, item, actor)) return 'continue';
     } else {
-      const pf = await code.preflight.check(item.appid, { quota: await quota(item.appid) });
+      const pf = await code.preflight.check(item.appid, {
+        quota: await quota(item.appid),
+        throttle: () => limiter.take(),
+      });
       const failed = pf.checks.filter((c) => !c.ok);
       const quotaFailed = failed.find((c) => c.check === 'audit_quota');
       if (quotaFailed) {

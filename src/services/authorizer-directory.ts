@@ -9,6 +9,7 @@ import { createTokenQueries } from '../store/queries/tokens.ts';
 import { refreshTokenAad } from '../tokens/token-service.ts';
 import type { WechatClient } from '../wechat/client.ts';
 import type { AuthorizationService } from './authorizations.ts';
+import { AUDIT_STATE } from './code-history.ts';
 
 /**
  * The authorizers as the operator sees them: search, detail with token health, sync, tenant
@@ -21,11 +22,60 @@ export interface AuthorizerFilter {
   status?: 'authorized' | 'revoked' | undefined;
   tenant_id?: string | undefined;
   q?: string | undefined;
+  /** The user_version online now (released or rolled back to); `none` for never released. */
+  released_version?: string | undefined;
+  /** The latest audit: `in_flight` (submitted or delayed), `failed` or `passed`. */
+  audit?: 'in_flight' | 'failed' | 'passed' | undefined;
+  /** `failing`: the last token refresh failed; `ok`: it did not. */
+  token?: 'failing' | 'ok' | undefined;
+  /** `drifted`: the latest drift check found differences from the profile (not applied since). */
+  drift?: 'drifted' | 'in_sync' | undefined;
   limit: number;
   offset: number;
 }
 
-const TYPE_SQL = `CASE WHEN info ? 'MiniProgramInfo' THEN 'miniprogram' ELSE 'officialaccount' END`;
+interface ListRow extends AuthorizerRow {
+  released_version: string | null;
+  released_template_id: string | number | null;
+  released_at: Date | null;
+  audit_kind: string | null;
+  token_failures: number | null;
+  token_last_error: string | null;
+  token_expires_at: Date | null;
+  drift_action: string | null;
+  drift_detail: Record<string, unknown> | null;
+  drift_at: Date | null;
+}
+
+/** A list row: the summary plus released version, audit state, token health and drift. */
+function listItem(row: ListRow) {
+  const differences = row.drift_detail?.['differences'];
+  return {
+    ...summary(row),
+    released: row.released_at
+      ? {
+          user_version: row.released_version,
+          template_id: row.released_template_id === null ? null : Number(row.released_template_id),
+          at: row.released_at.toISOString(),
+        }
+      : null,
+    audit_state: row.audit_kind ? (AUDIT_STATE[row.audit_kind] ?? row.audit_kind) : null,
+    token: {
+      failures: row.token_failures ?? 0,
+      last_error: row.token_last_error,
+      expires_at: row.token_expires_at?.toISOString() ?? null,
+    },
+    drift:
+      row.drift_action === 'drift_detected' && row.drift_at
+        ? {
+            detected_at: row.drift_at.toISOString(),
+            differences: Array.isArray(differences) ? differences.length : 0,
+          }
+        : null,
+  };
+}
+
+const TYPE_SQL = `CASE WHEN a.info ? 'MiniProgramInfo' THEN 'miniprogram' ELSE 'officialaccount' END`;
 
 export function typeOf(row: Pick<AuthorizerRow, 'info'>): AuthorizerType {
   return row.info && 'MiniProgramInfo' in row.info ? 'miniprogram' : 'officialaccount';
@@ -63,19 +113,50 @@ export function createAuthorizerDirectory(deps: {
 
   return {
     async list(f: AuthorizerFilter) {
-      const where = `WHERE ($1::text IS NULL OR ${TYPE_SQL} = $1) AND ($2::text IS NULL OR status = $2)
-        AND ($3::text IS NULL OR tenant_id = $3)
-        AND ($4::text IS NULL OR appid ILIKE '%' || $4 || '%' OR info->>'nick_name' ILIKE '%' || $4 || '%')`;
-      const params = [f.type ?? null, f.status ?? null, f.tenant_id ?? null, f.q ?? null];
-      const rows = await db.query<AuthorizerRow>(
-        `SELECT * FROM authorizers ${where} ORDER BY created_at DESC, appid LIMIT $5 OFFSET $6`,
+      const from = `FROM authorizers a
+        LEFT JOIN (SELECT DISTINCT ON (appid) appid, user_version, template_id, at FROM code_events
+          WHERE kind IN ('released', 'rolled_back') ORDER BY appid, id DESC) rel ON rel.appid = a.appid
+        LEFT JOIN (SELECT DISTINCT ON (appid) appid, kind FROM code_events
+          WHERE kind IN ('submitted', 'audit_passed', 'audit_failed', 'audit_delayed', 'audit_withdrawn')
+          ORDER BY appid, id DESC) aud ON aud.appid = a.appid
+        LEFT JOIN tokens t ON t.key = 'authorizer:' || a.appid
+        LEFT JOIN (SELECT DISTINCT ON (appid) appid, action, detail, at FROM authorizer_history
+          WHERE action IN ('drift_detected', 'drift_cleared', 'profile_applied')
+          ORDER BY appid, id DESC) dr ON dr.appid = a.appid`;
+      const where = `WHERE ($1::text IS NULL OR ${TYPE_SQL} = $1)
+        AND ($2::text IS NULL OR a.status = $2)
+        AND ($3::text IS NULL OR a.tenant_id = $3)
+        AND ($4::text IS NULL OR a.appid ILIKE '%' || $4 || '%' OR a.info->>'nick_name' ILIKE '%' || $4 || '%')
+        AND ($5::text IS NULL OR ($5 = 'none' AND rel.appid IS NULL) OR rel.user_version = $5)
+        AND ($6::text IS NULL
+          OR ($6 = 'in_flight' AND aud.kind IN ('submitted', 'audit_delayed'))
+          OR ($6 = 'failed' AND aud.kind = 'audit_failed')
+          OR ($6 = 'passed' AND aud.kind = 'audit_passed'))
+        AND ($7::text IS NULL OR ($7 = 'failing') = (coalesce(t.failures, 0) > 0))
+        AND ($8::text IS NULL OR ($8 = 'drifted') = (coalesce(dr.action, '') = 'drift_detected'))`;
+      const params = [
+        f.type ?? null,
+        f.status ?? null,
+        f.tenant_id ?? null,
+        f.q ?? null,
+        f.released_version ?? null,
+        f.audit ?? null,
+        f.token ?? null,
+        f.drift ?? null,
+      ];
+      const rows = await db.query<ListRow>(
+        `SELECT a.*, rel.user_version AS released_version, rel.template_id AS released_template_id,
+           rel.at AS released_at, aud.kind AS audit_kind, t.failures AS token_failures,
+           t.last_error AS token_last_error, t.expires_at AS token_expires_at,
+           dr.action AS drift_action, dr.detail AS drift_detail, dr.at AS drift_at
+         ${from} ${where} ORDER BY a.created_at DESC, a.appid LIMIT $9 OFFSET $10`,
         [...params, f.limit, f.offset],
       );
       const total = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM authorizers ${where}`,
+        `SELECT count(*)::int AS n ${from} ${where}`,
         params,
       );
-      return { items: rows.rows.map(summary), total: total.rows[0]?.n ?? 0 };
+      return { items: rows.rows.map(listItem), total: total.rows[0]?.n ?? 0 };
     },
 
     async detail(row: AuthorizerRow) {

@@ -166,6 +166,18 @@ export function createProfileSync(deps: {
     return { differences, calls };
   }
 
+  /** The mini programs whose latest drift record says they drifted (see DRIFT_ACTIONS). */
+  async function driftedAppids(only?: string): Promise<Set<string>> {
+    const res = await db.query<{ appid: string; action: string }>(
+      `SELECT DISTINCT ON (appid) appid, action FROM authorizer_history
+       WHERE action IN ('drift_detected', 'drift_cleared', 'profile_applied')
+         AND ($1::text IS NULL OR appid = $1)
+       ORDER BY appid, id DESC`,
+      [only ?? null],
+    );
+    return new Set(res.rows.filter((r) => r.action === 'drift_detected').map((r) => r.appid));
+  }
+
   async function runCall(appid: string, c: PlannedCall): Promise<CallResult> {
     try {
       await (client.call as (n: string, b: unknown, o: unknown) => Promise<unknown>)(
@@ -193,7 +205,17 @@ export function createProfileSync(deps: {
     if (dryRun) return { ...d, dry_run: true, ok: true, results: [] as CallResult[] };
     const results: CallResult[] = [];
     for (const c of d.calls) results.push(await runCall(appid, c));
-    return { ...d, dry_run: false, ok: results.every((r) => r.ok), results };
+    const ok = results.every((r) => r.ok);
+    // The drift record of the list (a drift found by the scheduled check is gone once applied).
+    if (ok && (d.calls.length > 0 || (await driftedAppids(appid)).has(appid))) {
+      await createAuthorizerQueries(db).addHistory(
+        appid,
+        'profile_applied',
+        { profile_id: d.profile_id, calls: d.calls.length },
+        new Date(deps.clock.now()),
+      );
+    }
+    return { ...d, dry_run: false, ok, results };
   }
 
   async function applyMany(
@@ -239,12 +261,23 @@ export function createProfileSync(deps: {
       `SELECT appid FROM authorizers WHERE status = 'authorized' AND info ? 'MiniProgramInfo' ORDER BY appid`,
     );
     const drifted: string[] = [];
+    const wasDrifted = await driftedAppids();
     let checked = 0;
     for (const { appid } of res.rows) {
       try {
         const d = await drift(appid);
         checked++;
-        if (d.in_sync) continue;
+        if (d.in_sync) {
+          if (wasDrifted.has(appid)) {
+            await createAuthorizerQueries(db).addHistory(
+              appid,
+              'drift_cleared',
+              { profile_id: d.profile_id },
+              new Date(deps.clock.now()),
+            );
+          }
+          continue;
+        }
         drifted.push(appid);
         await createAuthorizerQueries(db).addHistory(
           appid,

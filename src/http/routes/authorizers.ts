@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type {} from '@fastify/swagger';
+import { AppError } from '../../core/errors.ts';
 import type { AuthorizerDirectory } from '../../services/authorizer-directory.ts';
 import type { AuthorizationService } from '../../services/authorizations.ts';
 import { AUTH_TYPES, type LinkRequest, type OnboardingService } from '../../services/onboarding.ts';
@@ -59,8 +60,62 @@ const listQuery = {
     status: { type: 'string', enum: ['authorized', 'revoked'] },
     tenant_id: { type: 'string', maxLength: 64 },
     q: { type: 'string', maxLength: 100 },
+    released_version: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      description: "The user_version online now; 'none' for mini programs never released",
+    },
+    audit: {
+      type: 'string',
+      enum: ['in_flight', 'failed', 'passed'],
+      description: "The latest audit: 'in_flight' (submitted or delayed), 'failed' or 'passed'",
+    },
+    token: {
+      type: 'string',
+      enum: ['failing', 'ok'],
+      description: "'failing': the last refresh of the access token failed",
+    },
+    drift: {
+      type: 'string',
+      enum: ['drifted', 'in_sync'],
+      description:
+        "'drifted': the latest drift check found differences from the profile, not applied since",
+    },
     limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
     offset: { type: 'integer', minimum: 0, default: 0 },
+  },
+} as const;
+const listItem = {
+  type: 'object',
+  properties: {
+    ...summaryItem.properties,
+    released: {
+      type: ['object', 'null'],
+      description: 'The version online now (released or rolled back to)',
+      properties: {
+        user_version: { type: ['string', 'null'] },
+        template_id: { type: ['integer', 'null'] },
+        at: { type: 'string' },
+      },
+    },
+    audit_state: {
+      type: ['string', 'null'],
+      description: "The latest audit: 'auditing', 'delayed', 'passed', 'failed' or 'withdrawn'",
+    },
+    token: {
+      type: 'object',
+      properties: {
+        failures: { type: 'integer' },
+        last_error: { type: ['string', 'null'] },
+        expires_at: { type: ['string', 'null'] },
+      },
+    },
+    drift: {
+      type: ['object', 'null'],
+      description: 'The drift found by the latest check, when not applied since',
+      properties: { detected_at: { type: 'string' }, differences: { type: 'integer' } },
+    },
   },
 } as const;
 const linkBody = {
@@ -94,6 +149,10 @@ type ListQuery = {
   status?: 'authorized' | 'revoked';
   tenant_id?: string;
   q?: string;
+  released_version?: string;
+  audit?: 'in_flight' | 'failed' | 'passed';
+  token?: 'failing' | 'ok';
+  drift?: 'drifted' | 'in_sync';
   limit?: number;
   offset?: number;
 };
@@ -106,13 +165,13 @@ function listRoute(app: FastifyInstance, deps: AuthorizerRouteDeps, path: string
         tags: [tag],
         security,
         summary:
-          'Authorizers, filtered by type, status, tenant or a search on name/appid; paginated',
+          'Authorizers with their released version, audit state, token health and drift; filtered by type, status, tenant, a search on name/appid, released version, audit, token health or drift; paginated',
         querystring: listQuery,
         response: {
           200: {
             type: 'object',
             properties: {
-              items: { type: 'array', items: summaryItem },
+              items: { type: 'array', items: listItem },
               total: { type: 'integer' },
             },
           },
@@ -184,6 +243,28 @@ export function adminAuthorizerRoutes(deps: AuthorizerRouteDeps) {
       async (req) => {
         await requireAppidAccess(deps.db, req, req.params.appid);
         await deps.authorizations.syncInfo(req.params.appid);
+        return deps.directory.detail(await requireAppidAccess(deps.db, req, req.params.appid));
+      },
+    );
+    app.post<{ Params: { appid: string } }>(
+      '/api/admin/authorizers/:appid/token/refresh',
+      {
+        schema: {
+          tags: [tag],
+          security,
+          summary:
+            'Refresh the authorizer_access_token now (the token itself is not answered); the detail with its token health',
+          params: appidParams,
+          response: { 200: detail, ...errors },
+        },
+      },
+      async (req) => {
+        const row = await requireAppidAccess(deps.db, req, req.params.appid);
+        if (row.status !== 'authorized') {
+          throw new AppError('conflict', `authorizer ${row.appid} has revoked its authorization`);
+        }
+        await deps.tokens.forceRefresh('authorizer', row.appid);
+        req.log.info({ kind: 'authorizer', appid: row.appid }, 'token refreshed on request');
         return deps.directory.detail(await requireAppidAccess(deps.db, req, req.params.appid));
       },
     );

@@ -3,6 +3,8 @@ import { OverviewPage } from './pages/overview/index.tsx';
 import { PlatformSettingsPage } from './pages/platform-settings/index.tsx';
 import { OnboardingPage } from './pages/onboarding/index.tsx';
 import { SandboxPage } from './pages/sandbox/index.tsx';
+import { AuthorizersPage } from './pages/authorizers/index.tsx';
+import { AuthorizerDetailPage } from './pages/authorizers/detail.tsx';
 
 /**
  * Every page of the console, one line each: its path (`:name` for a parameter), the component
@@ -23,6 +25,8 @@ export interface RouteDef {
 
 export const routes: RouteDef[] = [
   { path: '/', page: OverviewPage, nav: { zh: '概览', en: 'Overview' } },
+  { path: '/authorizers', page: AuthorizersPage, nav: { zh: '授权方', en: 'Authorizers' } },
+  { path: '/authorizers/:appid', page: AuthorizerDetailPage },
   { path: '/onboarding', page: OnboardingPage, nav: { zh: '授权接入', en: 'Onboarding' } },
   {
     path: '/settings',

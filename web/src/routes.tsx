@@ -3,6 +3,12 @@ import { OverviewPage } from './pages/overview/index.tsx';
 import { PlatformSettingsPage } from './pages/platform-settings/index.tsx';
 import { OnboardingPage } from './pages/onboarding/index.tsx';
 import { SandboxPage } from './pages/sandbox/index.tsx';
+import { TenantsPage } from './pages/tenants/index.tsx';
+import { TenantDetailPage } from './pages/tenants/detail.tsx';
+import { WebhooksPage } from './pages/webhooks/index.tsx';
+import { EventsPage } from './pages/events/index.tsx';
+import { EventDetailPage } from './pages/events/detail.tsx';
+import { ProfilesPage } from './pages/profiles/index.tsx';
 import { AuthorizersPage } from './pages/authorizers/index.tsx';
 import { AuthorizerDetailPage } from './pages/authorizers/detail.tsx';
 
@@ -28,6 +34,12 @@ export const routes: RouteDef[] = [
   { path: '/authorizers', page: AuthorizersPage, nav: { zh: '授权方', en: 'Authorizers' } },
   { path: '/authorizers/:appid', page: AuthorizerDetailPage },
   { path: '/onboarding', page: OnboardingPage, nav: { zh: '授权接入', en: 'Onboarding' } },
+  { path: '/tenants', page: TenantsPage, nav: { zh: '租户', en: 'Tenants' } },
+  { path: '/tenants/:id', page: TenantDetailPage },
+  { path: '/profiles', page: ProfilesPage, nav: { zh: '配置档案', en: 'Profiles' } },
+  { path: '/webhooks', page: WebhooksPage, nav: { zh: 'Webhook', en: 'Webhooks' } },
+  { path: '/events', page: EventsPage, nav: { zh: '事件', en: 'Events' } },
+  { path: '/events/:id', page: EventDetailPage },
   {
     path: '/settings',
     page: PlatformSettingsPage,

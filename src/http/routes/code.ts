@@ -1,137 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
-import { CODE_STEP_KINDS } from '../../services/code-history.ts';
 import type { CodePipeline, CommitInput } from '../../services/code-pipeline.ts';
 import { callerGuard, requireAppidAccess, type GuardDeps } from '../auth.ts';
-import { errorBody } from '../schemas.ts';
+import {
+  appidParams,
+  codeState,
+  codeStep,
+  errors,
+  preflightBody,
+  usageItem,
+  versionsBody,
+} from './code-schemas.ts';
 
 /** Admin: one mini program's code pipeline (commit, audit, release, rollback) and its history. */
 const security = [{ bearerAuth: [] }];
 const tags = ['Code'];
-const nullableString = { type: ['string', 'null'] } as const;
-const nullableInteger = { type: ['integer', 'null'] } as const;
-const codeStep = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    kind: { type: 'string', enum: [...CODE_STEP_KINDS] },
-    template_id: nullableInteger,
-    user_version: nullableString,
-    user_desc: nullableString,
-    auditid: nullableInteger,
-    reason: nullableString,
-    screenshots: { type: ['array', 'null'], items: { type: 'string' } },
-    detail: { type: 'object', additionalProperties: true },
-    by: {
-      type: 'string',
-      description:
-        "'admin', 'tenant:<id>', 'rollout:<id>', 'auto-release', or 'wechat' / 'wechat-poll' for audit results",
-    },
-    at: { type: 'string' },
-  },
-} as const;
-const codeState = {
-  type: 'object',
-  properties: {
-    appid: { type: 'string' },
-    committed: {
-      type: ['object', 'null'],
-      properties: {
-        template_id: nullableInteger,
-        user_version: nullableString,
-        user_desc: nullableString,
-        at: { type: 'string' },
-        by: { type: 'string' },
-      },
-    },
-    audit: {
-      type: ['object', 'null'],
-      properties: {
-        auditid: nullableInteger,
-        state: {
-          type: 'string',
-          enum: ['auditing', 'passed', 'failed', 'delayed', 'withdrawn', 'released'],
-          description: "'released': the version passed and has been released since",
-        },
-        reason: nullableString,
-        screenshots: { type: ['array', 'null'], items: { type: 'string' } },
-        template_id: nullableInteger,
-        user_version: nullableString,
-        auto_release: { type: 'boolean' },
-        at: { type: 'string' },
-      },
-    },
-    gray: {
-      type: ['object', 'null'],
-      description: 'The phased release running now, if any',
-      properties: {
-        percentage: { type: 'integer' },
-        user_version: nullableString,
-        at: { type: 'string' },
-        by: { type: 'string' },
-      },
-    },
-    released: {
-      type: ['object', 'null'],
-      properties: {
-        template_id: nullableInteger,
-        user_version: nullableString,
-        user_desc: nullableString,
-        rollback: { type: 'boolean' },
-        at: { type: 'string' },
-        by: { type: 'string' },
-      },
-    },
-    visit_status: nullableString,
-  },
-} as const;
-const versionsBody = {
-  type: 'object',
-  properties: { appid: { type: 'string' }, items: { type: 'array', items: codeStep } },
-} as const;
-const usageItem = {
-  type: 'object',
-  properties: {
-    appid: { type: 'string' },
-    user_version: nullableString,
-    since: { type: 'string' },
-  },
-} as const;
-const appidParams = {
-  type: 'object',
-  required: ['appid'],
-  properties: { appid: { type: 'string', minLength: 1 } },
-} as const;
-const errors = {
-  400: errorBody,
-  401: errorBody,
-  404: errorBody,
-  409: errorBody,
-  502: errorBody,
-  503: errorBody,
-};
-const preflightBody = {
-  type: 'object',
-  properties: {
-    appid: { type: 'string' },
-    ok: { type: 'boolean' },
-    checks: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          check: {
-            type: 'string',
-            enum: ['authorized', 'no_audit_in_flight', 'privacy', 'categories', 'audit_quota'],
-          },
-          ok: { type: 'boolean' },
-          detail: { type: 'string' },
-        },
-      },
-    },
-    item_list: { type: 'array', items: { type: 'object', additionalProperties: true } },
-  },
-} as const;
 const ACTOR = 'admin';
 
 type Params = { appid: string };

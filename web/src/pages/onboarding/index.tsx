@@ -10,6 +10,7 @@ import { ErrorBox, Loading } from '../../components/states.tsx';
 import { useT } from '../../i18n.ts';
 import { useApi } from '../../use-api.ts';
 import { messages } from './messages.ts';
+import { Registrations } from './registrations.tsx';
 
 const AUTH_TYPES = [1, 2, 3, 6] as const;
 type AuthType = (typeof AUTH_TYPES)[number];
@@ -191,6 +192,7 @@ export function OnboardingPage() {
           </section>
         ) : null}
       </div>
+      <Registrations tenants={tenants.data} />
     </>
   );
 }

@@ -1,0 +1,21 @@
+/** GET/POST /api/admin/registrations (src/http/routes/registrations.ts; the service answers untyped). */
+export type RegistrationKind = 'enterprise' | 'personal' | 'beta';
+export type RegistrationStatus =
+  'pending' | 'awaiting_legal_person' | 'awaiting_user' | 'succeeded' | 'failed';
+export interface Registration {
+  id: string;
+  kind: RegistrationKind;
+  tenant_id: string | null;
+  status: RegistrationStatus;
+  request: Record<string, unknown>;
+  appid: string | null;
+  authorize_url: string | null;
+  last_message: string;
+  failure_reason: string | null;
+  verify_status: string | null;
+  verify_message: string | null;
+  next_step: string;
+  stale: boolean;
+  created_at: string;
+  updated_at: string;
+}

@@ -6,6 +6,8 @@ import type { Db, Queryable } from '../store/db.ts';
 import type { CodePipeline } from './code-pipeline.ts';
 import type { AuditQuota } from './code-preflight.ts';
 import { renderExtJson } from './code-render.ts';
+import { createRolloutControl } from './rollout-control.ts';
+import { deployForTenant } from './rollout-deploy.ts';
 import {
   assignWaves,
   checkWaves,
@@ -237,40 +239,18 @@ export function createRollouts(deps: RolloutsDeps) {
     return rolloutView(db, await find(id));
   }
 
-  async function setStatus(
-    id: number,
-    from: string[],
-    to: string,
-    verb: string,
-    extra?: (tx: Queryable, before: RolloutRow) => Promise<void>,
-  ) {
-    await db.transaction(async (tx) => {
-      const r = await find(id, tx);
-      if (!from.includes(r.status)) {
-        throw new AppError('conflict', `rollout ${id} is ${r.status}; it cannot be ${verb}`, {
-          details: { rollout_id: id },
-        });
-      }
-      await tx.query(
-        `UPDATE rollouts SET status = $2::text, updated_at = $3::timestamptz,
-           halted_reason = CASE WHEN $2::text = 'running' THEN NULL ELSE halted_reason END,
-           finished_at = CASE WHEN $2::text IN ('cancelled', 'completed') THEN $3::timestamptz END
-         WHERE id = $1`,
-        [id, to, now()],
-      );
-      if (extra) await extra(tx, r);
-    });
-    if (to === 'running') await startWorkers(id);
-    log.info({ rollout: id, status: to }, `rollout ${verb}`);
-    return get(id);
-  }
-
   return {
     plan,
     create,
     get,
     find,
     startWorkers,
+    ...createRolloutControl({ db, clock, log, find, get, startWorkers }),
+    /** A tenant's own deployment (see rollout-deploy.ts). */
+    deployForTenant: (
+      tenant: { id: string; self_upgrade: boolean | null },
+      input: { appid: string; template_id?: number },
+    ) => deployForTenant({ db, selfUpgradeDefault: deps.tenantSelfUpgrade, create }, tenant, input),
 
     /** What the rollout would send, per mini program, with the pre-flight of each shown one. */
     async preview(input: RolloutInput, page: { offset?: number; limit?: number } = {}) {
@@ -333,160 +313,6 @@ export function createRollouts(deps: RolloutsDeps) {
         limit,
         items,
       };
-    },
-
-    async list(filter: { status?: string; limit?: number; offset?: number } = {}) {
-      const res = await db.query<RolloutRow>(
-        `SELECT * FROM rollouts WHERE ($1::text IS NULL OR status = $1)
-         ORDER BY id DESC LIMIT $2 OFFSET $3`,
-        [filter.status ?? null, filter.limit ?? 50, filter.offset ?? 0],
-      );
-      const total = await db.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM rollouts WHERE ($1::text IS NULL OR status = $1)',
-        [filter.status ?? null],
-      );
-      const items = [];
-      for (const r of res.rows) items.push(await rolloutView(db, r, { brief: true }));
-      return { items, total: total.rows[0]?.n ?? 0 };
-    },
-
-    async items(
-      id: number,
-      filter: { state?: string; reason?: string; limit?: number; offset?: number } = {},
-    ) {
-      await find(id);
-      const res = await db.query<Record<string, unknown>>(
-        `SELECT appid, tenant_id, wave + 1 AS wave, state, auditid, reason, errcode, screenshots,
-           attempts, updated_at FROM rollout_items
-         WHERE rollout_id = $1 AND ($2::text IS NULL OR state = $2)
-           AND ($3::text IS NULL OR reason = $3)
-         ORDER BY id LIMIT $4 OFFSET $5`,
-        [id, filter.state ?? null, filter.reason ?? null, filter.limit ?? 50, filter.offset ?? 0],
-      );
-      const total = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM rollout_items WHERE rollout_id = $1
-           AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR reason = $3)`,
-        [id, filter.state ?? null, filter.reason ?? null],
-      );
-      return {
-        items: res.rows.map((r) => ({
-          ...r,
-          auditid: r['auditid'] === null ? null : Number(r['auditid']),
-          updated_at: new Date(r['updated_at'] as string).toISOString(),
-        })),
-        total: total.rows[0]?.n ?? 0,
-      };
-    },
-
-    pause: (id: number) => setStatus(id, ['running'], 'paused', 'paused'),
-    /** Resumes; a rollout halted by failures goes on past the wave that halted it. */
-    resume: (id: number) =>
-      setStatus(id, ['paused', 'halted'], 'running', 'resumed', async (tx, before) => {
-        if (before.status !== 'halted') return;
-        await tx.query(
-          `UPDATE rollouts SET options = options || jsonb_build_object('accepted_wave', current_wave)
-           WHERE id = $1`,
-          [id],
-        );
-      }),
-    cancel: (id: number) =>
-      setStatus(id, ['running', 'paused', 'halted'], 'cancelled', 'cancelled', async (tx) => {
-        await tx.query(
-          `UPDATE rollout_items SET state = 'cancelled', reason = 'rollout cancelled', updated_at = $2
-           WHERE rollout_id = $1 AND state IN ('ready', 'committed', 'passed')`,
-          [id, now()],
-        );
-      }),
-
-    /** Puts failed mini programs (all, or those failed for one reason) back at the start. */
-    async retry(id: number, reason?: string) {
-      const r = await find(id);
-      if (r.status === 'cancelled') {
-        throw new AppError('conflict', `rollout ${id} is cancelled; start a new one`, {
-          details: { rollout_id: id },
-        });
-      }
-      const res = await db.query(
-        `UPDATE rollout_items SET state = 'ready', reason = NULL, errcode = NULL, screenshots = NULL,
-           auditid = NULL, attempts = 0, next_at = $3, updated_at = $3
-         WHERE rollout_id = $1 AND state = 'failed' AND ($2::text IS NULL OR reason = $2)`,
-        [id, reason ?? null, now()],
-      );
-      if (res.rowCount === 0) {
-        throw new AppError('conflict', 'no failed mini programs to retry', {
-          details: { field: 'reason' },
-        });
-      }
-      await db.query(
-        `UPDATE rollouts SET status = 'running', halted_reason = NULL, finished_at = NULL, updated_at = $2
-         WHERE id = $1`,
-        [id, now()],
-      );
-      await startWorkers(id);
-      return { retried: res.rowCount, rollout: await get(id) };
-    },
-
-    /** Releases (for everyone) the mini programs waiting for a release or in a phased release. */
-    async release(id: number) {
-      const r = await find(id);
-      if (r.status === 'cancelled') {
-        throw new AppError('conflict', `rollout ${id} is cancelled`, {
-          details: { rollout_id: id },
-        });
-      }
-      const res = await db.query(
-        `UPDATE rollout_items SET state = 'releasing', intent_at = NULL, next_at = $2, updated_at = $2
-         WHERE rollout_id = $1 AND state IN ('awaiting_release', 'gray')`,
-        [id, now()],
-      );
-      if (res.rowCount === 0) {
-        throw new AppError('conflict', 'no mini program of this rollout is waiting for a release');
-      }
-      await db.query(
-        `UPDATE rollouts SET status = 'running', finished_at = NULL, updated_at = $2 WHERE id = $1`,
-        [id, now()],
-      );
-      await startWorkers(id);
-      return { releasing: res.rowCount, rollout: await get(id) };
-    },
-
-    /**
-     * A tenant's own deployment of one of its mini programs: the default template (or the one
-     * given), committed, audited and released, as a rollout of one. The first deployment is
-     * always allowed; later ones only when the operator lets this tenant upgrade itself.
-     */
-    async deployForTenant(
-      tenant: { id: string; self_upgrade: boolean | null },
-      input: { appid: string; template_id?: number },
-    ) {
-      const released = (await code.history.releasedVersions()).get(input.appid);
-      const deployed = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM code_events WHERE appid = $1 AND kind = 'committed'`,
-        [input.appid],
-      );
-      const first = !released && (deployed.rows[0]?.n ?? 0) === 0;
-      const allowed = tenant.self_upgrade ?? deps.tenantSelfUpgrade;
-      if (!first && !allowed) {
-        throw new AppError(
-          'forbidden',
-          'this mini program has been deployed before; upgrades are made by the platform operator',
-        );
-      }
-      if (first && input.template_id !== undefined && !allowed) {
-        throw new AppError(
-          'forbidden',
-          'the first deployment uses the default template; choosing a template needs self-upgrade rights',
-          { details: { field: 'template_id' } },
-        );
-      }
-      return create(
-        {
-          ...(input.template_id === undefined ? {} : { template_id: input.template_id }),
-          target: { appids: [input.appid] },
-          options: { auto_release: true },
-        },
-        `tenant:${tenant.id}`,
-      );
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Db } from '../store/db.ts';
 import type { WechatClient } from '../wechat/client.ts';
 import { WechatApiError } from '../wechat/errors.ts';
 import { createAuditTracker } from './code-audits.ts';
+import { createGrayRelease } from './code-gray.ts';
 import { auditInFlight, createCodeHistory, type CodeStep } from './code-history.ts';
 import { createCodePreflight } from './code-preflight.ts';
 import { renderExtJson, type ExtInput, type TenantData } from './code-render.ts';
@@ -341,65 +342,7 @@ export function createCodePipeline(deps: CodePipelineDeps) {
       })) as CodeStep;
     },
 
-    /** Releases the passed version to a share of users (grayrelease); repeat with a higher share. */
-    async grayRelease(
-      appid: string,
-      input: { percentage: number; debuger_first?: boolean; experiencer_first?: boolean },
-      actor: string,
-    ): Promise<CodeStep> {
-      await tenantOf(appid);
-      const current = await history.state(appid);
-      if (current.audit?.state !== 'passed') {
-        throw new AppError('conflict', 'a phased release needs a version that passed its audit', {
-          details: { field: 'audit' },
-        });
-      }
-      if (current.gray && input.percentage <= current.gray.percentage) {
-        throw new AppError(
-          'bad_request',
-          `the share must grow: it is ${current.gray.percentage} % now`,
-          { details: { field: 'percentage' } },
-        );
-      }
-      await client.call(
-        'grayrelease',
-        {
-          gray_percentage: input.percentage,
-          ...(input.debuger_first === undefined
-            ? {}
-            : { support_debuger_first: input.debuger_first }),
-          ...(input.experiencer_first === undefined
-            ? {}
-            : { support_experiencer_first: input.experiencer_first }),
-        },
-        { appid },
-      );
-      return (await history.record(appid, 'gray_release', {
-        template_id: current.audit.template_id,
-        user_version: current.audit.user_version,
-        auditid: current.audit.auditid,
-        detail: { percentage: input.percentage },
-        actor,
-      })) as CodeStep;
-    },
-
-    async grayPlan(appid: string) {
-      await tenantOf(appid);
-      const res = await client.call('getgrayreleaseplan', {}, { appid });
-      return { appid, plan: res.gray_release_plan };
-    },
-
-    async revertGray(appid: string, actor: string): Promise<CodeStep> {
-      await tenantOf(appid);
-      const current = await history.state(appid);
-      if (!current.gray) throw new AppError('conflict', 'no phased release is running');
-      await client.call('revertgrayrelease', {}, { appid });
-      return (await history.record(appid, 'gray_reverted', {
-        user_version: current.gray.user_version,
-        detail: { percentage: current.gray.percentage },
-        actor,
-      })) as CodeStep;
-    },
+    ...createGrayRelease({ client, history, tenantOf }),
 
     async visitStatus(appid: string, status: 'open' | 'close', actor: string): Promise<CodeStep> {
       await tenantOf(appid);

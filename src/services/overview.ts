@@ -40,7 +40,10 @@ export interface Overview {
     items: { appid: string; state: 'submitted' | 'audit_delayed'; since: string }[];
   };
   jobs: Record<string, number>;
-  // Rollouts running and the monthly audit quota left belong here too (added with rollouts).
+  /** Fleet rollouts by status (only the ones still open). */
+  rollouts: { running: number; paused: number; halted: number };
+  /** The platform's monthly audit quota; null when it could not be read (no mini program yet). */
+  auditQuota: { rest: number; limit: number } | null;
   warnings: OverviewWarning[];
 }
 
@@ -58,6 +61,8 @@ export function createOverviewService(deps: {
   jobs: JobQueue;
   mode: 'sandbox' | 'live';
   componentAppid: string;
+  /** The monthly audit quota (queryquota via any authorized mini program); null when unknown. */
+  auditQuota?: () => Promise<{ rest: number; limit: number } | null>;
 }) {
   const authorizers = createAuthorizerQueries(deps.db);
   const q = createOverviewQueries(deps.db);
@@ -100,6 +105,14 @@ export function createOverviewService(deps: {
       w('webhooks_dead', `${o.webhooks.dead} webhook delivery(ies) gave up: redeliver them`, {
         count: o.webhooks.dead,
       });
+    if (o.rollouts.halted > 0)
+      w(
+        'rollouts_halted',
+        `${o.rollouts.halted} rollout(s) halted on failures: see their errors, retry or resume`,
+        { count: o.rollouts.halted },
+      );
+    if (o.auditQuota && o.auditQuota.rest === 0)
+      w('audit_quota_exhausted', 'no audits left this month: rollouts and submissions will wait');
     const dead = o.jobs['dead'] ?? 0;
     if (dead > 0) w('jobs_dead', `${dead} background job(s) failed for good`, { count: dead });
     return out;
@@ -108,8 +121,8 @@ export function createOverviewService(deps: {
   return {
     async overview(): Promise<Overview> {
       const now = deps.clock.now();
-      const [ticketAt, tokenExpiresAt, counts, failures, backlog, audits, jobs] = await Promise.all(
-        [
+      const [ticketAt, tokenExpiresAt, counts, failures, backlog, audits, jobs, rollouts, quota] =
+        await Promise.all([
           deps.tokens.latestTicketAt(),
           deps.tokens.componentTokenExpiresAt(),
           authorizers.countByStatus(),
@@ -117,8 +130,10 @@ export function createOverviewService(deps: {
           q.webhookBacklog(),
           q.auditsInFlight(10),
           deps.jobs.depth(),
-        ],
-      );
+          q.openRollouts(),
+          // A quota WeChat cannot tell right now is shown as unknown, not as a broken overview.
+          deps.auditQuota ? deps.auditQuota().catch(() => null) : Promise.resolve(null),
+        ]);
       const authorized = counts['authorized'] ?? 0;
       const revoked = counts['revoked'] ?? 0;
       const o: Omit<Overview, 'warnings'> = {
@@ -159,6 +174,8 @@ export function createOverviewService(deps: {
           })),
         },
         jobs,
+        rollouts,
+        auditQuota: quota ? { rest: quota.rest, limit: quota.limit } : null,
       };
       return { ...o, warnings: warningsOf(o) };
     },

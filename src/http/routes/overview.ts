@@ -69,6 +69,19 @@ export const overviewBody = {
       },
     },
     jobs: counts,
+    rollouts: {
+      type: 'object',
+      properties: {
+        running: { type: 'integer' },
+        paused: { type: 'integer' },
+        halted: { type: 'integer' },
+      },
+    },
+    auditQuota: {
+      type: ['object', 'null'],
+      description: 'The monthly audit quota; null when it could not be read',
+      properties: { rest: { type: 'integer' }, limit: { type: 'integer' } },
+    },
     warnings: {
       type: 'array',
       items: {

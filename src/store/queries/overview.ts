@@ -42,6 +42,17 @@ export function createOverviewQueries(db: Queryable) {
       return res.rows[0] ?? { pending: 0, dead: 0, oldest: null };
     },
 
+    /** Rollouts still open, by status. */
+    async openRollouts(): Promise<{ running: number; paused: number; halted: number }> {
+      const res = await db.query<{ running: number; paused: number; halted: number }>(
+        `SELECT count(*) FILTER (WHERE status = 'running')::int AS running,
+                count(*) FILTER (WHERE status = 'paused')::int AS paused,
+                count(*) FILTER (WHERE status = 'halted')::int AS halted
+         FROM rollouts WHERE status IN ('running', 'paused', 'halted')`,
+      );
+      return res.rows[0] ?? { running: 0, paused: 0, halted: 0 };
+    },
+
     /** Mini programs whose latest audit step is still open (submitted, or delayed by WeChat). */
     async auditsInFlight(limit: number): Promise<{ total: number; items: AuditInFlightRow[] }> {
       const latest = `SELECT DISTINCT ON (appid) appid, kind, auditid::text AS auditid, at

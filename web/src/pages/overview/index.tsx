@@ -156,7 +156,49 @@ export function OverviewPage() {
                   </ul>
                 ) : null}
               </Card>
-              {/* Rollouts running and the monthly audit quota left go here (with the rollouts work). */}
+              <Card title={t('rollouts')}>
+                <div className="stats">
+                  <Stat
+                    id="rollouts-running"
+                    label={t('rolloutsRunning')}
+                    value={o.rollouts.running}
+                    to="/rollouts?status=running"
+                  />
+                  {o.rollouts.halted ? (
+                    <Stat
+                      id="rollouts-halted"
+                      label={t('rolloutsHalted')}
+                      value={o.rollouts.halted}
+                      to="/rollouts?status=halted"
+                      tone="bad"
+                    />
+                  ) : null}
+                  {o.rollouts.paused ? (
+                    <Stat
+                      id="rollouts-paused"
+                      label={t('rolloutsPaused')}
+                      value={o.rollouts.paused}
+                      to="/rollouts?status=paused"
+                    />
+                  ) : null}
+                </div>
+              </Card>
+              <Card title={t('auditQuota')}>
+                {o.auditQuota ? (
+                  <div className="stats">
+                    <Stat
+                      id="audit-quota"
+                      label={t('auditQuotaOf', { limit: o.auditQuota.limit })}
+                      value={o.auditQuota.rest}
+                      to="/rollouts"
+                    />
+                  </div>
+                ) : (
+                  <p>
+                    <Link to="/rollouts">{t('auditQuotaUnknown')}</Link>
+                  </p>
+                )}
+              </Card>
               <Card title={t('jobs')}>
                 <ul className="compact">
                   {Object.entries(o.jobs).map(([status, n]) => (

@@ -21,6 +21,13 @@ export const messages = defineMessages({
     webhookDead: '已放弃投递',
     auditsInFlight: '审核中',
     jobs: '后台任务',
+    rollouts: '批量发布',
+    rolloutsRunning: '进行中',
+    rolloutsHalted: '已中止',
+    rolloutsPaused: '已暂停',
+    auditQuota: '本月审核额度',
+    auditQuotaOf: '剩余（共 {limit}）',
+    auditQuotaUnknown: '暂无法读取（需要一个已授权的小程序）',
     w_no_ticket: '尚未收到 component_verify_ticket：请检查微信开放平台中的“授权事件接收URL”。',
     w_ticket_late: '已有 {minutes} 分钟未收到 ticket：请检查授权事件接收URL。',
     w_component_token_expired: 'component_access_token 已过期且未能刷新。',
@@ -28,6 +35,8 @@ export const messages = defineMessages({
     w_webhooks_stuck: '{count} 条 Webhook 等待投递，最早的已等待 {minutes} 分钟：请检查接收端。',
     w_webhooks_dead: '{count} 条 Webhook 已放弃投递：请重新投递。',
     w_jobs_dead: '{count} 个后台任务最终失败。',
+    w_rollouts_halted: '{count} 个批量发布因失败过多已中止：请查看失败原因，重试或继续。',
+    w_audit_quota_exhausted: '本月审核额度已用完：批量发布和提审将无法进行。',
   },
   en: {
     title: 'Overview',
@@ -49,6 +58,13 @@ export const messages = defineMessages({
     webhookDead: 'Gave up',
     auditsInFlight: 'Audits in flight',
     jobs: 'Background jobs',
+    rollouts: 'Rollouts',
+    rolloutsRunning: 'Running',
+    rolloutsHalted: 'Halted',
+    rolloutsPaused: 'Paused',
+    auditQuota: 'Monthly audit quota',
+    auditQuotaOf: 'left (of {limit})',
+    auditQuotaUnknown: 'cannot be read yet (needs an authorized mini program)',
     w_no_ticket:
       'No component_verify_ticket received yet: check the authorization event URL in the WeChat console.',
     w_ticket_late: 'No ticket for {minutes} minutes: check the authorization event URL.',
@@ -58,5 +74,9 @@ export const messages = defineMessages({
       '{count} webhook delivery(ies) waiting, the oldest for {minutes} minutes: check the receivers.',
     w_webhooks_dead: '{count} webhook delivery(ies) gave up: redeliver them.',
     w_jobs_dead: '{count} background job(s) failed for good.',
+    w_rollouts_halted:
+      '{count} rollout(s) halted on failures: see their failure reasons, then retry or resume.',
+    w_audit_quota_exhausted:
+      'No audits left this month: rollouts and audit submissions cannot go on.',
   },
 });

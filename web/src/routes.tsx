@@ -11,6 +11,10 @@ import { EventDetailPage } from './pages/events/detail.tsx';
 import { ProfilesPage } from './pages/profiles/index.tsx';
 import { AuthorizersPage } from './pages/authorizers/index.tsx';
 import { AuthorizerDetailPage } from './pages/authorizers/detail.tsx';
+import { TemplatesPage } from './pages/templates/index.tsx';
+import { RolloutsPage } from './pages/rollouts/index.tsx';
+import { NewRolloutPage } from './pages/rollouts/new.tsx';
+import { RolloutPage } from './pages/rollouts/detail.tsx';
 
 /**
  * Every page of the console, one line each: its path (`:name` for a parameter), the component
@@ -40,6 +44,10 @@ export const routes: RouteDef[] = [
   { path: '/webhooks', page: WebhooksPage, nav: { zh: 'Webhook', en: 'Webhooks' } },
   { path: '/events', page: EventsPage, nav: { zh: '事件', en: 'Events' } },
   { path: '/events/:id', page: EventDetailPage },
+  { path: '/templates', page: TemplatesPage, nav: { zh: '代码模板', en: 'Templates' } },
+  { path: '/rollouts', page: RolloutsPage, nav: { zh: '批量发布', en: 'Rollouts' } },
+  { path: '/rollouts/new', page: NewRolloutPage },
+  { path: '/rollouts/:id', page: RolloutPage },
   {
     path: '/settings',
     page: PlatformSettingsPage,

@@ -31,10 +31,8 @@ describe('deployments and the upgrade policy', () => {
     body: JSON.stringify(body),
     headers: { 'content-type': 'application/json' },
   });
-  const call = async <T = Json>(path: string, method = 'GET', body?: unknown) => {
-    const res = await sb.admin(path, { method, ...(body === undefined ? {} : json(body)) });
-    return { status: res.status, body: (await res.json()) as T };
-  };
+  const call = <T = Json>(path: string, method = 'GET', body?: unknown) =>
+    sb.call<T>(path, method, body);
   const asTenant = async <T = Json>(key: string, path: string, method = 'GET', body?: unknown) => {
     const res = await fetch(`${sb.url}${path}`, {
       method,

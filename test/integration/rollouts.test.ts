@@ -30,15 +30,8 @@ describe('fleet rollouts', () => {
   let bare: string; // a mini program without a privacy guide
   let tenantId: string;
 
-  const call = async <T = Json>(path: string, method = 'GET', body?: unknown) => {
-    const res = await sb.admin(path, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-    });
-    return { status: res.status, body: (await res.json()) as T };
-  };
+  const call = <T = Json>(path: string, method = 'GET', body?: unknown) =>
+    sb.call<T>(path, method, body);
   const addTemplate = async (user_version: string) => {
     const { draft_id } = await sb.control<{ draft_id: number }>('/drafts', {
       user_version,

@@ -17,6 +17,12 @@ export interface Sandbox {
   adminToken: string;
   /** fetch against openwx with the admin token. */
   admin(path: string, init?: RequestInit): Promise<Response>;
+  /** A JSON call with the admin token: the status and the parsed answer. */
+  call<T = Record<string, unknown>>(
+    path: string,
+    method?: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
   /** JSON call to the emulator's control API. */
   control<T = Record<string, unknown>>(path: string, body?: unknown, method?: string): Promise<T>;
   stop(): Promise<void>;
@@ -49,18 +55,28 @@ export async function startSandbox(
   });
   const url = await openwx.listen();
   const adminToken = config.adminToken;
+  const admin = (path: string, init: RequestInit = {}) =>
+    fetch(`${url}${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        ...(init.headers as Record<string, string>),
+      },
+    });
   return {
     url,
     openwx,
     adminToken,
-    admin: (path, init = {}) =>
-      fetch(`${url}${path}`, {
-        ...init,
-        headers: {
-          authorization: `Bearer ${adminToken}`,
-          ...(init.headers as Record<string, string>),
-        },
-      }),
+    admin,
+    async call<T>(path: string, method = 'GET', body?: unknown) {
+      const res = await admin(path, {
+        method,
+        ...(body === undefined
+          ? {}
+          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      });
+      return { status: res.status, body: (await res.json()) as T };
+    },
     async control<T>(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') {
       const res = await fetch(`${url}/emulator/control${path}`, {
         method,

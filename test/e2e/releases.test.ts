@@ -10,7 +10,6 @@ import { authorizeMerchant, ensureComponentToken, prepareForAudit } from '../sup
  * and passed), and all three end released with their version history.
  */
 type Item = { appid: string; state: string; auditid: number | null };
-type Audit = { auditid: number; appid: string; status: number };
 
 describe('console: templates and rollouts', () => {
   let sb: Sandbox;

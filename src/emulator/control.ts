@@ -8,6 +8,7 @@ import { authorize, AuthorizeError, pushAuthorization, unauthorize } from './aut
 import { nowMs, type EmulatorContext } from './context.ts';
 import { sentMessageView } from './customer-service.ts';
 import { addFault, clearFaults } from './faults.ts';
+import { registerFleetControlRoutes } from './control-fleet.ts';
 import { insertMerchant, merchantView } from './merchants.ts';
 import { textMessageXml } from './messages.ts';
 import { pushAuthEvent, pushMessage, pushTicket, type PushResult } from './pushes.ts';
@@ -162,6 +163,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     const m = insertMerchant(ctx, read(schemas.merchant, raw));
     return merchantView(m);
   });
+  registerFleetControlRoutes(app, ctx);
   route('GET', '/merchants', () => ({
     merchants: [...state.merchants.values()].map(merchantView),
   }));

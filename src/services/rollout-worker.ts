@@ -88,13 +88,23 @@ export function createRolloutWorker(deps: RolloutWorkerDeps) {
   const sliceMs = deps.sliceMs ?? 15_000;
   const workerId = `${jobs.workerId}:rollouts`;
   const now = () => new Date(clock.now());
-  let quotaCache: { value: AuditQuota | null; at: number } | undefined;
+  let quotaCache: { value: Promise<AuditQuota | null>; at: number } | undefined;
 
-  async function quota(appid: string): Promise<AuditQuota | null> {
+  /**
+   * The platform's audit quota, read at most about once a minute: a read in flight is shared, so
+   * that the items running at once do not each call queryquota while the cache is empty.
+   */
+  function quota(appid: string): Promise<AuditQuota | null> {
     if (quotaCache && clock.now() - quotaCache.at < 60_000) return quotaCache.value;
-    await limiter.take();
-    quotaCache = { value: await code.preflight.auditQuota(appid), at: clock.now() };
-    return quotaCache.value;
+    const value = (async () => {
+      await limiter.take();
+      return code.preflight.auditQuota(appid);
+    })();
+    quotaCache = { value, at: clock.now() };
+    value.catch(() => {
+      if (quotaCache?.value === value) quotaCache = undefined;
+    });
+    return value;
   }
 
   async function claim(r: RolloutRow): Promise<ItemRow[]> {

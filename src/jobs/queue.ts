@@ -59,7 +59,6 @@ export function createJobQueue(opts: JobQueueOptions) {
   const backoff = opts.backoffMs ?? ((n: number) => Math.min(2 ** n * 1000, 3600_000));
   const handlers = new Map<string, JobHandler>();
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
   let stopped = true;
   let kickPending = false;
 
@@ -87,7 +86,7 @@ export function createJobQueue(opts: JobQueueOptions) {
     return res.rows[0]?.id ?? null;
   }
 
-  async function claim(): Promise<Job[]> {
+  async function claim(limit = batch): Promise<Job[]> {
     const now = new Date(clock.now());
     const res = await db.query<Job>(
       `UPDATE jobs SET status = 'running', attempts = attempts + 1, woken = false, locked_by = $1, locked_until = $2, updated_at = $3
@@ -96,7 +95,7 @@ export function createJobQueue(opts: JobQueueOptions) {
          WHERE (status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3)
          ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED)
        RETURNING id, type, payload, attempts, max_attempts`,
-      [workerId, new Date(clock.now() + leaseMs), now, batch],
+      [workerId, new Date(clock.now() + leaseMs), now, limit],
     );
     return res.rows;
   }
@@ -185,24 +184,54 @@ export function createJobQueue(opts: JobQueueOptions) {
     );
   }
 
+  /**
+   * The background loop keeps up to `batch` jobs running: whenever one finishes, another is
+   * claimed, so a long job (a rollout's slice) never holds the others back.
+   */
+  const active = new Map<number, Promise<void>>();
+  let claiming: Promise<void> | undefined;
+  let beat: NodeJS.Timeout | undefined;
+
   async function loop(): Promise<void> {
-    if (stopped) return;
+    if (stopped || claiming) return;
     kickPending = false;
+    let claimed = 0;
+    claiming = (async () => {
+      const free = batch - active.size;
+      if (free <= 0) return;
+      const jobs = await claim(free);
+      claimed = jobs.length;
+      for (const job of jobs) {
+        const run = runClaimed([job])
+          .catch((err: unknown) =>
+            log.error(
+              { job: job.type, id: job.id, err: errorMessage(err) },
+              'job bookkeeping failed',
+            ),
+          )
+          .finally(() => {
+            active.delete(job.id);
+            kick();
+          });
+        active.set(job.id, run);
+      }
+    })();
     try {
-      running = runOnce();
-      const n = await running;
-      running = undefined;
-      if (!stopped) timer = setTimeout(() => void loop(), n > 0 || kickPending ? 0 : pollMs);
+      await claiming;
     } catch (err) {
-      running = undefined;
       log.error({ err: errorMessage(err) }, 'job loop failed');
-      if (!stopped) timer = setTimeout(() => void loop(), pollMs);
+    } finally {
+      claiming = undefined;
     }
+    if (stopped) return;
+    const again = kickPending || (claimed > 0 && active.size < batch);
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void loop(), again ? 0 : pollMs);
   }
 
   function kick(): void {
     if (stopped) return;
-    if (running) {
+    if (claiming) {
       kickPending = true;
       return;
     }
@@ -222,12 +251,29 @@ export function createJobQueue(opts: JobQueueOptions) {
       if (!stopped) return;
       stopped = false;
       timer = setTimeout(() => void loop(), 0);
+      // One heartbeat keeps the leases of all of this worker's running jobs alive.
+      beat = setInterval(
+        () => {
+          if (active.size === 0) return;
+          void db
+            .query(
+              `UPDATE jobs SET locked_until = $3 WHERE id = ANY($1::bigint[]) AND locked_by = $2
+                 AND status = 'running'`,
+              [[...active.keys()], workerId, new Date(clock.now() + leaseMs)],
+            )
+            .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'job heartbeat failed'));
+        },
+        Math.max(50, Math.floor(leaseMs / 3)),
+      );
+      beat.unref();
     },
     /** Stops claiming; waits for the jobs already running. */
     async stop(): Promise<void> {
       stopped = true;
       if (timer) clearTimeout(timer);
-      if (running) await running.catch(() => 0);
+      if (claiming) await claiming.catch(() => undefined);
+      await Promise.all([...active.values()].map((p) => p.catch(() => undefined)));
+      if (beat) clearInterval(beat);
     },
     /**
      * Runs the jobs of `type` whose payload has `key` = `value` now instead of later; one that is

@@ -307,6 +307,32 @@ for (const kind of DB_KINDS) {
         assert.equal(runs, 1);
       }));
 
+    it('the background loop keeps working past a long job', () =>
+      withDb(kind, async (db) => {
+        const clock = new ManualClock();
+        const queue = createJobQueue({ db, clock, batch: 2, pollMs: 20 });
+        let release: () => void = () => {};
+        const held = new Promise<void>((r) => (release = r));
+        let longDone = false;
+        let shorts = 0;
+        queue.register('long', async () => {
+          await held;
+          longDone = true;
+        });
+        queue.register('short', async () => {
+          shorts++;
+        });
+        await queue.enqueue('long', {});
+        queue.start();
+        for (let i = 0; i < 4; i++) await queue.enqueue('short', { i });
+        await until(async () => shorts === 4, 'the short jobs, while the long one runs');
+        assert.equal(longDone, false);
+        release();
+        await until(async () => longDone, 'the long job');
+        await queue.stop();
+        assert.deepEqual(await queue.depth(), { queued: 0, running: 0, done: 5, dead: 0 });
+      }));
+
     it('a job done in slices runs again when it asks, sooner when woken meanwhile', () =>
       withDb(kind, async (db) => {
         const clock = new ManualClock();

@@ -498,11 +498,20 @@ export function createRolloutWorker(deps: RolloutWorkerDeps) {
   async function work(payload: Record<string, unknown>): Promise<void | { rerunAt: Date }> {
     const id = Number(payload['rollout_id']);
     const deadline = clock.now() + sliceMs;
+    // Counting a wave costs a scan of its items: done at most once a second while there is work,
+    // and always before this job goes idle.
+    let checkedAt = -Infinity;
     for (;;) {
-      const r = await advanceWaves(db, clock, id);
+      const checked = clock.now() - checkedAt >= 1000;
+      const r = checked ? await advanceWaves(db, clock, id) : await readRollout(id);
+      if (checked) checkedAt = clock.now();
       if (!r || r.status !== 'running') return;
       const items = await claim(r);
       if (items.length === 0) {
+        if (!checked) {
+          checkedAt = -Infinity;
+          continue;
+        }
         const due = await nextDue(r);
         const at = Math.min(due ?? Infinity, clock.now() + 30_000);
         return { rerunAt: new Date(Math.max(at, clock.now() + 100)) };
@@ -515,6 +524,11 @@ export function createRolloutWorker(deps: RolloutWorkerDeps) {
       }
       if (clock.now() > deadline) return { rerunAt: now() };
     }
+  }
+
+  async function readRollout(id: number): Promise<RolloutRow | undefined> {
+    const res = await db.query<RolloutRow>('SELECT * FROM rollouts WHERE id = $1', [id]);
+    return res.rows[0];
   }
 
   /** An audit result for a mini program that a rollout waits for: take it now. */

@@ -40,6 +40,33 @@ for (const kind of DB_KINDS) {
         assert.ok(waits.length > 0, 'no more than the burst after a long pause');
       }));
 
+    it('takes a tenth of a second’s worth from the shared bucket at a time', () =>
+      withDb(kind, async (db) => {
+        const clock = new ManualClock();
+        const sleep = async (ms: number) => clock.advance(ms);
+        const opts = { db, clock, name: 'wechat.chunks', perSecond: 100, sleep };
+        const a = createRateLimiter(opts);
+        const b = createRateLimiter(opts);
+        const left = async () =>
+          Number(
+            (
+              await db.query<{ tokens: number }>(
+                `SELECT tokens FROM rate_buckets WHERE name = 'wechat.chunks'`,
+              )
+            ).rows[0]?.tokens,
+          );
+        await a.take();
+        assert.equal(await left(), 90, 'one instance took 10 tokens for its next calls');
+        for (let i = 0; i < 9; i++) await a.take();
+        assert.equal(await left(), 90, 'those 9 calls did not touch the bucket');
+        await b.take();
+        assert.equal(await left(), 80);
+        const start = clock.now();
+        for (let i = 0; i < 9 + 80 + 10; i++) await b.take();
+        // 100 + 10 calls in all from a bucket of 100 at 100/s: the last 10 waited ~0.1 s.
+        assert.ok(clock.now() - start >= 90, `waited ${clock.now() - start} ms`);
+      }));
+
     it('holds back after WeChat says "too fast" (45011)', () =>
       withDb(kind, async (db) => {
         const clock = new ManualClock();

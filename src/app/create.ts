@@ -414,7 +414,7 @@ export async function createOpenwx(
           jobs,
           mode: config.mode,
           componentAppid: config.component.appid,
-          auditQuota: () => code.preflight.auditQuota(),
+          auditQuota: () => code.preflight.recentAuditQuota(),
         }),
       }),
       platformSettingsRoutes({

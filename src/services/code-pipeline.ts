@@ -52,6 +52,7 @@ export function createCodePipeline(deps: CodePipelineDeps) {
   const history = createCodeHistory({ db, clock });
   const preflight = createCodePreflight({
     db,
+    clock,
     client,
     history,
     ...(deps.preferredCategories ? { preferredCategories: deps.preferredCategories } : {}),

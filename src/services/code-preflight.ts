@@ -1,3 +1,4 @@
+import type { Clock } from '../core/clock.ts';
 import type { Db } from '../store/db.ts';
 import type { WechatClient } from '../wechat/client.ts';
 import { WechatApiError } from '../wechat/errors.ts';
@@ -44,6 +45,7 @@ export interface AuditQuota {
 
 export interface PreflightDeps {
   db: Db;
+  clock: Clock;
   client: WechatClient;
   history: CodeHistory;
   /** The categories the tenant's profile asks for (first, second), preferred in item_list. */
@@ -167,8 +169,16 @@ export function createCodePreflight(deps: PreflightDeps) {
     }
   }
 
+  let cached: { value: AuditQuota | null; at: number } | undefined;
   return {
     auditQuota,
+    /** The audit quota as read at most `maxAgeMs` ago (pages that refresh often use this). */
+    async recentAuditQuota(maxAgeMs = 60_000): Promise<AuditQuota | null> {
+      const t = deps.clock.now();
+      if (cached && t - cached.at < maxAgeMs) return cached.value;
+      cached = { value: await auditQuota(), at: t };
+      return cached.value;
+    },
     /**
      * Pre-flight of one mini program. `quota` is the platform quota when already known (a
      * rollout asks once); `needed` how many audits the caller is about to use (default 1).

@@ -70,7 +70,12 @@ export async function rolloutView(q: Queryable, r: RolloutRow, opts: { brief?: b
     percent,
     total: 0,
     counts: {} as Partial<Record<ItemState, number>>,
-    state: i < r.current_wave ? 'done' : i === r.current_wave ? 'current' : 'waiting',
+    state:
+      i < r.current_wave || r.status === 'completed'
+        ? 'done'
+        : i === r.current_wave
+          ? 'current'
+          : 'waiting',
   }));
   let total = 0;
   for (const row of byState.rows) {

@@ -172,6 +172,10 @@ export function createCodePreflight(deps: PreflightDeps) {
   let cached: { value: AuditQuota | null; at: number } | undefined;
   return {
     auditQuota,
+    /** A submission used an audit: the next recentAuditQuota asks WeChat again. */
+    forgetAuditQuota(): void {
+      cached = undefined;
+    },
     /** The audit quota as read at most `maxAgeMs` ago (pages that refresh often use this). */
     async recentAuditQuota(maxAgeMs = 60_000): Promise<AuditQuota | null> {
       const t = deps.clock.now();

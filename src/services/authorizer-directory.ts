@@ -114,9 +114,9 @@ export function createAuthorizerDirectory(deps: {
   return {
     async list(f: AuthorizerFilter) {
       const from = `FROM authorizers a
-        LEFT JOIN (SELECT DISTINCT ON (appid) appid, user_version, template_id, at FROM code_events
+        LEFT JOIN (SELECT DISTINCT ON (appid) appid, id, user_version, template_id, at FROM code_events
           WHERE kind IN ('released', 'rolled_back') ORDER BY appid, id DESC) rel ON rel.appid = a.appid
-        LEFT JOIN (SELECT DISTINCT ON (appid) appid, kind FROM code_events
+        LEFT JOIN (SELECT DISTINCT ON (appid) appid, id, kind FROM code_events
           WHERE kind IN ('submitted', 'audit_passed', 'audit_failed', 'audit_delayed', 'audit_withdrawn')
           ORDER BY appid, id DESC) aud ON aud.appid = a.appid
         LEFT JOIN tokens t ON t.key = 'authorizer:' || a.appid
@@ -146,7 +146,10 @@ export function createAuthorizerDirectory(deps: {
       ];
       const rows = await db.query<ListRow>(
         `SELECT a.*, rel.user_version AS released_version, rel.template_id AS released_template_id,
-           rel.at AS released_at, aud.kind AS audit_kind, t.failures AS token_failures,
+           rel.at AS released_at,
+           CASE WHEN aud.kind = 'audit_passed' AND rel.id > aud.id THEN 'released' ELSE aud.kind END
+             AS audit_kind,
+           t.failures AS token_failures,
            t.last_error AS token_last_error, t.expires_at AS token_expires_at,
            dr.action AS drift_action, dr.detail AS drift_detail, dr.at AS drift_at
          ${from} ${where} ORDER BY a.created_at DESC, a.appid LIMIT $9 OFFSET $10`,

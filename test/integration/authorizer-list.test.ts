@@ -90,7 +90,7 @@ describe('authorizer list filters', () => {
     const r = byId.get(released);
     assert.equal(r?.released?.user_version, '1.0.0');
     assert.ok(r?.released?.template_id !== null && r?.released?.at);
-    assert.equal(r?.audit_state, 'passed');
+    assert.equal(r?.audit_state, 'released', 'passed, then released');
     assert.equal(r?.token.failures, 0);
     assert.ok(r?.token.expires_at);
     assert.equal(r?.drift, null);

@@ -101,7 +101,8 @@ const listItem = {
     },
     audit_state: {
       type: ['string', 'null'],
-      description: "The latest audit: 'auditing', 'delayed', 'passed', 'failed' or 'withdrawn'",
+      description:
+        "The latest audit: 'auditing', 'delayed', 'passed', 'failed', 'withdrawn', or 'released' (passed and released since)",
     },
     token: {
       type: 'object',

@@ -112,4 +112,24 @@ describe('console: platform settings and sandbox', () => {
     await page.getByTestId('stat-audits').waitFor();
     assert.equal(await page.getByTestId('stat-audits').innerText(), '0');
   });
+
+  test('the sandbox page creates a merchant account and authorizes it in one click', async () => {
+    const { page } = b;
+    await page.getByRole('link', { name: '沙箱' }).click();
+    await page.getByLabel('名称').first().fill('One-click shop');
+    await page.getByRole('button', { name: '新建帐号' }).click();
+    const row = page.getByTestId('merchants').locator('li', { hasText: 'One-click shop' });
+    await row.waitFor();
+    assert.match(await row.innerText(), /未授权/);
+    await row.getByRole('button', { name: '一键授权' }).click();
+    await row.filter({ hasText: '已授权' }).waitFor();
+    const appid = (await row.locator('code').innerText()).trim();
+    // openwx learned of it the normal way: the push, then the code exchanged for tokens.
+    await eventually(
+      async () => (await sb.admin(`/api/tokens/authorizers/${appid}`)).status === 200 || undefined,
+      8000,
+      'the authorizer token',
+    );
+    await b.shot('sandbox-authorized');
+  });
 });

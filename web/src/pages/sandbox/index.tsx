@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { control } from '../../api.ts';
+import { control, post } from '../../api.ts';
 import type { EmulatorAudit, EmulatorMerchant } from '../../api-types.ts';
 import { FieldError, FormError } from '../../components/field-error.tsx';
 import { PageHeader } from '../../components/layout.tsx';
@@ -120,7 +120,37 @@ function Merchants(props: {
           {props.merchants.map((m) => (
             <li key={m.appid}>
               {m.nickname} · {t(m.type)} · <code>{m.appid}</code> ·{' '}
-              {props.authorized.has(m.appid) ? t('authorizedState') : t('notAuthorized')}
+              {props.authorized.has(m.appid) ? (
+                t('authorizedState')
+              ) : (
+                <>
+                  {t('notAuthorized')}{' '}
+                  <button
+                    type="button"
+                    className="small"
+                    disabled={a.busy}
+                    data-testid={`authorize-${m.appid}`}
+                    onClick={() =>
+                      a.run(async () => {
+                        // The merchant's click on WeChat's page, played by the emulator, on a
+                        // link created by openwx as the Onboarding page does.
+                        const link = await post<{ pre_auth_code: string }>(
+                          '/api/admin/authorizations',
+                          {},
+                        );
+                        await control('/authorize', {
+                          pre_auth_code: link.pre_auth_code,
+                          appid: m.appid,
+                        });
+                        props.onChange();
+                        return t('merchantAuthorized', { nickname: m.nickname });
+                      })
+                    }
+                  >
+                    {t('authorizeNow')}
+                  </button>
+                </>
+              )}
             </li>
           ))}
         </ul>

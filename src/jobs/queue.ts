@@ -53,7 +53,7 @@ export function createJobQueue(opts: JobQueueOptions) {
   const { db, clock } = opts;
   const log = opts.log ?? silentLogger;
   const pollMs = opts.pollMs ?? 500;
-  const batch = opts.batch ?? 5;
+  const batch = opts.batch ?? 10;
   const leaseMs = opts.leaseMs ?? 5 * 60_000;
   const workerId = opts.workerId ?? newId();
   const backoff = opts.backoffMs ?? ((n: number) => Math.min(2 ** n * 1000, 3600_000));

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 
-/** Runs a button's action: busy flag, the error, and a success note (templates and rollouts). */
+/** Runs a button's or form's action: busy flag, the error, and a success note. */
 export function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();

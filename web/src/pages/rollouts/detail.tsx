@@ -13,7 +13,7 @@ import { useApi } from '../../use-api.ts';
 import { messages } from './messages.ts';
 import { StackedBar, stateLabel, StatusBadge, targetSummary, type T } from './parts.tsx';
 import type { ItemState, RetryAnswer, Rollout, RolloutItemPage, Versions } from './types.ts';
-import { useAction } from './use-action.ts';
+import { useAction } from '../../use-action.ts';
 
 const ITEM_LIMIT = 20;
 const STATES: ItemState[] = [

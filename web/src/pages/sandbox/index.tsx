@@ -6,31 +6,12 @@ import { PageHeader } from '../../components/layout.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
 import { Empty, ErrorBox, Loaded } from '../../components/states.tsx';
 import { useT } from '../../i18n.ts';
+import { useAction } from '../../use-action.ts';
 import { useApi } from '../../use-api.ts';
 import { messages } from './messages.ts';
 
 type T = ReturnType<typeof useT<typeof messages.zh>>;
 type Authorization = { appid: string; status: string };
-
-/** Runs a form action: busy flag, error, and a success note. */
-function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [note, setNote] = useState<string | undefined>();
-  const run = async (action: () => Promise<string | undefined>) => {
-    setBusy(true);
-    setError(undefined);
-    setNote(undefined);
-    try {
-      setNote(await action());
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, note, run };
-}
 
 function Note(props: { text: string | undefined }) {
   return props.text ? (

@@ -8,7 +8,7 @@ import { Empty, ErrorBox, Loaded } from '../../components/states.tsx';
 import { useT } from '../../i18n.ts';
 import { Link } from '../../router.tsx';
 import { useApi } from '../../use-api.ts';
-import { useAction } from '../rollouts/use-action.ts';
+import { useAction } from '../../use-action.ts';
 import { messages } from './messages.ts';
 import type {
   Draft,

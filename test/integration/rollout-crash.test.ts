@@ -11,8 +11,8 @@ import { eventually } from '../support/sandbox.ts';
 
 /**
  * openwx is killed (SIGKILL) in the middle of a rollout, while commits and submissions are on
- * their way to WeChat and audit results are being pushed to nobody; a new process on the same
- * database finishes the rollout. Every mini program is committed, submitted and released exactly
+ * their way to WeChat and audit results are being pushed to nobody; two new processes on the
+ * same database finish the rollout. Every mini program is committed, submitted and released exactly
  * once, and its version history has each step once.
  */
 const component = {
@@ -29,15 +29,16 @@ let db: FreshPostgres;
 let client: pg.Client;
 let emulator: Proc;
 let openwx: Proc | undefined;
+let second: Proc | undefined;
 let emulatorUrl = '';
 let openwxUrl = '';
 let openwxPort = 0;
 const dataDir = mkdtempSync(join(tmpdir(), 'openwx-crash-'));
 
-const startOpenwx = () =>
+const startOpenwx = (port = openwxPort) =>
   startCli(['serve'], {
     ...component,
-    PORT: String(openwxPort),
+    PORT: String(port),
     HOST: '127.0.0.1',
     DATABASE_URL: db.url,
     OPENWX_MASTER_KEY: masterKey,
@@ -138,6 +139,7 @@ before(async () => {
 
 after(async () => {
   await openwx?.stop();
+  await second?.stop();
   await emulator?.stop();
   await client?.end();
   await db?.drop();
@@ -187,8 +189,12 @@ test('a rollout survives SIGKILL of openwx without committing, submitting or rel
 
   // While openwx is down, WeChat finishes what it was sent and decides audits.
   await new Promise((r) => setTimeout(r, 2000));
+  // Two instances take over: the rollout's jobs and items are claimed in the database.
+  const secondPort = await freePort();
   openwx = startOpenwx();
+  second = startOpenwx(secondPort);
   await waitForHttp(`${openwxUrl}/healthz`);
+  await waitForHttp(`http://127.0.0.1:${secondPort}/healthz`);
 
   const done = await eventually(
     async () => {

@@ -8,7 +8,7 @@ import type { WechatClient } from '../wechat/client.ts';
 import type { AuditResult } from './code-audits.ts';
 import type { CodePipeline } from './code-pipeline.ts';
 import type { AuditQuota } from './code-preflight.ts';
-import { JOB_ROLLOUT_WORK, type ItemState, type RolloutRow } from './rollout-view.ts';
+import { ACTIVE_ITEM_STATES, JOB_ROLLOUT_WORK, type RolloutRow } from './rollout-view.ts';
 import { advanceWaves } from './rollout-waves.ts';
 import { createRolloutSteps, LeaseLost, type ItemRow, type Outcome } from './rollout-steps.ts';
 
@@ -37,15 +37,8 @@ export interface RolloutWorkerDeps {
   sliceMs?: number;
 }
 
-const WORK_STATES: ItemState[] = [
-  'ready',
-  'committing',
-  'committed',
-  'submitting',
-  'auditing',
-  'passed',
-  'releasing',
-];
+/** The states in which an item has work to do (the active ones). */
+const WORK_STATES = ACTIVE_ITEM_STATES;
 export type RolloutWorker = ReturnType<typeof createRolloutWorker>;
 
 export function createRolloutWorker(deps: RolloutWorkerDeps) {

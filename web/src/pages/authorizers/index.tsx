@@ -1,10 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { get } from '../../api.ts';
 import type { TenantPage } from '../../api-types.ts';
+import { ChoiceSelect } from '../../components/choice-select.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { PageHeader } from '../../components/layout.tsx';
 import { Pagination } from '../../components/pagination.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
-import { Empty, Loaded } from '../../components/states.tsx';
+import { Loaded } from '../../components/states.tsx';
 import { useT } from '../../i18n.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
 import { useApi } from '../../use-api.ts';
@@ -141,18 +143,13 @@ export function AuthorizersPage() {
   const select = (k: SelectKey) => (
     <div className="authz-filter" key={k}>
       <label htmlFor={`f-${k}`}>{t(k)}</label>
-      <select
+      <ChoiceSelect
         id={`f-${k}`}
         value={filters[k] ?? ''}
-        onChange={(e) => go({ ...filters, [k]: e.target.value })}
-      >
-        <option value="">{t('any')}</option>
-        {CHOICES[k].map((v) => (
-          <option key={v} value={v}>
-            {t(`${k}_${v}` as 'type_miniprogram')}
-          </option>
-        ))}
-      </select>
+        onChange={(v) => go({ ...filters, [k]: v })}
+        any={t('any')}
+        choices={CHOICES[k].map((v) => [v, t(`${k}_${v}` as 'type_miniprogram')])}
+      />
     </div>
   );
 
@@ -177,18 +174,13 @@ export function AuthorizersPage() {
         {select('type')}
         <div className="authz-filter">
           <label htmlFor="f-tenant_id">{t('tenant')}</label>
-          <select
+          <ChoiceSelect
             id="f-tenant_id"
             value={filters.tenant_id ?? ''}
-            onChange={(e) => go({ ...filters, tenant_id: e.target.value })}
-          >
-            <option value="">{t('any')}</option>
-            {(tenants.data?.items ?? []).map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.name}
-              </option>
-            ))}
-          </select>
+            onChange={(v) => go({ ...filters, tenant_id: v })}
+            any={t('any')}
+            choices={(tenants.data?.items ?? []).map((x) => [x.id, x.name])}
+          />
         </div>
         {select('status')}
         <div className="authz-filter">
@@ -220,31 +212,23 @@ export function AuthorizersPage() {
             <p className="muted" data-testid="authorizers-total">
               {t('totalFound', { total: page.total })}
             </p>
-            {page.items.length === 0 ? (
-              <Empty>{t('none')}</Empty>
-            ) : (
-              <div className="authz-table-wrap">
-                <table className="authz-table" data-testid="authorizers-table">
-                  <thead>
-                    <tr>
-                      <th>{t('appid')}</th>
-                      <th>{t('nickname')}</th>
-                      <th>{t('type')}</th>
-                      <th>{t('tenant')}</th>
-                      <th>{t('status')}</th>
-                      <th>{t('releasedVersion')}</th>
-                      <th>{t('token')}</th>
-                      <th>{t('drift')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((a) => (
-                      <Row key={a.appid} item={a} tenants={tenantNames} />
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
+            <DataTable
+              kind="authz-table"
+              testId="authorizers-table"
+              head={[
+                t('appid'),
+                t('nickname'),
+                t('type'),
+                t('tenant'),
+                t('status'),
+                t('releasedVersion'),
+                t('token'),
+                t('drift'),
+              ]}
+              items={page.items}
+              row={(a) => <Row key={a.appid} item={a} tenants={tenantNames} />}
+              empty={t('none')}
+            />
             <Pagination
               kind="offset"
               offset={offset}

@@ -1,5 +1,6 @@
 import { get } from '../../api.ts';
 import { CopyButton } from '../../components/copy-button.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { PageHeader } from '../../components/layout.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
 import { Loaded } from '../../components/states.tsx';
@@ -92,26 +93,20 @@ export function EventDetailPage(props: PageProps) {
               <div className="grid two">
                 <section className="card">
                   <h2>{t('fields')}</h2>
-                  <div className="adm-table-wrap">
-                    <table className="adm-table" data-testid="event-fields">
-                      <thead>
-                        <tr>
-                          <th>{t('field')}</th>
-                          <th>{t('value')}</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {Object.entries(e.decoded).map(([k, v]) => (
-                          <tr key={k} data-field={k}>
-                            <th scope="row">
-                              <code>{k}</code>
-                            </th>
-                            <td className="break">{show(v)}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
+                  <DataTable
+                    kind="adm-table"
+                    testId="event-fields"
+                    head={[t('field'), t('value')]}
+                    items={Object.entries(e.decoded)}
+                    row={([k, v]) => (
+                      <tr key={k} data-field={k}>
+                        <th scope="row">
+                          <code>{k}</code>
+                        </th>
+                        <td className="break">{show(v)}</td>
+                      </tr>
+                    )}
+                  />
                 </section>
                 <section className="card">
                   <div className="page-header">

@@ -1,10 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, get } from '../../api.ts';
+import { ChoiceSelect } from '../../components/choice-select.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { FieldError, FormError } from '../../components/field-error.tsx';
 import { PageHeader } from '../../components/layout.tsx';
 import { Pagination } from '../../components/pagination.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
-import { Empty, Loaded } from '../../components/states.tsx';
+import { Loaded } from '../../components/states.tsx';
+import { RefreshButton } from '../../components/refresh-button.tsx';
 import { useT } from '../../i18n.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
 import { useApi } from '../../use-api.ts';
@@ -76,14 +79,13 @@ function FilterForm(props: { current: Filters; error: unknown }) {
       </div>
       <div>
         <label htmlFor="event-source">{t('source')}</label>
-        <select id="event-source" value={f.source} onChange={(e) => set('source', e.target.value)}>
-          <option value="">{t('anySource')}</option>
-          {EVENT_SOURCES.map((s) => (
-            <option key={s} value={s}>
-              {t(`src_${s}`)}
-            </option>
-          ))}
-        </select>
+        <ChoiceSelect
+          id="event-source"
+          value={f.source}
+          onChange={(v) => set('source', v)}
+          any={t('anySource')}
+          choices={EVENT_SOURCES.map((s) => [s, t(`src_${s}`)])}
+        />
         <FieldError field="source" error={props.error} />
       </div>
       <div>
@@ -137,9 +139,7 @@ export function EventsPage() {
   return (
     <>
       <PageHeader title={t('title')}>
-        <button type="button" onClick={() => void state.reload()} disabled={state.loading}>
-          {t('refresh')}
-        </button>
+        <RefreshButton state={state} />
       </PageHeader>
       <p className="help">{t('intro')}</p>
       <section className="card">
@@ -149,45 +149,33 @@ export function EventsPage() {
       <section className="card">
         {filterError ? null : (
           <Loaded state={state}>
-            {(page) =>
-              page.items.length === 0 ? (
-                <Empty>{t('none')}</Empty>
-              ) : (
-                <>
-                  <div className="adm-table-wrap">
-                    <table className="adm-table" data-testid="events">
-                      <thead>
-                        <tr>
-                          <th>#</th>
-                          <th>{t('type')}</th>
-                          <th>{t('appid')}</th>
-                          <th>{t('source')}</th>
-                          <th>{t('received')}</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {page.items.map((e) => (
-                          <tr key={e.id} data-event={e.id} data-type={e.type}>
-                            <td>
-                              <Link to={`/events/${e.id}`} title={t('open')}>
-                                #{e.id}
-                              </Link>
-                            </td>
-                            <td>
-                              <Link to={`/events/${e.id}`}>{e.type}</Link>
-                            </td>
-                            <td>
-                              <code>{e.appid ?? '—'}</code>
-                            </td>
-                            <td>{t(`src_${e.source as EventSource}`)}</td>
-                            <td>
-                              <RelativeTime at={e.receivedAt} />
-                            </td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
+            {(page) => (
+              <DataTable
+                kind="adm-table"
+                testId="events"
+                head={['#', t('type'), t('appid'), t('source'), t('received')]}
+                items={page.items}
+                row={(e) => (
+                  <tr key={e.id} data-event={e.id} data-type={e.type}>
+                    <td>
+                      <Link to={`/events/${e.id}`} title={t('open')}>
+                        #{e.id}
+                      </Link>
+                    </td>
+                    <td>
+                      <Link to={`/events/${e.id}`}>{e.type}</Link>
+                    </td>
+                    <td>
+                      <code>{e.appid ?? '—'}</code>
+                    </td>
+                    <td>{t(`src_${e.source as EventSource}`)}</td>
+                    <td>
+                      <RelativeTime at={e.receivedAt} />
+                    </td>
+                  </tr>
+                )}
+                empty={t('none')}
+                footer={
                   <Pagination
                     kind="cursor"
                     next={page.next}
@@ -195,9 +183,9 @@ export function EventsPage() {
                     onNext={(c) => setCursor({ key, before: Number(c) })}
                     onFirst={() => setCursor(undefined)}
                   />
-                </>
-              )
-            }
+                }
+              />
+            )}
           </Loaded>
         )}
       </section>

@@ -53,7 +53,6 @@ export const regMessages = defineMessages({
     submit: '发起注册',
     submitting: '提交中…',
     createdOk: '已发起注册：{next}',
-    refresh: '刷新',
   },
   en: {
     title: 'Register mini programs',
@@ -113,6 +112,5 @@ export const regMessages = defineMessages({
     submit: 'Register',
     submitting: 'Submitting…',
     createdOk: 'Registration started: {next}',
-    refresh: 'Refresh',
   },
 });

@@ -5,6 +5,7 @@ import { CopyButton } from '../../components/copy-button.tsx';
 import { FieldError, FormError } from '../../components/field-error.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
 import { Empty, Loaded } from '../../components/states.tsx';
+import { RefreshButton } from '../../components/refresh-button.tsx';
 import { useT } from '../../i18n.ts';
 import { useApi } from '../../use-api.ts';
 import { regMessages } from './registration-messages.ts';
@@ -221,9 +222,7 @@ export function Registrations(props: { tenants: TenantPage | undefined }) {
               </option>
             ))}
           </select>
-          <button type="button" onClick={() => void state.reload()} disabled={state.loading}>
-            {t('refresh')}
-          </button>
+          <RefreshButton state={state} />
         </div>
       </div>
       <Loaded state={state}>

@@ -4,6 +4,7 @@ import type { Overview, OverviewWarning } from '../../api-types.ts';
 import { PageHeader } from '../../components/layout.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
 import { Loaded } from '../../components/states.tsx';
+import { RefreshButton } from '../../components/refresh-button.tsx';
 import { useT } from '../../i18n.ts';
 import { Link } from '../../router.tsx';
 import { useApi } from '../../use-api.ts';
@@ -46,9 +47,7 @@ export function OverviewPage() {
   return (
     <>
       <PageHeader title={t('title')}>
-        <button type="button" onClick={() => void state.reload()} disabled={state.loading}>
-          {t('refresh')}
-        </button>
+        <RefreshButton state={state} />
       </PageHeader>
       <Loaded state={state}>
         {(o) => (

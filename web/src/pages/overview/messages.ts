@@ -3,7 +3,6 @@ import { defineMessages } from '../../i18n.ts';
 export const messages = defineMessages({
   zh: {
     title: '概览',
-    refresh: '刷新',
     warnings: '需要注意',
     allGood: '一切正常。',
     ticket: 'component_verify_ticket',
@@ -40,7 +39,6 @@ export const messages = defineMessages({
   },
   en: {
     title: 'Overview',
-    refresh: 'Refresh',
     warnings: 'Needs attention',
     allGood: 'All good.',
     ticket: 'component_verify_ticket',

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { api, get, post } from '../../api.ts';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { FormError } from '../../components/field-error.tsx';
+import { ChoiceSelect } from '../../components/choice-select.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { PageHeader } from '../../components/layout.tsx';
 import { Pagination } from '../../components/pagination.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
@@ -105,54 +107,45 @@ function Items(props: { t: T; id: number; tick: number }) {
           <label htmlFor="item-state" className="inline">
             {t('state')}
           </label>
-          <select
+          <ChoiceSelect
             id="item-state"
             value={state}
-            onChange={(e) => {
+            onChange={(v) => {
               setOffset(0);
-              setState(e.target.value);
+              setState(v);
             }}
-          >
-            <option value="">{t('all')}</option>
-            {STATES.map((s) => (
-              <option key={s} value={s}>
-                {stateLabel(t, s)}
-              </option>
-            ))}
-          </select>
+            any={t('all')}
+            choices={STATES.map((s) => [s, stateLabel(t, s)])}
+          />
         </div>
       </div>
       <Loaded state={items}>
-        {(page) =>
-          page.items.length ? (
-            <>
-              <div className="table-wrap">
-                <table className="table" data-testid="items">
-                  <thead>
-                    <tr>
-                      <th>appid</th>
-                      <th>{t('wave')}</th>
-                      <th>{t('state')}</th>
-                      <th>{t('auditid')}</th>
-                      <th>{t('reason')}</th>
-                      <th>{t('attempts')}</th>
-                      <th>{t('updated')}</th>
-                      <th>{t('history')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((i) => (
-                      <ItemRow
-                        key={i.appid}
-                        t={t}
-                        item={i}
-                        open={open.has(i.appid)}
-                        onToggle={() => toggle(i.appid)}
-                      />
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+        {(page) => (
+          <DataTable
+            kind="table"
+            testId="items"
+            head={[
+              'appid',
+              t('wave'),
+              t('state'),
+              t('auditid'),
+              t('reason'),
+              t('attempts'),
+              t('updated'),
+              t('history'),
+            ]}
+            items={page.items}
+            row={(i) => (
+              <ItemRow
+                key={i.appid}
+                t={t}
+                item={i}
+                open={open.has(i.appid)}
+                onToggle={() => toggle(i.appid)}
+              />
+            )}
+            empty={t('noItems')}
+            footer={
               <Pagination
                 kind="offset"
                 offset={offset}
@@ -160,11 +153,9 @@ function Items(props: { t: T; id: number; tick: number }) {
                 total={page.total}
                 onChange={setOffset}
               />
-            </>
-          ) : (
-            <Empty>{t('noItems')}</Empty>
-          )
-        }
+            }
+          />
+        )}
       </Loaded>
     </section>
   );

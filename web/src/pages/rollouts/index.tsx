@@ -1,9 +1,12 @@
 import { useEffect, useState } from 'react';
 import { get } from '../../api.ts';
+import { ChoiceSelect } from '../../components/choice-select.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { PageHeader } from '../../components/layout.tsx';
 import { Pagination } from '../../components/pagination.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
-import { Empty, Loaded } from '../../components/states.tsx';
+import { Loaded } from '../../components/states.tsx';
+import { RefreshButton } from '../../components/refresh-button.tsx';
 import { useT } from '../../i18n.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
 import { useApi } from '../../use-api.ts';
@@ -37,76 +40,58 @@ export function RolloutsPage() {
         <Link to="/rollouts/new" className="button primary">
           {t('newRollout')}
         </Link>
-        <button type="button" onClick={() => void state.reload()} disabled={state.loading}>
-          {t('refresh')}
-        </button>
+        <RefreshButton state={state} />
       </PageHeader>
       <p className="help">{t('listIntro')}</p>
       <div className="row wrap filters">
         <label htmlFor="rollout-status">{t('statusFilter')}</label>
-        <select
+        <ChoiceSelect
           id="rollout-status"
           value={status}
-          onChange={(e) => {
+          onChange={(v) => {
             setOffset(0);
-            navigate(e.target.value ? `/rollouts?status=${e.target.value}` : '/rollouts');
+            navigate(v ? `/rollouts?status=${v}` : '/rollouts');
           }}
-        >
-          <option value="">{t('all')}</option>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {t(`s_${s}`)}
-            </option>
-          ))}
-        </select>
+          any={t('all')}
+          choices={STATUSES.map((s) => [s, t(`s_${s}`)])}
+        />
       </div>
       <Loaded state={state}>
-        {(page) =>
-          page.items.length ? (
-            <>
-              <div className="table-wrap">
-                <table className="table" data-testid="rollouts">
-                  <thead>
-                    <tr>
-                      <th>{t('id')}</th>
-                      <th>{t('status')}</th>
-                      <th>{t('template')}</th>
-                      <th>{t('target')}</th>
-                      <th>{t('progress')}</th>
-                      <th>{t('created')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((r) => (
-                      <tr key={r.id} data-rollout={r.id}>
-                        <td>
-                          <Link to={`/rollouts/${r.id}`}>#{r.id}</Link>
-                        </td>
-                        <td>
-                          <StatusBadge t={t} status={r.status} />
-                        </td>
-                        <td>
-                          #{r.template_id} · {r.user_version}
-                        </td>
-                        <td>{targetSummary(t, r.target)}</td>
-                        <td className="progress-cell">
-                          <ProgressBar rollout={r} />
-                          <span className="help">
-                            {t('releasedOf', {
-                              released: r.counts.released + r.counts.gray,
-                              total: r.total,
-                            })}
-                            {r.counts.failed ? ` · ${t('failedN', { n: r.counts.failed })}` : ''}
-                          </span>
-                        </td>
-                        <td>
-                          <RelativeTime at={r.created_at} absolute={false} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+        {(page) => (
+          <DataTable
+            kind="table"
+            testId="rollouts"
+            head={[t('id'), t('status'), t('template'), t('target'), t('progress'), t('created')]}
+            items={page.items}
+            row={(r) => (
+              <tr key={r.id} data-rollout={r.id}>
+                <td>
+                  <Link to={`/rollouts/${r.id}`}>#{r.id}</Link>
+                </td>
+                <td>
+                  <StatusBadge t={t} status={r.status} />
+                </td>
+                <td>
+                  #{r.template_id} · {r.user_version}
+                </td>
+                <td>{targetSummary(t, r.target)}</td>
+                <td className="progress-cell">
+                  <ProgressBar rollout={r} />
+                  <span className="help">
+                    {t('releasedOf', {
+                      released: r.counts.released + r.counts.gray,
+                      total: r.total,
+                    })}
+                    {r.counts.failed ? ` · ${t('failedN', { n: r.counts.failed })}` : ''}
+                  </span>
+                </td>
+                <td>
+                  <RelativeTime at={r.created_at} absolute={false} />
+                </td>
+              </tr>
+            )}
+            empty={t('noRollouts')}
+            footer={
               <Pagination
                 kind="offset"
                 offset={offset}
@@ -114,11 +99,9 @@ export function RolloutsPage() {
                 total={page.total}
                 onChange={setOffset}
               />
-            </>
-          ) : (
-            <Empty>{t('noRollouts')}</Empty>
-          )
-        }
+            }
+          />
+        )}
       </Loaded>
     </div>
   );

@@ -5,7 +5,6 @@ export const messages = defineMessages({
     listTitle: '批量发布',
     listIntro: '把一个模板发布到多个商家小程序：逐个提交代码、送审、发布，按批次推进。',
     newRollout: '新建发布',
-    refresh: '刷新',
     statusFilter: '状态',
     all: '全部',
     noRollouts: '还没有发布。',
@@ -157,7 +156,6 @@ export const messages = defineMessages({
     listIntro:
       "Release one template onto many merchants' mini programs: commit, audit and release each, wave by wave.",
     newRollout: 'New rollout',
-    refresh: 'Refresh',
     statusFilter: 'Status',
     all: 'All',
     noRollouts: 'No rollouts yet.',

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, get } from '../../api.ts';
 import type { TenantPage } from '../../api-types.ts';
+import { DataTable } from '../../components/data-table.tsx';
 import { FieldError, FormError } from '../../components/field-error.tsx';
 import { PageHeader } from '../../components/layout.tsx';
 import { Pagination } from '../../components/pagination.tsx';
@@ -202,26 +203,20 @@ function PreviewView(props: { t: T; preview: Preview; onPage: (offset: number) =
           </ul>
         </div>
       ) : null}
-      <div className="table-wrap">
-        <table className="table narrow" data-testid="preview-waves">
-          <thead>
-            <tr>
-              <th>{t('wave')}</th>
-              <th>{t('percent')}</th>
-              <th>{t('size')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.waves.map((w) => (
-              <tr key={w.wave}>
-                <td>{w.wave}</td>
-                <td>{w.percent}%</td>
-                <td>{w.mini_programs}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        kind="table"
+        className="narrow"
+        testId="preview-waves"
+        head={[t('wave'), t('percent'), t('size')]}
+        items={p.waves}
+        row={(w) => (
+          <tr key={w.wave}>
+            <td>{w.wave}</td>
+            <td>{w.percent}%</td>
+            <td>{w.mini_programs}</td>
+          </tr>
+        )}
+      />
       <ul className="preview-apps">
         {p.items.map((i) => (
           <PreviewApp key={i.appid} t={t} item={i} />

@@ -1,10 +1,12 @@
 import { useState } from 'react';
 import { api, ApiError, get } from '../../api.ts';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { FormError } from '../../components/field-error.tsx';
 import { PageHeader } from '../../components/layout.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
 import { Empty, ErrorBox, Loaded } from '../../components/states.tsx';
+import { RefreshButton } from '../../components/refresh-button.tsx';
 import { useT } from '../../i18n.ts';
 import { Link } from '../../router.tsx';
 import { useApi } from '../../use-api.ts';
@@ -61,9 +63,7 @@ function Drafts(props: { t: T; templates: Template[] | undefined; onAdded: () =>
     <section className="card wide" data-testid="drafts">
       <div className="page-header">
         <h2>{t('draftsTitle')}</h2>
-        <button type="button" onClick={() => void state.reload()} disabled={state.loading}>
-          {t('refresh')}
-        </button>
+        <RefreshButton state={state} />
       </div>
       <p className="help">{t('draftsHelp')}</p>
       {state.error !== undefined ? (
@@ -81,54 +81,50 @@ function Drafts(props: { t: T; templates: Template[] | undefined; onAdded: () =>
                   />{' '}
                   {t('standard')}
                 </label>
-                <div className="table-wrap">
-                  <table className="table">
-                    <thead>
-                      <tr>
-                        <th>{t('draftId')}</th>
-                        <th>{t('version')}</th>
-                        <th>{t('description')}</th>
-                        <th>{t('source')}</th>
-                        <th>{t('created')}</th>
-                        <th>{t('actions')}</th>
+                <DataTable
+                  kind="table"
+                  head={[
+                    t('draftId'),
+                    t('version'),
+                    t('description'),
+                    t('source'),
+                    t('created'),
+                    t('actions'),
+                  ]}
+                  items={[...d.items].reverse()}
+                  row={(x) => {
+                    const tpl = inLibrary(x);
+                    return (
+                      <tr key={x.draft_id} data-draft={x.draft_id}>
+                        <td>{x.draft_id}</td>
+                        <td>{x.user_version}</td>
+                        <td>{x.user_desc}</td>
+                        <td>
+                          <code>{x.source_miniprogram_appid ?? '—'}</code>
+                        </td>
+                        <td>
+                          <RelativeTime at={x.created_at} absolute={false} />
+                        </td>
+                        <td>
+                          {tpl ? (
+                            <span className="muted">
+                              {t('inLibraryAs', { id: tpl.template_id })}
+                            </span>
+                          ) : (
+                            <button
+                              type="button"
+                              className="primary"
+                              disabled={a.busy}
+                              onClick={() => void add(x)}
+                            >
+                              {t('addToLibrary')}
+                            </button>
+                          )}
+                        </td>
                       </tr>
-                    </thead>
-                    <tbody>
-                      {[...d.items].reverse().map((x) => {
-                        const tpl = inLibrary(x);
-                        return (
-                          <tr key={x.draft_id} data-draft={x.draft_id}>
-                            <td>{x.draft_id}</td>
-                            <td>{x.user_version}</td>
-                            <td>{x.user_desc}</td>
-                            <td>
-                              <code>{x.source_miniprogram_appid ?? '—'}</code>
-                            </td>
-                            <td>
-                              <RelativeTime at={x.created_at} absolute={false} />
-                            </td>
-                            <td>
-                              {tpl ? (
-                                <span className="muted">
-                                  {t('inLibraryAs', { id: tpl.template_id })}
-                                </span>
-                              ) : (
-                                <button
-                                  type="button"
-                                  className="primary"
-                                  disabled={a.busy}
-                                  onClick={() => void add(x)}
-                                >
-                                  {t('addToLibrary')}
-                                </button>
-                              )}
-                            </td>
-                          </tr>
-                        );
-                      })}
-                    </tbody>
-                  </table>
-                </div>
+                    );
+                  }}
+                />
               </>
             ) : (
               <Empty>{t('noDrafts')}</Empty>
@@ -265,39 +261,32 @@ function Library(props: { t: T; list: TemplateList; onChange: () => void }) {
         {list.default_template_id === null && inLibrary.length ? (
           <p className="notice warning">{t('noDefault')}</p>
         ) : null}
-        {inLibrary.length ? (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>{t('templateId')}</th>
-                  <th>{t('version')}</th>
-                  <th>{t('description')}</th>
-                  <th>{t('type')}</th>
-                  <th>{t('created')}</th>
-                  <th>{t('usage')}</th>
-                  <th>{t('actions')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {inLibrary.map((x) => (
-                  <TemplateRow
-                    key={x.template_id}
-                    t={t}
-                    x={x}
-                    open={open === x.template_id}
-                    onToggle={() => setOpen(open === x.template_id ? undefined : x.template_id)}
-                    busy={a.busy}
-                    onSetDefault={() => void setDefault(x)}
-                    onDelete={() => remove(x.template_id)}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : (
-          <Empty>{t('noTemplates')}</Empty>
-        )}
+        <DataTable
+          kind="table"
+          head={[
+            t('templateId'),
+            t('version'),
+            t('description'),
+            t('type'),
+            t('created'),
+            t('usage'),
+            t('actions'),
+          ]}
+          items={inLibrary}
+          row={(x) => (
+            <TemplateRow
+              key={x.template_id}
+              t={t}
+              x={x}
+              open={open === x.template_id}
+              onToggle={() => setOpen(open === x.template_id ? undefined : x.template_id)}
+              busy={a.busy}
+              onSetDefault={() => void setDefault(x)}
+              onDelete={() => remove(x.template_id)}
+            />
+          )}
+          empty={t('noTemplates')}
+        />
         <Note text={a.note} />
         {is48001(a.error) ? (
           <TemplateError t={t} error={a.error} onRetry={() => undefined} />
@@ -309,36 +298,32 @@ function Library(props: { t: T; list: TemplateList; onChange: () => void }) {
         <section className="card wide" data-testid="dropped">
           <h2>{t('droppedTitle')}</h2>
           <p className="help">{t('droppedHelp')}</p>
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>{t('templateId')}</th>
-                  <th>{t('version')}</th>
-                  <th>{t('description')}</th>
-                  <th>{t('source')}</th>
-                  <th>{t('leftAt')}</th>
-                  <th>{t('usage')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {dropped.map((x) => (
-                  <tr key={x.template_id} data-template={x.template_id}>
-                    <td>#{x.template_id}</td>
-                    <td>{x.user_version}</td>
-                    <td>{x.user_desc}</td>
-                    <td>
-                      <code>{x.source_miniprogram_appid ?? '—'}</code>
-                    </td>
-                    <td>
-                      <RelativeTime at={x.left_library_at} />
-                    </td>
-                    <td>{x.usage}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            kind="table"
+            head={[
+              t('templateId'),
+              t('version'),
+              t('description'),
+              t('source'),
+              t('leftAt'),
+              t('usage'),
+            ]}
+            items={dropped}
+            row={(x) => (
+              <tr key={x.template_id} data-template={x.template_id}>
+                <td>#{x.template_id}</td>
+                <td>{x.user_version}</td>
+                <td>{x.user_desc}</td>
+                <td>
+                  <code>{x.source_miniprogram_appid ?? '—'}</code>
+                </td>
+                <td>
+                  <RelativeTime at={x.left_library_at} />
+                </td>
+                <td>{x.usage}</td>
+              </tr>
+            )}
+          />
         </section>
       ) : null}
     </>
@@ -410,9 +395,7 @@ export function TemplatesPage() {
   return (
     <div className="releases">
       <PageHeader title={t('title')}>
-        <button type="button" onClick={() => void state.reload()} disabled={state.loading}>
-          {t('refresh')}
-        </button>
+        <RefreshButton state={state} />
       </PageHeader>
       <p className="help">{t('intro')}</p>
       {state.error !== undefined ? (

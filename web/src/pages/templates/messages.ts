@@ -3,7 +3,6 @@ import { defineMessages } from '../../i18n.ts';
 export const messages = defineMessages({
   zh: {
     title: '代码模板',
-    refresh: '刷新',
     intro:
       '开发小程序上传的代码进入草稿箱；添加到模板库后即可发布给商家的小程序。默认模板是新商家首次部署时使用的模板。',
     wechat48001:
@@ -49,7 +48,6 @@ export const messages = defineMessages({
   },
   en: {
     title: 'Code templates',
-    refresh: 'Refresh',
     intro:
       'Code uploaded with the development mini program lands in the draft box; once added to the library it can be released to merchants. The default template is the one new merchants get on their first deployment.',
     wechat48001:

@@ -3,16 +3,17 @@ import { api, get } from '../../api.ts';
 import type { Tenant } from '../../api-types.ts';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { CopyButton } from '../../components/copy-button.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { FieldError, FormError } from '../../components/field-error.tsx';
 import { PageHeader } from '../../components/layout.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
-import { Empty, Loaded } from '../../components/states.tsx';
+import { Loaded } from '../../components/states.tsx';
 import { useT } from '../../i18n.ts';
 import { Link } from '../../router.tsx';
 import type { PageProps } from '../../routes.tsx';
 import { useApi } from '../../use-api.ts';
-import { parseExt } from './ext-json.ts';
 import { upgradeLabel } from './index.tsx';
+import { TenantForm } from './form.tsx';
 import { messages } from './messages.ts';
 import type { NewTenantKey, TenantKey, TenantPatch } from './types.ts';
 
@@ -20,64 +21,24 @@ const path = (id: string) => `/api/admin/tenants/${encodeURIComponent(id)}`;
 
 function EditForm(props: { tenant: Tenant; onSaved: (x: Tenant) => void }) {
   const t = useT(messages);
-  const [name, setName] = useState(props.tenant.name);
-  const [ext, setExt] = useState(JSON.stringify(props.tenant.ext, null, 2));
-  const [local, setLocal] = useState<{ name?: string; ext?: string }>({});
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const [saved, setSaved] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    setSaved(false);
-    const errs: { name?: string; ext?: string } = {};
-    if (!name.trim()) errs.name = t('nameMissing');
-    const parsed = parseExt(ext);
-    if (!parsed.ok)
-      errs.ext =
-        parsed.reason === null ? t('extNotObject') : t('extInvalid', { reason: parsed.reason });
-    setLocal(errs);
-    if (errs.name || errs.ext || !parsed.ok) return;
-    setBusy(true);
-    try {
-      const body: TenantPatch = { name: name.trim(), ext: parsed.value };
-      props.onSaved(await api<Tenant>('PATCH', path(props.tenant.id), { body }));
-      setSaved(true);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <form onSubmit={submit} noValidate>
-      <label htmlFor="tenant-edit-name">{t('name')}</label>
-      <input
-        id="tenant-edit-name"
-        value={name}
-        maxLength={200}
-        aria-invalid={local.name ? true : undefined}
-        onChange={(e) => setName(e.target.value)}
-      />
-      <FieldError field="name" local={local.name} error={error} />
-      <label htmlFor="tenant-edit-ext">{t('ext')}</label>
-      <textarea
-        id="tenant-edit-ext"
-        className="code"
-        rows={6}
-        value={ext}
-        aria-invalid={local.ext ? true : undefined}
-        onChange={(e) => setExt(e.target.value)}
-      />
-      <FieldError field="ext" local={local.ext} error={error} />
-      <FormError error={error} fields={['name', 'ext']} />
-      <div className="row wrap">
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? t('saving') : t('save')}
-        </button>
-        {saved ? <span className="notice ok">{t('saved')}</span> : null}
-      </div>
-    </form>
+    <TenantForm
+      id="tenant-edit"
+      tenant={props.tenant}
+      send={async (fields) => {
+        const body: TenantPatch = fields;
+        props.onSaved(await api<Tenant>('PATCH', path(props.tenant.id), { body }));
+      }}
+    >
+      {({ busy, saved }) => (
+        <div className="row wrap">
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? t('saving') : t('save')}
+          </button>
+          {saved ? <span className="notice ok">{t('saved')}</span> : null}
+        </div>
+      )}
+    </TenantForm>
   );
 }
 
@@ -201,61 +162,45 @@ function Keys(props: { tenantId: string }) {
         <FormError error={error} fields={['name']} />
       </form>
       <Loaded state={keys}>
-        {(data) =>
-          data.items.length === 0 ? (
-            <Empty>{t('noKeys')}</Empty>
-          ) : (
-            <div className="adm-table-wrap">
-              <table className="adm-table" data-testid="keys">
-                <thead>
-                  <tr>
-                    <th>{t('name')}</th>
-                    <th>{t('prefix')}</th>
-                    <th>{t('created')}</th>
-                    <th>{t('lastUsed')}</th>
-                    <th>{t('status')}</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.items.map((k) => (
-                    <tr key={k.id} data-key-prefix={k.prefix}>
-                      <td>{k.name || '—'}</td>
-                      <td>
-                        <code>{k.prefix}…</code>
-                      </td>
-                      <td>
-                        <RelativeTime at={k.created_at} />
-                      </td>
-                      <td>
-                        <RelativeTime at={k.last_used_at} />
-                      </td>
-                      <td>
-                        {k.revoked_at ? (
-                          <span className="badge s1">
-                            {t('revokedAt')} <RelativeTime at={k.revoked_at} absolute={false} />
-                          </span>
-                        ) : (
-                          <span className="badge s0">{t('active')}</span>
-                        )}
-                      </td>
-                      <td>
-                        {k.revoked_at ? null : (
-                          <ConfirmButton
-                            question={t('revokeQuestion')}
-                            onConfirm={() => revoke(k.id)}
-                          >
-                            {t('revoke')}
-                          </ConfirmButton>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
+        {(data) => (
+          <DataTable
+            kind="adm-table"
+            testId="keys"
+            head={[t('name'), t('prefix'), t('created'), t('lastUsed'), t('status'), null]}
+            items={data.items}
+            row={(k) => (
+              <tr key={k.id} data-key-prefix={k.prefix}>
+                <td>{k.name || '—'}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>
+                  <RelativeTime at={k.created_at} />
+                </td>
+                <td>
+                  <RelativeTime at={k.last_used_at} />
+                </td>
+                <td>
+                  {k.revoked_at ? (
+                    <span className="badge s1">
+                      {t('revokedAt')} <RelativeTime at={k.revoked_at} absolute={false} />
+                    </span>
+                  ) : (
+                    <span className="badge s0">{t('active')}</span>
+                  )}
+                </td>
+                <td>
+                  {k.revoked_at ? null : (
+                    <ConfirmButton question={t('revokeQuestion')} onConfirm={() => revoke(k.id)}>
+                      {t('revoke')}
+                    </ConfirmButton>
+                  )}
+                </td>
+              </tr>
+            )}
+            empty={t('noKeys')}
+          />
+        )}
       </Loaded>
     </section>
   );

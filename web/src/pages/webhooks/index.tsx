@@ -2,12 +2,15 @@ import { useState, type FormEvent } from 'react';
 import { api, get } from '../../api.ts';
 import type { TenantPage } from '../../api-types.ts';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
+import { ChoiceSelect } from '../../components/choice-select.tsx';
 import { CopyButton } from '../../components/copy-button.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { FieldError, FormError } from '../../components/field-error.tsx';
 import { PageHeader } from '../../components/layout.tsx';
 import { Pagination } from '../../components/pagination.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
 import { Empty, Loaded, useErrorText } from '../../components/states.tsx';
+import { RefreshButton } from '../../components/refresh-button.tsx';
 import { useT } from '../../i18n.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
 import { useApi } from '../../use-api.ts';
@@ -98,14 +101,13 @@ function NewWebhookForm(props: { tenants: TenantPage | undefined; onCreated: () 
         <p className="help">{t('eventsHelp')}</p>
         <FieldError field="events" error={error} />
         <label htmlFor="webhook-tenant">{t('tenant')}</label>
-        <select id="webhook-tenant" value={tenantId} onChange={(e) => setTenantId(e.target.value)}>
-          <option value="">{t('anyTenant')}</option>
-          {props.tenants?.items.map((x) => (
-            <option key={x.id} value={x.id}>
-              {x.name}
-            </option>
-          ))}
-        </select>
+        <ChoiceSelect
+          id="webhook-tenant"
+          value={tenantId}
+          onChange={setTenantId}
+          any={t('anyTenant')}
+          choices={(props.tenants?.items ?? []).map((x) => [x.id, x.name])}
+        />
         <FieldError field="tenant_id" error={error} />
         <label className="adm-check">
           <input
@@ -171,99 +173,83 @@ function Deliveries(props: { hooks: Webhook[] }) {
     <section className="card" data-testid="deliveries">
       <div className="page-header">
         <h2>{t('deliveriesTitle')}</h2>
-        <button type="button" onClick={() => void state.reload()} disabled={state.loading}>
-          {t('refresh')}
-        </button>
+        <RefreshButton state={state} />
       </div>
       <div className="row wrap adm-filters">
         <label>
           {t('webhook')}
-          <select value={hookId} onChange={(e) => setFilter('webhook', e.target.value)}>
-            <option value="">{t('allWebhooks')}</option>
-            {props.hooks.map((h) => (
-              <option key={h.id} value={h.id}>
-                {h.url}
-              </option>
-            ))}
-          </select>
+          <ChoiceSelect
+            value={hookId}
+            onChange={(v) => setFilter('webhook', v)}
+            any={t('allWebhooks')}
+            choices={props.hooks.map((h) => [h.id, h.url])}
+          />
         </label>
         <label>
           {t('status')}
-          <select
+          <ChoiceSelect
             id="delivery-status"
             value={status}
-            onChange={(e) => setFilter('status', e.target.value)}
-          >
-            <option value="">{t('anyStatus')}</option>
-            {DELIVERY_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`st_${s}`)}
-              </option>
-            ))}
-          </select>
+            onChange={(v) => setFilter('status', v)}
+            any={t('anyStatus')}
+            choices={DELIVERY_STATUSES.map((s) => [s, t(`st_${s}`)])}
+          />
         </label>
       </div>
       {note ? <p className="notice ok">{note}</p> : null}
       {actionError !== undefined ? <p className="form-error">{text(actionError)}</p> : null}
       <Loaded state={state}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <Empty>{t('noDeliveries')}</Empty>
-          ) : (
-            <>
-              <div className="adm-table-wrap">
-                <table className="adm-table">
-                  <thead>
-                    <tr>
-                      <th>#</th>
-                      <th>{t('event')}</th>
-                      <th>{t('webhook')}</th>
-                      <th>{t('status')}</th>
-                      <th>{t('attempts')}</th>
-                      <th>{t('lastResult')}</th>
-                      <th>{t('lastAttempt')}</th>
-                      <th>{t('nextAttempt')}</th>
-                      <th />
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((d) => (
-                      <tr key={d.id} data-delivery={d.id} data-status={d.status}>
-                        <td>{d.id}</td>
-                        <td>
-                          <Link to={`/events/${d.event_id}`}>
-                            {d.event_type} #{d.event_id}
-                          </Link>
-                        </td>
-                        <td className="break">{urlOf(d.webhook_id)}</td>
-                        <td>
-                          <span className={`badge adm-st-${d.status}`}>{t(`st_${d.status}`)}</span>
-                        </td>
-                        <td>{d.attempts}</td>
-                        <td className="break">
-                          {d.last_status_code !== null ? `HTTP ${d.last_status_code}` : ''}
-                          {d.last_error ? <div className="field-error">{d.last_error}</div> : null}
-                        </td>
-                        <td>
-                          <RelativeTime at={d.last_attempt_at} absolute={false} />
-                        </td>
-                        <td>
-                          {d.next_attempt_at ? (
-                            <RelativeTime at={d.next_attempt_at} absolute={false} />
-                          ) : (
-                            '—'
-                          )}
-                        </td>
-                        <td>
-                          <button type="button" onClick={() => void redeliver(d)}>
-                            {t('redeliver')}
-                          </button>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+        {(page) => (
+          <DataTable
+            kind="adm-table"
+            head={[
+              '#',
+              t('event'),
+              t('webhook'),
+              t('status'),
+              t('attempts'),
+              t('lastResult'),
+              t('lastAttempt'),
+              t('nextAttempt'),
+              null,
+            ]}
+            items={page.items}
+            row={(d) => (
+              <tr key={d.id} data-delivery={d.id} data-status={d.status}>
+                <td>{d.id}</td>
+                <td>
+                  <Link to={`/events/${d.event_id}`}>
+                    {d.event_type} #{d.event_id}
+                  </Link>
+                </td>
+                <td className="break">{urlOf(d.webhook_id)}</td>
+                <td>
+                  <span className={`badge adm-st-${d.status}`}>{t(`st_${d.status}`)}</span>
+                </td>
+                <td>{d.attempts}</td>
+                <td className="break">
+                  {d.last_status_code !== null ? `HTTP ${d.last_status_code}` : ''}
+                  {d.last_error ? <div className="field-error">{d.last_error}</div> : null}
+                </td>
+                <td>
+                  <RelativeTime at={d.last_attempt_at} absolute={false} />
+                </td>
+                <td>
+                  {d.next_attempt_at ? (
+                    <RelativeTime at={d.next_attempt_at} absolute={false} />
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td>
+                  <button type="button" onClick={() => void redeliver(d)}>
+                    {t('redeliver')}
+                  </button>
+                </td>
+              </tr>
+            )}
+            empty={t('noDeliveries')}
+            footer={
               <Pagination
                 kind="cursor"
                 next={page.next}
@@ -271,9 +257,9 @@ function Deliveries(props: { hooks: Webhook[] }) {
                 onNext={(c) => setBefore(Number(c))}
                 onFirst={() => setBefore(undefined)}
               />
-            </>
-          )
-        }
+            }
+          />
+        )}
       </Loaded>
     </section>
   );

@@ -43,7 +43,6 @@ export const messages = defineMessages({
     redeliver: '重新投递',
     redelivered: '已重新排队投递 #{id}',
     noDeliveries: '没有符合条件的投递。',
-    refresh: '刷新',
   },
   en: {
     title: 'Webhooks',
@@ -90,6 +89,5 @@ export const messages = defineMessages({
     redeliver: 'Redeliver',
     redelivered: 'Delivery #{id} queued again',
     noDeliveries: 'No delivery matches.',
-    refresh: 'Refresh',
   },
 });

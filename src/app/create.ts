@@ -462,6 +462,9 @@ export async function createOpenwx(
         .catch((err: unknown) => log.warn({ err: String(err) }, 'drift check failed'));
     }
     await pollAudits().catch((err: unknown) => log.warn({ err: String(err) }, 'audit poll failed'));
+    await rollouts
+      .ensureWorkers()
+      .catch((err: unknown) => log.warn({ err: String(err) }, 'rollout job check failed'));
   };
   const locks = createLockQueries(db);
   /** Audits whose result never arrived as a push: one instance asks WeChat every few minutes. */

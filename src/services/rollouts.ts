@@ -152,7 +152,8 @@ export function createRollouts(deps: RolloutsDeps) {
     return res.rows.map((r) => ({ rollout_id: Number(r.rollout_id), mini_programs: r.n }));
   }
 
-  async function startWorkers(id: number, q?: Queryable): Promise<void> {
+  /** The rollout's jobs (one per slot; an existing one is kept), woken unless `wake` is false. */
+  async function startWorkers(id: number, q?: Queryable, wake = true): Promise<void> {
     for (let slot = 0; slot < deps.workers; slot++) {
       await jobs.enqueue(
         JOB_ROLLOUT_WORK,
@@ -160,7 +161,7 @@ export function createRollouts(deps: RolloutsDeps) {
         { singletonKey: `rollout:${id}:${slot}`, maxAttempts: 20, ...(q ? { tx: q } : {}) },
       );
     }
-    if (q) return;
+    if (q || !wake) return;
     await jobs.wake(JOB_ROLLOUT_WORK, 'rollout_id', String(id));
   }
 
@@ -245,6 +246,14 @@ export function createRollouts(deps: RolloutsDeps) {
     get,
     find,
     startWorkers,
+    /** Gives every running rollout its jobs again, should any have died (the scheduler calls it). */
+    async ensureWorkers(): Promise<number> {
+      const res = await db.query<{ id: string }>(
+        `SELECT id FROM rollouts WHERE status = 'running'`,
+      );
+      for (const r of res.rows) await startWorkers(Number(r.id), undefined, false);
+      return res.rows.length;
+    },
     ...createRolloutControl({ db, clock, log, find, get, startWorkers }),
     /** A tenant's own deployment (see rollout-deploy.ts). */
     deployForTenant: (

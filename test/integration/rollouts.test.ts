@@ -357,4 +357,37 @@ describe('fleet rollouts', () => {
     assert.equal(resume.status, 409);
     assert.equal((await call(`/api/admin/rollouts/999999`)).status, 404);
   });
+
+  test('a running rollout whose jobs were lost gets them back from the scheduler', async () => {
+    await sb.control('/faults', { endpoint: 'commit', latencyMs: 1000, times: 1 });
+    const created = await call<Rollout>('/api/admin/rollouts', 'POST', {
+      template_id: v2,
+      target: { appids: [shops[1] as string] },
+      options: { auto_release: false },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id;
+    await call(`/api/admin/rollouts/${id}/pause`, 'POST');
+    await eventually(async () => {
+      const r = await sb.openwx.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM jobs WHERE type = 'rollout.work'
+           AND payload->>'rollout_id' = $1 AND status = 'running'`,
+        [String(id)],
+      );
+      return r.rows[0]?.n === 0 || undefined;
+    }, 10_000);
+    // As if its jobs had died: the rollout is running but nothing works on it.
+    await sb.openwx.db.query(
+      `UPDATE jobs SET status = 'dead' WHERE type = 'rollout.work' AND payload->>'rollout_id' = $1`,
+      [String(id)],
+    );
+    await sb.openwx.db.query(`UPDATE rollouts SET status = 'running' WHERE id = $1`, [id]);
+    const before = (await items(id))[0]?.state;
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await items(id))[0]?.state, before, 'nothing moves without jobs');
+    assert.notEqual(before, 'auditing');
+    await sb.openwx.maintain();
+    await auditing(id, [shops[1] as string]);
+    await call(`/api/admin/rollouts/${id}/cancel`, 'POST');
+  });
 });

@@ -154,7 +154,7 @@ export function createCodePipeline(deps: CodePipelineDeps) {
       throw new AppError('conflict', 'nothing has been committed for this mini program yet');
     }
     const res = await client.call('submit_audit', body, { appid });
-    preflight.forgetAuditQuota();
+    preflight.usedAudit();
     return (await history.record(appid, 'submitted', {
       template_id: current.committed.template_id,
       user_version: current.committed.user_version,

@@ -169,19 +169,35 @@ export function createCodePreflight(deps: PreflightDeps) {
     }
   }
 
-  let cached: { value: AuditQuota | null; at: number } | undefined;
+  let cached: { value: Promise<AuditQuota | null>; at: number } | undefined;
   return {
     auditQuota,
-    /** A submission used an audit: the next recentAuditQuota asks WeChat again. */
-    forgetAuditQuota(): void {
-      cached = undefined;
-    },
-    /** The audit quota as read at most `maxAgeMs` ago (pages that refresh often use this). */
-    async recentAuditQuota(maxAgeMs = 60_000): Promise<AuditQuota | null> {
+    /**
+     * The audit quota as read at most `maxAgeMs` ago, for callers that ask often (the overview,
+     * every mini program of a rollout). A read in flight is shared; `throttle` is awaited before
+     * WeChat is asked.
+     */
+    recentAuditQuota(
+      opts: { maxAgeMs?: number; throttle?: () => Promise<void> } = {},
+    ): Promise<AuditQuota | null> {
       const t = deps.clock.now();
-      if (cached && t - cached.at < maxAgeMs) return cached.value;
-      cached = { value: await auditQuota(), at: t };
-      return cached.value;
+      if (cached && t - cached.at < (opts.maxAgeMs ?? 60_000)) return cached.value;
+      const value = (async () => {
+        await opts.throttle?.();
+        return auditQuota();
+      })();
+      cached = { value, at: t };
+      value.catch(() => {
+        if (cached?.value === value) cached = undefined;
+      });
+      return value;
+    },
+    /** A submission used one audit: the quota read earlier counts it without asking WeChat. */
+    usedAudit(): void {
+      if (!cached) return;
+      const value = cached.value.then((q) => q && { ...q, rest: Math.max(0, q.rest - 1) });
+      value.catch(() => undefined);
+      cached = { ...cached, value };
     },
     /**
      * Pre-flight of one mini program. `quota` is the platform quota when already known (a

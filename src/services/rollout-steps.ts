@@ -57,7 +57,7 @@ export interface RolloutStepsDeps {
   /** Writes an item's fields while the worker holds it (LeaseLost when it no longer does). */
   save: (item: ItemRow, fields: Record<string, unknown>) => Promise<void>;
   /** The platform's audit quota, read at most about once a minute. */
-  quota: (appid: string) => Promise<AuditQuota | null>;
+  quota: () => Promise<AuditQuota | null>;
 }
 
 export function createRolloutSteps(deps: RolloutStepsDeps) {
@@ -120,7 +120,7 @@ export function createRolloutSteps(deps: RolloutStepsDeps) {
       if (await adoptOwnAudit(r, item, actor)) return 'continue';
     } else {
       const pf = await code.preflight.check(item.appid, {
-        quota: await quota(item.appid),
+        quota: await quota(),
         throttle: () => limiter.take(),
       });
       const failed = pf.checks.filter((c) => !c.ok);

@@ -7,7 +7,6 @@ import type { Db } from '../store/db.ts';
 import type { WechatClient } from '../wechat/client.ts';
 import type { AuditResult } from './code-audits.ts';
 import type { CodePipeline } from './code-pipeline.ts';
-import type { AuditQuota } from './code-preflight.ts';
 import { ACTIVE_ITEM_STATES, JOB_ROLLOUT_WORK, type RolloutRow } from './rollout-view.ts';
 import { advanceWaves } from './rollout-waves.ts';
 import { createRolloutSteps, LeaseLost, type ItemRow, type Outcome } from './rollout-steps.ts';
@@ -49,25 +48,6 @@ export function createRolloutWorker(deps: RolloutWorkerDeps) {
   const sliceMs = deps.sliceMs ?? 15_000;
   const workerId = `${jobs.workerId}:rollouts`;
   const now = () => new Date(clock.now());
-  let quotaCache: { value: Promise<AuditQuota | null>; at: number } | undefined;
-
-  /**
-   * The platform's audit quota, read at most about once a minute: a read in flight is shared, so
-   * that the items running at once do not each call queryquota while the cache is empty.
-   */
-  function quota(appid: string): Promise<AuditQuota | null> {
-    if (quotaCache && clock.now() - quotaCache.at < 60_000) return quotaCache.value;
-    const value = (async () => {
-      await limiter.take();
-      return code.preflight.auditQuota(appid);
-    })();
-    quotaCache = { value, at: clock.now() };
-    value.catch(() => {
-      if (quotaCache?.value === value) quotaCache = undefined;
-    });
-    return value;
-  }
-
   async function claim(r: RolloutRow): Promise<ItemRow[]> {
     const t = now();
     const res = await db.query<ItemRow>(
@@ -138,7 +118,7 @@ export function createRolloutWorker(deps: RolloutWorkerDeps) {
     limiter,
     log,
     save,
-    quota,
+    quota: () => code.preflight.recentAuditQuota({ throttle: () => limiter.take() }),
   });
 
   async function runItem(r: RolloutRow, item: ItemRow): Promise<void> {

@@ -427,60 +427,41 @@ export async function createOpenwx(
   });
 
   let scheduler: NodeJS.Timeout | undefined;
-  /** The periodic work: revive a silent ticket push, refresh tokens that are due. */
-  const maintain = async () => {
-    await tokens
-      .restartTicketPushIfLate()
-      .catch((err: unknown) => log.warn({ err: String(err) }, 'api_start_push_ticket failed'));
-    await tokens
-      .refreshDue()
-      .catch((err: unknown) => log.warn({ err: String(err) }, 'scheduled token refresh failed'));
-    // Every 6 hours, one instance compares with WeChat's list of authorizers.
-    if (
-      await locks.tryAcquire(
-        'reconcile',
-        `${holderId}:${clock.now()}`,
-        new Date(clock.now()),
-        new Date(clock.now() + 6 * 3600_000),
-      )
-    ) {
-      await directory
-        .reconcile()
-        .catch((err: unknown) => log.warn({ err: String(err) }, 'reconcile failed'));
-    }
-    // Every 6 hours, one instance reads the mini programs' settings and records drift.
-    if (
-      await locks.tryAcquire(
-        'drift_check',
-        `${holderId}:${clock.now()}`,
-        new Date(clock.now()),
-        new Date(clock.now() + 6 * 3600_000),
-      )
-    ) {
-      await profileSync
-        .checkAll()
-        .catch((err: unknown) => log.warn({ err: String(err) }, 'drift check failed'));
-    }
-    await pollAudits().catch((err: unknown) => log.warn({ err: String(err) }, 'audit poll failed'));
-    await rollouts
-      .ensureWorkers()
-      .catch((err: unknown) => log.warn({ err: String(err) }, 'rollout job check failed'));
-  };
   const locks = createLockQueries(db);
-  /** Audits whose result never arrived as a push: one instance asks WeChat every few minutes. */
-  const pollAudits = async (force = false) => {
+  /** Whether this instance does the periodic task `name` now (one instance per `everyMs`). */
+  const myTurn = (name: string, everyMs: number) => {
     const t = clock.now();
-    const due =
-      force ||
-      (await locks.tryAcquire(
-        'audit_poll',
-        `${holderId}:${t}`,
-        new Date(t),
-        new Date(t + config.auditPollSeconds * 1000),
-      ));
-    if (!due) return;
+    return locks.tryAcquire(name, `${holderId}:${t}`, new Date(t), new Date(t + everyMs));
+  };
+  /** Runs one periodic task; its failure is logged and does not stop the others. */
+  const attempt = (failed: string, task: () => Promise<unknown>) =>
+    task().then(
+      () => undefined,
+      (err: unknown) => log.warn({ err: String(err) }, failed),
+    );
+  /** Audits whose result never arrived as a push (also asked once at start-up). */
+  const pollAudits = async () => {
     const res = await code.audits.pollAll();
     if (res.polled > 0) log.info(res, 'audits in flight polled');
+  };
+  /**
+   * The periodic work: revive a silent ticket push, refresh tokens that are due, compare with
+   * WeChat's list of authorizers and record drift (one instance every 6 hours), poll audits in
+   * flight (one instance every OPENWX_AUDIT_POLL_SECONDS), and give running rollouts their jobs.
+   */
+  const maintain = async () => {
+    await attempt('api_start_push_ticket failed', () => tokens.restartTicketPushIfLate());
+    await attempt('scheduled token refresh failed', () => tokens.refreshDue());
+    await attempt('reconcile failed', async () => {
+      if (await myTurn('reconcile', 6 * 3600_000)) await directory.reconcile();
+    });
+    await attempt('drift check failed', async () => {
+      if (await myTurn('drift_check', 6 * 3600_000)) await profileSync.checkAll();
+    });
+    await attempt('audit poll failed', async () => {
+      if (await myTurn('audit_poll', config.auditPollSeconds * 1000)) await pollAudits();
+    });
+    await attempt('rollout job check failed', () => rollouts.ensureWorkers());
   };
   let stopping: Promise<void> | undefined;
   const schedulerMs = opts.schedulerMs ?? 30_000;
@@ -506,10 +487,7 @@ export async function createOpenwx(
       scheduler.unref();
       // Results that came while no instance was running are fetched at start-up.
       setTimeout(() => {
-        if (!stopping)
-          void pollAudits(true).catch((err: unknown) =>
-            log.warn({ err: String(err) }, 'audit poll at start-up failed'),
-          );
+        if (!stopping) void attempt('audit poll at start-up failed', pollAudits);
       }, 1000).unref();
       emulator?.start();
       return selfUrl;

@@ -55,6 +55,19 @@ export interface RolloutRow {
   finished_at: Date | string | null;
 }
 
+/** One rollout's row (`forUpdate`: locked until the transaction ends). */
+export async function findRollout(
+  q: Queryable,
+  id: number,
+  forUpdate = false,
+): Promise<RolloutRow | undefined> {
+  const res = await q.query<RolloutRow>(
+    `SELECT * FROM rollouts WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
+  return res.rows[0];
+}
+
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 export async function rolloutView(q: Queryable, r: RolloutRow, opts: { brief?: boolean } = {}) {

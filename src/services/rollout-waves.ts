@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import type { Db } from '../store/db.ts';
-import { SETTLED_STATES, type RolloutRow } from './rollout-view.ts';
+import { findRollout, SETTLED_STATES, type RolloutRow } from './rollout-view.ts';
 
 /**
  * Moves a running rollout to its next wave when every mini program of the current wave is
@@ -15,8 +15,7 @@ export async function advanceWaves(
   id: number,
 ): Promise<RolloutRow | undefined> {
   return db.transaction(async (tx) => {
-    const res = await tx.query<RolloutRow>('SELECT * FROM rollouts WHERE id = $1 FOR UPDATE', [id]);
-    const r = res.rows[0];
+    const r = await findRollout(tx, id, true);
     if (!r || r.status !== 'running') return r;
     const t = new Date(clock.now());
     for (;;) {

@@ -7,7 +7,12 @@ import type { Db } from '../store/db.ts';
 import type { WechatClient } from '../wechat/client.ts';
 import type { AuditResult } from './code-audits.ts';
 import type { CodePipeline } from './code-pipeline.ts';
-import { ACTIVE_ITEM_STATES, JOB_ROLLOUT_WORK, type RolloutRow } from './rollout-view.ts';
+import {
+  ACTIVE_ITEM_STATES,
+  findRollout,
+  JOB_ROLLOUT_WORK,
+  type RolloutRow,
+} from './rollout-view.ts';
 import { advanceWaves } from './rollout-waves.ts';
 import { createRolloutSteps, LeaseLost, type ItemRow, type Outcome } from './rollout-steps.ts';
 
@@ -186,7 +191,7 @@ export function createRolloutWorker(deps: RolloutWorkerDeps) {
     let checkedAt = -Infinity;
     for (;;) {
       const checked = clock.now() - checkedAt >= 1000;
-      const r = checked ? await advanceWaves(db, clock, id) : await readRollout(id);
+      const r = checked ? await advanceWaves(db, clock, id) : await findRollout(db, id);
       if (checked) checkedAt = clock.now();
       if (!r || r.status !== 'running') return;
       const items = await claim(r);
@@ -207,11 +212,6 @@ export function createRolloutWorker(deps: RolloutWorkerDeps) {
       }
       if (clock.now() > deadline) return { rerunAt: now() };
     }
-  }
-
-  async function readRollout(id: number): Promise<RolloutRow | undefined> {
-    const res = await db.query<RolloutRow>('SELECT * FROM rollouts WHERE id = $1', [id]);
-    return res.rows[0];
   }
 
   /** An audit result for a mini program that a rollout waits for: take it now. */

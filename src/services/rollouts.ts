@@ -18,6 +18,7 @@ import {
 import {
   ACTIVE_ITEM_STATES,
   JOB_ROLLOUT_WORK,
+  findRollout,
   rolloutView,
   type RolloutRow,
 } from './rollout-view.ts';
@@ -166,8 +167,7 @@ export function createRollouts(deps: RolloutsDeps) {
   }
 
   async function find(id: number, q: Queryable = db): Promise<RolloutRow> {
-    const res = await q.query<RolloutRow>('SELECT * FROM rollouts WHERE id = $1', [id]);
-    const row = res.rows[0];
+    const row = await findRollout(q, id);
     if (!row) throw new AppError('not_found', `rollout ${id} not found`);
     return row;
   }

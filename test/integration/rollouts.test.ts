@@ -98,6 +98,14 @@ describe('fleet rollouts', () => {
       shops.push(appid);
     }
     bare = await authorizeMerchant(sb, { nickname: 'Bare shop' });
+    // Known as mini programs once api_get_authorizer_info answered, just after authorization.
+    await eventually(
+      async () =>
+        (await call<{ total: number }>('/api/admin/authorizers?type=miniprogram')).body.total ===
+          4 || undefined,
+      8000,
+      'four mini programs',
+    );
   });
   after(async () => {
     await sb.stop();

@@ -140,6 +140,7 @@ export function codeState(all: CodeStep[]) {
       screenshots: auditStep.screenshots,
       template_id: submitted?.template_id ?? null,
       user_version: submitted?.user_version ?? null,
+      user_desc: submitted?.user_desc ?? null,
       auto_release: submitted?.detail['auto_release'] === true,
       at: auditStep.at,
     },

@@ -183,8 +183,7 @@ export function createCodePipeline(deps: CodePipelineDeps) {
     return (await history.record(appid, 'released', {
       template_id: current.audit.template_id,
       user_version: current.audit.user_version,
-      user_desc: (await history.steps(appid)).filter((s) => s.kind === 'submitted').pop()
-        ?.user_desc,
+      user_desc: current.audit.user_desc,
       auditid: current.audit.auditid,
       actor,
     })) as CodeStep;
@@ -318,12 +317,11 @@ export function createCodePipeline(deps: CodePipelineDeps) {
         throw new AppError('conflict', 'no audit is in flight to withdraw');
       }
       await client.call('undocodeaudit', {}, { appid });
-      const submitted = (await history.steps(appid)).filter((s) => s.kind === 'submitted').pop();
       return (await history.record(appid, 'audit_withdrawn', {
-        template_id: submitted?.template_id ?? null,
-        user_version: submitted?.user_version ?? null,
-        user_desc: submitted?.user_desc ?? null,
-        auditid: submitted?.auditid ?? null,
+        template_id: current.audit?.template_id ?? null,
+        user_version: current.audit?.user_version ?? null,
+        user_desc: current.audit?.user_desc ?? null,
+        auditid: current.audit?.auditid ?? null,
         actor,
       })) as CodeStep;
     },

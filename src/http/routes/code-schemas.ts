@@ -51,6 +51,7 @@ export const codeState = {
         screenshots: { type: ['array', 'null'], items: { type: 'string' } },
         template_id: nullableInteger,
         user_version: nullableString,
+        user_desc: nullableString,
         auto_release: { type: 'boolean' },
         at: { type: 'string' },
       },

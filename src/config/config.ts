@@ -60,6 +60,17 @@ export interface Config {
    * another instance takes the work over once this runs out.
    */
   workLeaseSeconds: number;
+  /** Bearer token that /metrics requires on the main port (OPENWX_METRICS_TOKEN, ≥ 32 characters). */
+  metricsToken: string | undefined;
+  /** A separate port that serves only /metrics, without auth (OPENWX_METRICS_PORT). */
+  metricsPort: number | undefined;
+  /**
+   * Which proxies in front of openwx to trust for the client address (OPENWX_TRUST_PROXY): false,
+   * a number of hops, or a list of addresses/CIDRs. Passed to Fastify's trustProxy.
+   */
+  trustProxy: boolean | number | string[];
+  /** Log every request (OPENWX_LOG_REQUESTS=1). */
+  logRequests: boolean;
 }
 
 export class ConfigError extends AppError {
@@ -101,6 +112,40 @@ function intIn(env: Env, key: string, def: number, min: number, max: number): nu
     throw new ConfigError(key, `must be a whole number from ${min} to ${max}`);
   }
   return Number(raw);
+}
+
+function optionalPort(env: Env, key: string): number | undefined {
+  return str(env, key) === undefined ? undefined : intIn(env, key, 0, 1, 65535);
+}
+
+function metricsToken(env: Env): string | undefined {
+  const v = str(env, 'OPENWX_METRICS_TOKEN');
+  if (v !== undefined && v.length < 32)
+    throw new ConfigError('OPENWX_METRICS_TOKEN', 'must be at least 32 characters');
+  return v;
+}
+
+const IPV4_CIDR_RE = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/;
+const IPV6_CIDR_RE = /^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*(\/\d{1,3})?$/;
+
+/** OPENWX_TRUST_PROXY: unset/false, true (every hop), a hop count, or a comma-separated CIDR list. */
+function trustProxy(env: Env): boolean | number | string[] {
+  const raw = str(env, 'OPENWX_TRUST_PROXY');
+  if (raw === undefined || /^(false|0|no)$/i.test(raw)) return false;
+  if (/^(true|yes)$/i.test(raw)) return true;
+  if (/^\d+$/.test(raw)) return intIn(env, 'OPENWX_TRUST_PROXY', 0, 0, 100);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const item of list) {
+    if (!IPV4_CIDR_RE.test(item) && !IPV6_CIDR_RE.test(item) && item !== 'loopback')
+      throw new ConfigError(
+        'OPENWX_TRUST_PROXY',
+        `"${item}" is not a hop count, an IP address or a CIDR (e.g. 1, or 10.0.0.0/8,127.0.0.1)`,
+      );
+  }
+  return list;
 }
 
 function httpUrl(key: string, value: string): string {
@@ -294,6 +339,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     auditPollSeconds: intIn(env, 'OPENWX_AUDIT_POLL_SECONDS', 600, 10, 86_400),
     tenantSelfUpgrade: bool(env, 'OPENWX_TENANT_SELF_UPGRADE', false),
     workLeaseSeconds: intIn(env, 'OPENWX_WORK_LEASE_SECONDS', 30, 2, 3600),
+    metricsToken: metricsToken(env),
+    metricsPort: optionalPort(env, 'OPENWX_METRICS_PORT'),
+    trustProxy: trustProxy(env),
+    logRequests: bool(env, 'OPENWX_LOG_REQUESTS', false),
   };
   Object.freeze(config.rollouts);
   Object.freeze(config.component);

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { newId } from '../core/random.ts';
+import { packageVersion } from '../core/package-info.ts';
 import type { Config } from '../config/config.ts';
 import { createSealer, parseMasterKey } from '../crypto/seal.ts';
 import { WxBizMsgCrypt } from '../crypto/wx-biz-msg-crypt.ts';
@@ -59,7 +60,7 @@ import { createMetrics } from './metrics.ts';
 /**
  * The composition root: the only place that opens databases, builds clients and starts timers.
  */
-export const VERSION = '0.1.0';
+export const VERSION = packageVersion();
 
 /** Log fields that may never be written in clear, wherever they appear. */
 const REDACT_PATHS = [

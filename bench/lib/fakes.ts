@@ -50,6 +50,8 @@ export function openwxEnv(
     OPENWX_MASTER_KEY: p.masterKey,
     OPENWX_ADMIN_TOKEN: p.adminToken,
     OPENWX_WECHAT_API_BASE: DEAD_API_BASE,
+    // Nothing pushes to the bench's openwx from outside; the URL is only required in live mode.
+    OPENWX_PUBLIC_URL: 'http://127.0.0.1',
     OPENWX_DATA_DIR: db.dataDir,
     OPENWX_LOG_LEVEL: 'silent',
     PORT: '0',

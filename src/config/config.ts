@@ -7,6 +7,10 @@ import { randomAlnum } from '../core/random.ts';
 /**
  * The one reader of the environment. Validated once at start, frozen. An invalid setting stops
  * start-up with one line naming the key and the rule (ConfigError).
+ *
+ * The mode: OPENWX_MODE=sandbox|live. Without it, any OPENWX_COMPONENT_* setting means live and
+ * none means sandbox. Live mode needs every live setting (LIVE_KEYS) and never runs the emulator.
+ * Each secret may come from a file instead: `<NAME>_FILE` holds the path (SECRET_KEYS).
  */
 export type Mode = 'sandbox' | 'live';
 
@@ -82,7 +86,44 @@ export class ConfigError extends AppError {
   }
 }
 
+/** Several settings that a mode needs are not set; the message names them all. */
+export class MissingSettingsError extends ConfigError {
+  readonly missing: readonly string[];
+  constructor(what: string, missing: readonly string[], hint: string) {
+    super(missing[0] as string, 'is not set');
+    this.message = `${what} needs ${missing.join(', ')} (${hint})`;
+    this.missing = missing;
+    this.name = 'MissingSettingsError';
+  }
+}
+
 type Env = Record<string, string | undefined>;
+
+const COMPONENT_KEYS = [
+  'OPENWX_COMPONENT_APPID',
+  'OPENWX_COMPONENT_APPSECRET',
+  'OPENWX_COMPONENT_TOKEN',
+  'OPENWX_COMPONENT_AES_KEY',
+] as const;
+
+/** Every setting live mode needs, in the order they are reported missing. */
+export const LIVE_KEYS = [
+  ...COMPONENT_KEYS,
+  'OPENWX_MASTER_KEY',
+  'OPENWX_ADMIN_TOKEN',
+  'OPENWX_PUBLIC_URL',
+] as const;
+
+/** Settings that may be read from a file named by `<NAME>_FILE` (Docker/Kubernetes secrets). */
+export const SECRET_KEYS = [
+  ...COMPONENT_KEYS,
+  'OPENWX_MASTER_KEY',
+  'OPENWX_ADMIN_TOKEN',
+  'OPENWX_METRICS_TOKEN',
+  'DATABASE_URL',
+] as const;
+
+const MODES: readonly Mode[] = ['sandbox', 'live'];
 
 const APPID_RE = /^wx[0-9a-zA-Z]{16}$/;
 const TOKEN_RE = /^[A-Za-z0-9]{3,32}$/;
@@ -91,6 +132,42 @@ const HEX64_RE = /^[0-9a-fA-F]{64}$/;
 const HOST_RE =
   /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*(:\d{1,5})?$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * The environment with every `<NAME>_FILE` replaced by `<NAME>` holding that file's content (one
+ * trailing newline dropped). Reads files, changes nothing: the caller's env object is left as is.
+ */
+export function resolveSecretFiles(env: Env): Env {
+  const out: Env = { ...env };
+  for (const key of SECRET_KEYS) {
+    const fileKey = `${key}_FILE`;
+    const path = str(env, fileKey);
+    delete out[fileKey];
+    if (path === undefined) continue;
+    if (str(env, key) !== undefined)
+      throw new ConfigError(key, `set either ${key} or ${fileKey}, not both`);
+    let content: string;
+    try {
+      content = readFileSync(path, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : code === 'EISDIR'
+              ? 'it is a directory'
+              : (code ?? String(err));
+      throw new ConfigError(fileKey, `cannot read ${path} (${why})`);
+    }
+    const value = content.replace(/\r?\n$/, '');
+    if (value.trim() === '')
+      throw new ConfigError(fileKey, `${path} is empty (it should hold ${key})`);
+    out[key] = value;
+  }
+  return out;
+}
 
 function str(env: Env, key: string): string | undefined {
   const v = env[key];
@@ -210,21 +287,13 @@ function sandboxSecrets(dataDir: string): SandboxFile {
   return value;
 }
 
-function readComponent(env: Env): ComponentConfig | undefined {
-  const keys = [
-    'OPENWX_COMPONENT_APPID',
-    'OPENWX_COMPONENT_APPSECRET',
-    'OPENWX_COMPONENT_TOKEN',
-    'OPENWX_COMPONENT_AES_KEY',
-  ];
-  const given = keys.filter((k) => str(env, k) !== undefined);
-  if (given.length === 0) return undefined;
-  const missing = keys.find((k) => str(env, k) === undefined);
-  if (missing)
-    throw new ConfigError(
-      missing,
-      `is required when any OPENWX_COMPONENT_* setting is given (got ${given.join(', ')})`,
-    );
+/** The OPENWX_COMPONENT_* settings that are set. */
+function componentKeysGiven(env: Env): string[] {
+  return COMPONENT_KEYS.filter((k) => str(env, k) !== undefined);
+}
+
+/** The four OPENWX_COMPONENT_* (all set), checked. */
+function readComponent(env: Env): ComponentConfig {
   const c = {
     appid: str(env, 'OPENWX_COMPONENT_APPID') as string,
     appsecret: str(env, 'OPENWX_COMPONENT_APPSECRET') as string,
@@ -245,7 +314,41 @@ function readComponent(env: Env): ComponentConfig | undefined {
   return c;
 }
 
-export function loadConfig(env: Env = process.env): Readonly<Config> {
+/**
+ * Which mode the environment asks for. OPENWX_MODE decides when set; otherwise OPENWX_COMPONENT_*
+ * settings mean live. Live with a setting missing is refused with all the missing names at once.
+ */
+function readMode(env: Env): Mode {
+  const raw = str(env, 'OPENWX_MODE');
+  if (raw !== undefined && !MODES.includes(raw as Mode))
+    throw new ConfigError('OPENWX_MODE', `must be sandbox or live (got "${raw}")`);
+  const given = componentKeysGiven(env);
+  if (raw === 'sandbox' && given.length > 0)
+    throw new ConfigError(
+      'OPENWX_MODE',
+      `is sandbox, but ${given.join(', ')} ${given.length > 1 ? 'are live settings' : 'is a live setting'}: remove ${given.length > 1 ? 'them' : 'it'}, or set OPENWX_MODE=live`,
+    );
+  const mode: Mode = raw === 'live' || given.length > 0 ? 'live' : 'sandbox';
+  if (mode === 'live') {
+    const missing = LIVE_KEYS.filter((k) => str(env, k) === undefined);
+    if (missing.length > 0) {
+      const why =
+        raw === 'live'
+          ? 'OPENWX_MODE=live'
+          : `live because ${given.join(', ')} ${given.length > 1 ? 'are' : 'is'} set`;
+      throw new MissingSettingsError(
+        'live mode',
+        missing,
+        `${why}; a secret may instead be read from the file that <NAME>_FILE names`,
+      );
+    }
+  }
+  return mode;
+}
+
+export function loadConfig(environment: Env = process.env): Readonly<Config> {
+  const env = resolveSecretFiles(environment);
+  const mode = readMode(env);
   const port = intIn(env, 'PORT', 3000, 0, 65535);
   const host = str(env, 'HOST') ?? '0.0.0.0';
   const dataDir = resolve(str(env, 'OPENWX_DATA_DIR') ?? './data');
@@ -264,8 +367,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const apiBase =
     apiBaseRaw === undefined ? undefined : httpUrl('OPENWX_WECHAT_API_BASE', apiBaseRaw);
 
-  const live = readComponent(env);
-  const mode: Mode = live ? 'live' : 'sandbox';
   const masterKeyEnv = str(env, 'OPENWX_MASTER_KEY');
   if (masterKeyEnv !== undefined && !HEX64_RE.test(masterKeyEnv)) {
     throw new ConfigError('OPENWX_MASTER_KEY', 'must be 64 hex characters (32 bytes)');
@@ -277,20 +378,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   let component: ComponentConfig;
   let masterKey: string;
   let adminToken: string;
-  if (live) {
-    if (masterKeyEnv === undefined)
-      throw new ConfigError(
-        'OPENWX_MASTER_KEY',
-        'is required in live mode (64 hex characters; e.g. `openssl rand -hex 32`)',
-      );
-    if (adminEnv === undefined)
-      throw new ConfigError(
-        'OPENWX_ADMIN_TOKEN',
-        'is required in live mode (at least 16 characters)',
-      );
-    component = live;
-    masterKey = masterKeyEnv;
-    adminToken = adminEnv;
+  if (mode === 'live') {
+    // readMode has made sure every live setting is there.
+    component = readComponent(env);
+    masterKey = masterKeyEnv as string;
+    adminToken = adminEnv as string;
   } else {
     const sandbox = sandboxSecrets(dataDir);
     component = sandbox.component;
@@ -356,18 +448,42 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
  * What the standalone emulator needs: the platform's credentials (live variables, or the sandbox
  * file in the data dir) and the authorization start-page domain. No master key or admin token.
  */
-export function loadEmulatorConfig(env: Env = process.env): {
+export function loadEmulatorConfig(environment: Env = process.env): {
   component: ComponentConfig;
   authDomain: string | undefined;
 } {
+  const env = resolveSecretFiles(environment);
+  const given = componentKeysGiven(env);
+  const missing = COMPONENT_KEYS.filter((k) => str(env, k) === undefined);
+  if (given.length > 0 && missing.length > 0)
+    throw new MissingSettingsError(
+      'the emulator',
+      missing,
+      `it stands in for the platform ${given.join(', ')} describe; set all four, or none for the sandbox platform in OPENWX_DATA_DIR`,
+    );
   const component =
-    readComponent(env) ??
-    sandboxSecrets(resolve(str(env, 'OPENWX_DATA_DIR') ?? './data')).component;
+    given.length > 0
+      ? readComponent(env)
+      : sandboxSecrets(resolve(str(env, 'OPENWX_DATA_DIR') ?? './data')).component;
   const domain = str(env, 'OPENWX_AUTH_DOMAIN');
   return {
     component,
     authDomain: domain === undefined ? undefined : checkBareHost('OPENWX_AUTH_DOMAIN', domain),
   };
+}
+
+/** A PostgreSQL URL without its password, wherever it is given (user info or ?password=). */
+export function redactDatabaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'postgres://***';
+  }
+  if (url.password) url.password = '***';
+  for (const key of [...url.searchParams.keys()])
+    if (/pass|secret|key|token/i.test(key)) url.searchParams.set(key, '***');
+  return url.toString();
 }
 
 /** The config without secrets, for logs and `doctor`. */
@@ -378,9 +494,7 @@ export function describeConfig(c: Config): Record<string, unknown> {
     port: c.port,
     publicUrl: c.publicUrl,
     dataDir: c.dataDir,
-    database: c.databaseUrl
-      ? c.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')
-      : `pglite:${c.dataDir}/pglite`,
+    database: c.databaseUrl ? redactDatabaseUrl(c.databaseUrl) : `pglite:${c.dataDir}/pglite`,
     wechatApiBase: c.wechatApiBase,
     componentAppid: c.component.appid,
     authDomain: c.authDomain,

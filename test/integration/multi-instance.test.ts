@@ -51,6 +51,7 @@ before(async () => {
         ...component,
         PORT: String(port),
         HOST: '127.0.0.1',
+        OPENWX_PUBLIC_URL: `http://localhost:${port}`,
         DATABASE_URL: pg.url,
         OPENWX_MASTER_KEY: masterKey,
         OPENWX_ADMIN_TOKEN: adminToken,

@@ -105,6 +105,9 @@ describe('the openwx command', () => {
       OPENWX_COMPONENT_APPSECRET: 'fake-secret-0123456789',
       OPENWX_COMPONENT_TOKEN: 'faketoken',
       OPENWX_COMPONENT_AES_KEY: 'tooshort',
+      OPENWX_MASTER_KEY: '0'.repeat(64),
+      OPENWX_ADMIN_TOKEN: 'fake-admin-token-0123456789',
+      OPENWX_PUBLIC_URL: 'https://wx.example.com',
     });
     assert.equal(r.code, 1);
     assert.equal(r.output.trim().split('\n').length, 1);

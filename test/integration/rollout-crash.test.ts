@@ -40,6 +40,7 @@ const startOpenwx = (port = openwxPort) =>
     ...component,
     PORT: String(port),
     HOST: '127.0.0.1',
+    OPENWX_PUBLIC_URL: `http://localhost:${port}`,
     DATABASE_URL: db.url,
     OPENWX_MASTER_KEY: masterKey,
     OPENWX_ADMIN_TOKEN: adminToken,

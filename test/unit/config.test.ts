@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ConfigError, describeConfig, loadConfig } from '../../src/config/config.ts';
+import {
+  ConfigError,
+  describeConfig,
+  loadConfig,
+  loadEmulatorConfig,
+  MissingSettingsError,
+} from '../../src/config/config.ts';
 import { createSealer, parseMasterKey } from '../../src/crypto/seal.ts';
 import { WxBizMsgCrypt } from '../../src/crypto/wx-biz-msg-crypt.ts';
 
@@ -36,8 +42,25 @@ function liveEnv(
     OPENWX_COMPONENT_AES_KEY: alnum(43),
     OPENWX_MASTER_KEY: randomBytes(32).toString('hex'),
     OPENWX_ADMIN_TOKEN: alnum(32),
+    OPENWX_PUBLIC_URL: 'https://wx.example.com',
     ...extra,
   };
+}
+
+/** Asserts that live mode is refused with one message naming exactly `missing`. */
+function assertMissing(env: Record<string, string | undefined>, missing: string[]): string {
+  let caught: unknown;
+  try {
+    loadConfig(env);
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof MissingSettingsError, `expected missing settings, got ${caught}`);
+  assert.ok(caught instanceof ConfigError, 'a missing setting is a configuration error');
+  assert.deepEqual(caught.missing, missing);
+  assert.ok(caught.message.startsWith(`live mode needs ${missing.join(', ')} (`), caught.message);
+  assert.ok(!caught.message.includes('\n'), 'the message is one line');
+  return caught.message;
 }
 
 /** Asserts a ConfigError naming `key` (its message starts with the key). */
@@ -164,9 +187,42 @@ describe('config: live mode', () => {
       'OPENWX_COMPONENT_TOKEN',
       'OPENWX_COMPONENT_AES_KEY',
     ]) {
-      assertConfigError(liveEnv({ [missing]: undefined }), missing, /required/);
-      assertConfigError(liveEnv({ [missing]: '   ' }), missing, /required/);
+      assertMissing(liveEnv({ [missing]: undefined }), [missing]);
+      assertMissing(liveEnv({ [missing]: '   ' }), [missing]);
     }
+  });
+
+  it('names every missing live setting in one message', () => {
+    const message = assertMissing(
+      liveEnv({
+        OPENWX_COMPONENT_APPSECRET: undefined,
+        OPENWX_MASTER_KEY: undefined,
+        OPENWX_PUBLIC_URL: undefined,
+      }),
+      ['OPENWX_COMPONENT_APPSECRET', 'OPENWX_MASTER_KEY', 'OPENWX_PUBLIC_URL'],
+    );
+    // Says why the configuration is live.
+    assert.match(message, /live because OPENWX_COMPONENT_APPID, .* are set/);
+    assertMissing({ OPENWX_DATA_DIR: tempDir(), OPENWX_MODE: 'live' }, [
+      'OPENWX_COMPONENT_APPID',
+      'OPENWX_COMPONENT_APPSECRET',
+      'OPENWX_COMPONENT_TOKEN',
+      'OPENWX_COMPONENT_AES_KEY',
+      'OPENWX_MASTER_KEY',
+      'OPENWX_ADMIN_TOKEN',
+      'OPENWX_PUBLIC_URL',
+    ]);
+  });
+
+  it('needs OPENWX_PUBLIC_URL given explicitly, and accepts http:// (doctor warns about it)', () => {
+    assertMissing(liveEnv({ OPENWX_PUBLIC_URL: undefined }), ['OPENWX_PUBLIC_URL']);
+    const c = loadConfig(liveEnv({ OPENWX_PUBLIC_URL: 'http://wx.example.com/' }));
+    assert.equal(c.publicUrl, 'http://wx.example.com');
+    assertConfigError(
+      liveEnv({ OPENWX_PUBLIC_URL: 'wx.example.com' }),
+      'OPENWX_PUBLIC_URL',
+      /absolute http/,
+    );
   });
 
   it('refuses an AES key that is not 43 letters or digits', () => {
@@ -190,13 +246,228 @@ describe('config: live mode', () => {
   });
 
   it('requires the master key and the admin token in live mode', () => {
-    assertConfigError(liveEnv({ OPENWX_MASTER_KEY: undefined }), 'OPENWX_MASTER_KEY', /live mode/);
-    assertConfigError(
-      liveEnv({ OPENWX_ADMIN_TOKEN: undefined }),
-      'OPENWX_ADMIN_TOKEN',
-      /live mode/,
-    );
+    assertMissing(liveEnv({ OPENWX_MASTER_KEY: undefined }), ['OPENWX_MASTER_KEY']);
+    assertMissing(liveEnv({ OPENWX_ADMIN_TOKEN: undefined }), ['OPENWX_ADMIN_TOKEN']);
     assertConfigError(liveEnv({ OPENWX_ADMIN_TOKEN: 'short' }), 'OPENWX_ADMIN_TOKEN');
+  });
+
+  it('never runs the emulator, even with a WeChat API base of its own', () => {
+    const c = loadConfig(liveEnv({ OPENWX_WECHAT_API_BASE: 'http://127.0.0.1:4000' }));
+    assert.equal(c.mode, 'live');
+    assert.equal(c.embeddedEmulator, false);
+    assert.equal(c.wechatApiBase, 'http://127.0.0.1:4000');
+  });
+});
+
+describe('config: OPENWX_MODE', () => {
+  it('sandbox and live are the only modes', () => {
+    for (const bad of ['Live', 'production', 'test', 'sandbox,live']) {
+      assertConfigError(
+        { OPENWX_DATA_DIR: tempDir(), OPENWX_MODE: bad },
+        'OPENWX_MODE',
+        /must be sandbox or live/,
+      );
+    }
+  });
+
+  it('OPENWX_MODE=sandbox is the default made explicit', () => {
+    const c = loadConfig({ OPENWX_DATA_DIR: tempDir(), OPENWX_MODE: 'sandbox' });
+    assert.equal(c.mode, 'sandbox');
+    assert.equal(c.embeddedEmulator, true);
+  });
+
+  it('OPENWX_MODE=live with every live setting is live', () => {
+    const c = loadConfig(liveEnv({ OPENWX_MODE: 'live' }));
+    assert.equal(c.mode, 'live');
+    assert.equal(c.embeddedEmulator, false);
+  });
+
+  it('refuses OPENWX_MODE=sandbox together with OPENWX_COMPONENT_* settings', () => {
+    assertConfigError(
+      liveEnv({ OPENWX_MODE: 'sandbox' }),
+      'OPENWX_MODE',
+      /is sandbox, but OPENWX_COMPONENT_APPID, .* are live settings/,
+    );
+    assertConfigError(
+      { OPENWX_DATA_DIR: tempDir(), OPENWX_MODE: 'sandbox', OPENWX_COMPONENT_TOKEN: 'abc123' },
+      'OPENWX_MODE',
+      /OPENWX_COMPONENT_TOKEN is a live setting/,
+    );
+  });
+});
+
+describe('config: secrets from files (<NAME>_FILE)', () => {
+  function secretFile(content: string): string {
+    const file = join(tempDir(), 'secret');
+    writeFileSync(file, content, { mode: 0o600 });
+    return file;
+  }
+
+  it('reads every live secret from its file, without the trailing newline', () => {
+    const env = liveEnv();
+    const fileEnv: Record<string, string | undefined> = { ...env };
+    for (const key of [
+      'OPENWX_COMPONENT_APPID',
+      'OPENWX_COMPONENT_APPSECRET',
+      'OPENWX_COMPONENT_TOKEN',
+      'OPENWX_COMPONENT_AES_KEY',
+      'OPENWX_MASTER_KEY',
+      'OPENWX_ADMIN_TOKEN',
+    ]) {
+      fileEnv[`${key}_FILE`] = secretFile(`${env[key]}\n`);
+      delete fileEnv[key];
+    }
+    const metricsToken = alnum(40);
+    fileEnv['OPENWX_METRICS_TOKEN_FILE'] = secretFile(`${metricsToken}\r\n`);
+    const url = 'postgres://openwx:fake-password@127.0.0.1:5432/openwx';
+    fileEnv['DATABASE_URL_FILE'] = secretFile(url);
+    const before = { ...fileEnv };
+    const c = loadConfig(fileEnv);
+    assert.equal(c.mode, 'live');
+    assert.deepEqual(c.component, {
+      appid: env['OPENWX_COMPONENT_APPID'],
+      appsecret: env['OPENWX_COMPONENT_APPSECRET'],
+      token: env['OPENWX_COMPONENT_TOKEN'],
+      aesKey: env['OPENWX_COMPONENT_AES_KEY'],
+    });
+    assert.equal(c.masterKey, env['OPENWX_MASTER_KEY']);
+    assert.equal(c.adminToken, env['OPENWX_ADMIN_TOKEN']);
+    assert.equal(c.metricsToken, metricsToken);
+    assert.equal(c.databaseUrl, url);
+    assert.deepEqual(fileEnv, before, 'the environment passed in is left as it was');
+  });
+
+  it('checks a value read from a file like one given directly', () => {
+    assertConfigError(
+      liveEnv({ OPENWX_MASTER_KEY: undefined, OPENWX_MASTER_KEY_FILE: secretFile('not-hex\n') }),
+      'OPENWX_MASTER_KEY',
+      /64 hex/,
+    );
+    assertConfigError(
+      {
+        OPENWX_DATA_DIR: tempDir(),
+        OPENWX_METRICS_TOKEN_FILE: secretFile('short\n'),
+      },
+      'OPENWX_METRICS_TOKEN',
+      /at least 32/,
+    );
+  });
+
+  it('counts a secret from a file as present for live mode', () => {
+    assertMissing(liveEnv({ OPENWX_ADMIN_TOKEN: undefined, OPENWX_MASTER_KEY: undefined }), [
+      'OPENWX_MASTER_KEY',
+      'OPENWX_ADMIN_TOKEN',
+    ]);
+    const c = loadConfig(
+      liveEnv({ OPENWX_ADMIN_TOKEN: undefined, OPENWX_ADMIN_TOKEN_FILE: secretFile(alnum(24)) }),
+    );
+    assert.equal(c.adminToken.length, 24);
+  });
+
+  it('refuses a file that does not exist or cannot be read, naming <NAME>_FILE and the path', () => {
+    const missing = join(tempDir(), 'no-such-secret');
+    const err = assertConfigError(
+      liveEnv({ OPENWX_ADMIN_TOKEN: undefined, OPENWX_ADMIN_TOKEN_FILE: missing }),
+      'OPENWX_ADMIN_TOKEN_FILE',
+      /cannot read .*no such file/,
+    );
+    assert.ok(err.message.includes(missing), err.message);
+    assertConfigError(
+      { OPENWX_DATA_DIR: tempDir(), DATABASE_URL_FILE: tempDir() },
+      'DATABASE_URL_FILE',
+      /cannot read .*directory/,
+    );
+  });
+
+  it('refuses an empty file', () => {
+    for (const empty of ['', '\n', '  \n']) {
+      assertConfigError(
+        liveEnv({
+          OPENWX_COMPONENT_APPSECRET: undefined,
+          OPENWX_COMPONENT_APPSECRET_FILE: secretFile(empty),
+        }),
+        'OPENWX_COMPONENT_APPSECRET_FILE',
+        /is empty/,
+      );
+    }
+  });
+
+  it('refuses a setting given both directly and as a file', () => {
+    assertConfigError(
+      liveEnv({ OPENWX_MASTER_KEY_FILE: secretFile(randomBytes(32).toString('hex')) }),
+      'OPENWX_MASTER_KEY',
+      /either OPENWX_MASTER_KEY or OPENWX_MASTER_KEY_FILE, not both/,
+    );
+  });
+
+  it('gives the standalone emulator the platform credentials from files too', () => {
+    const env = liveEnv();
+    const appsecret = env['OPENWX_COMPONENT_APPSECRET'] as string;
+    const e = loadEmulatorConfig({
+      ...env,
+      OPENWX_COMPONENT_APPSECRET: undefined,
+      OPENWX_COMPONENT_APPSECRET_FILE: secretFile(`${appsecret}\n`),
+    });
+    assert.equal(e.component.appsecret, appsecret);
+    assert.equal(e.component.appid, env['OPENWX_COMPONENT_APPID']);
+  });
+});
+
+describe('config: metrics and proxies', () => {
+  it('reads the metrics token, the metrics port, trusted proxies and request logging', () => {
+    const token = alnum(32);
+    const c = loadConfig({
+      OPENWX_DATA_DIR: tempDir(),
+      OPENWX_METRICS_TOKEN: token,
+      OPENWX_METRICS_PORT: '9464',
+      OPENWX_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
+      OPENWX_LOG_REQUESTS: '1',
+    });
+    assert.equal(c.metricsToken, token);
+    assert.equal(c.metricsPort, 9464);
+    assert.deepEqual(c.trustProxy, ['10.0.0.0/8', '127.0.0.1']);
+    assert.equal(c.logRequests, true);
+    const d = loadConfig({ OPENWX_DATA_DIR: tempDir() });
+    assert.equal(d.metricsToken, undefined);
+    assert.equal(d.metricsPort, undefined);
+    assert.equal(d.trustProxy, false);
+    assert.equal(d.logRequests, false);
+    assert.equal(loadConfig({ OPENWX_DATA_DIR: tempDir(), OPENWX_TRUST_PROXY: '2' }).trustProxy, 2);
+  });
+
+  it('refuses a metrics token shorter than 32 characters', () => {
+    assertConfigError(
+      { OPENWX_DATA_DIR: tempDir(), OPENWX_METRICS_TOKEN: alnum(31) },
+      'OPENWX_METRICS_TOKEN',
+      /at least 32 characters/,
+    );
+  });
+
+  it('refuses an OPENWX_METRICS_PORT out of range', () => {
+    for (const bad of ['0', '65536', 'metrics', '-1']) {
+      assertConfigError(
+        { OPENWX_DATA_DIR: tempDir(), OPENWX_METRICS_PORT: bad },
+        'OPENWX_METRICS_PORT',
+        /from 1 to 65535/,
+      );
+    }
+  });
+
+  it('refuses an OPENWX_TRUST_PROXY that is not a hop count, an address or a CIDR', () => {
+    for (const bad of ['everyone', '10.0.0.0/8, proxy.example.com', '101']) {
+      assertConfigError(
+        { OPENWX_DATA_DIR: tempDir(), OPENWX_TRUST_PROXY: bad },
+        'OPENWX_TRUST_PROXY',
+      );
+    }
+  });
+
+  it('refuses an OPENWX_LOG_REQUESTS that is not true or false', () => {
+    assertConfigError(
+      { OPENWX_DATA_DIR: tempDir(), OPENWX_LOG_REQUESTS: 'sometimes' },
+      'OPENWX_LOG_REQUESTS',
+      /true or false/,
+    );
   });
 });
 
@@ -285,18 +556,25 @@ describe('config: the result', () => {
   });
 
   it('describes itself without secrets', () => {
-    const env = liveEnv({ DATABASE_URL: 'postgres://openwx:hunter2secret@db.example.com/openwx' });
+    const env = liveEnv({
+      DATABASE_URL: 'postgres://openwx:hunter2secret@db.example.com/openwx?password=pw2secret',
+      OPENWX_METRICS_TOKEN: alnum(40),
+    });
     const c = loadConfig(env);
     const text = JSON.stringify(describeConfig(c));
     for (const key of [
       'OPENWX_COMPONENT_APPSECRET',
+      'OPENWX_COMPONENT_TOKEN',
       'OPENWX_COMPONENT_AES_KEY',
       'OPENWX_MASTER_KEY',
       'OPENWX_ADMIN_TOKEN',
+      'OPENWX_METRICS_TOKEN',
     ]) {
       assert.ok(!text.includes(env[key] as string), `${key} leaks into describeConfig`);
     }
     assert.ok(!text.includes('hunter2secret'));
+    assert.ok(!text.includes('pw2secret'));
+    assert.ok(text.includes('db.example.com'));
     assert.ok(text.includes(c.component.appid));
   });
 });

@@ -1,13 +1,15 @@
 import { redact, redactUrl } from '../core/redact.ts';
 import { sleep as realSleep } from '../core/clock.ts';
-import type { EndpointDef, TokenKind } from './endpoint.ts';
+import { effectOf, type Effect, type EndpointDef, type TokenKind } from './endpoint.ts';
 import {
   endpoints,
+  findEndpointByPath,
   type EndpointName,
   type EndpointRequest,
   type EndpointResponse,
 } from './endpoints/index.ts';
-import { WechatApiError, WechatTransportError } from './errors.ts';
+import { WechatApiError, WechatOutcomeUnknownError, WechatTransportError } from './errors.ts';
+import { failedBeforeSending, repeatsAfterAnswer, repeatsAfterFailure } from './retry-rules.ts';
 
 /** What the client needs to send a request; `fetch` fits. */
 export type Transport = (
@@ -42,7 +44,11 @@ export interface WechatClientOptions {
   transport?: Transport;
   tokens?: TokenSource;
   timeoutMs?: number;
-  /** Retries after errcode -1 / 45011 or a transport failure (with exponential backoff). */
+  /**
+   * Retries (with exponential backoff) after a busy answer (-1, 45011) or a transport failure.
+   * A call that changes state is retried only when WeChat surely did not act on it
+   * (retry-rules.ts); when its answer is lost it ends as WechatOutcomeUnknownError.
+   */
   busyRetries?: number;
   backoffMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -72,7 +78,10 @@ export interface WechatClient {
     body: EndpointRequest<N>,
     opts?: CallOptions,
   ): Promise<EndpointResponse<N>>;
-  /** Calls any path with the right token (the proxy); returns WeChat's answer as is. */
+  /**
+   * Calls any path with the right token (the proxy); returns WeChat's answer as is. A path of the
+   * endpoint table takes its row's effect; any other path is a read for GET, a write otherwise.
+   */
   raw(req: {
     method: string;
     path: string;
@@ -85,7 +94,6 @@ export interface WechatClient {
 }
 
 const STALE = new Set([40001, 40014, 42001]);
-const BUSY = new Set([-1, 45011]);
 
 interface Outcome<T> {
   errcode: number;
@@ -114,6 +122,35 @@ function queryFields(data: unknown): Record<string, string> {
   return out;
 }
 
+/** A raw body's JSON fields, if it is a JSON object (the proxy's write actions are named there). */
+function bodyFields(body: string | Buffer | undefined): Record<string, unknown> {
+  return body === undefined ? {} : (parseJson(body.toString()) ?? {});
+}
+
+/** What a proxied request does at WeChat: its table row's effect, else GET reads and others write. */
+export function proxyEffect(
+  method: string,
+  path: string,
+  fields: Readonly<Record<string, unknown>>,
+): Effect {
+  const verb = method.toUpperCase();
+  const rows = findEndpointByPath(path).filter((row) => row.method === verb);
+  if (rows.length === 0) return verb === 'GET' ? 'read' : 'write';
+  return rows.some((row) => effectOf(row, fields) === 'write') ? 'write' : 'read';
+}
+
+/** Why a request failed: the timeout, or the error code of it or of its causes (no messages). */
+function failureReason(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && typeof e === 'object' && e !== null; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return `request failed: ${code}`;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return 'request failed';
+}
+
 function errcodeOf(json: Record<string, unknown> | undefined): number {
   const code = json?.['errcode'];
   return typeof code === 'number' ? code : 0;
@@ -129,6 +166,7 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
 
   async function send(
     endpointName: string,
+    effect: Effect,
     method: string,
     path: string,
     query: Record<string, string>,
@@ -159,7 +197,7 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
           errcode,
           durationMs: performance.now() - started,
         });
-        if (BUSY.has(errcode) && attempt < busyRetries) {
+        if (repeatsAfterAnswer(effect, errcode) && attempt < busyRetries) {
           await sleep(backoffMs * 2 ** attempt);
           attempt++;
           continue;
@@ -171,16 +209,16 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
           errcode: 'transport',
           durationMs: performance.now() - started,
         });
-        if (attempt < busyRetries) {
+        if (repeatsAfterFailure(effect, err) && attempt < busyRetries) {
           await sleep(backoffMs * 2 ** attempt);
           attempt++;
           continue;
         }
-        const reason =
-          err instanceof Error && err.name === 'TimeoutError'
-            ? `timed out after ${timeoutMs} ms`
-            : 'request failed';
-        throw new WechatTransportError(endpointName, `${reason} (${redactUrl(url)})`, err);
+        const reason = `${failureReason(err, timeoutMs)}; ${redactUrl(url)}`;
+        if (effect === 'write' && !failedBeforeSending(err)) {
+          throw new WechatOutcomeUnknownError(endpointName, reason, err);
+        }
+        throw new WechatTransportError(endpointName, reason, err);
       }
     }
   }
@@ -221,6 +259,7 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
         );
       }
       const payload = JSON.stringify(parsed.data);
+      const effect = effectOf(def, { ...callOpts.query, ...(parsed.data as object) });
       return withToken(def.token, callOpts.appid, callOpts.token, async (token) => {
         const query: Record<string, string> = {
           ...callOpts.query,
@@ -229,6 +268,7 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
         if (token !== undefined) query[def.tokenParam ?? 'access_token'] = token;
         const res = await send(
           def.name,
+          effect,
           def.method,
           def.path,
           query,
@@ -237,10 +277,10 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
         );
         const errcode = errcodeOf(res.json);
         if (res.json === undefined) {
-          throw new WechatTransportError(
-            def.name,
-            `answered HTTP ${res.status} with a body that is not JSON`,
-          );
+          // Not WeChat's JSON (a proxy's error page, a gateway timeout): the call may have run.
+          const reason = `HTTP ${res.status} with a body that is not JSON`;
+          if (effect === 'write') throw new WechatOutcomeUnknownError(def.name, reason);
+          throw new WechatTransportError(def.name, `answered ${reason}`);
         }
         if (errcode !== 0) {
           const errmsg = typeof res.json['errmsg'] === 'string' ? res.json['errmsg'] : '';
@@ -258,6 +298,7 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
     },
 
     async raw(req) {
+      const effect = proxyEffect(req.method, req.path, { ...req.query, ...bodyFields(req.body) });
       return withToken(req.token, req.appid, undefined, async (token) => {
         const query: Record<string, string> = { ...req.query };
         if (token !== undefined) {
@@ -266,6 +307,7 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
         }
         const res = await send(
           `proxy:${req.path}`,
+          effect,
           req.method,
           req.path,
           query,

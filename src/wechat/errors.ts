@@ -31,5 +31,21 @@ export class WechatTransportError extends AppError {
   }
 }
 
+/**
+ * A call that changes state at WeChat (a write: commit, submit_audit, release, api_query_auth...)
+ * lost its answer: it timed out, its connection dropped after the request left, or the answer
+ * was cut off or was not WeChat's. WeChat may or may not have applied it. The client never sends
+ * such a call again by itself; the caller reads WeChat's state first (rollouts do:
+ * docs/adr/0004-rollout-intents.md). Still a transport error for callers that only know those.
+ */
+export class WechatOutcomeUnknownError extends WechatTransportError {
+  readonly outcomeUnknown = true;
+  constructor(endpoint: string, reason: string, cause?: unknown) {
+    super(endpoint, reason, cause);
+    this.name = 'WechatOutcomeUnknownError';
+    this.message = `WeChat did not answer ${endpoint} (${reason}); it may or may not have applied it: read its state at WeChat before retrying`;
+  }
+}
+
 export const isWechatApiError = (err: unknown): err is WechatApiError =>
   err instanceof WechatApiError;

@@ -39,6 +39,7 @@ export const basicInfoEndpoints = defineEndpoints({
   modifysignature: {
     name: 'modifysignature',
     method: 'POST',
+    effect: 'write',
     path: '/cgi-bin/account/modifysignature',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -51,6 +52,7 @@ export const basicInfoEndpoints = defineEndpoints({
   modifyheadimage: {
     name: 'modifyheadimage',
     method: 'POST',
+    effect: 'write',
     path: '/cgi-bin/account/modifyheadimage',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -69,6 +71,8 @@ export const basicInfoEndpoints = defineEndpoints({
   media_upload: {
     name: 'media_upload',
     method: 'POST',
+    // a repeat stores another temporary image, expiring in 3 days
+    effect: 'read',
     path: '/cgi-bin/media/upload',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -85,6 +89,7 @@ export const basicInfoEndpoints = defineEndpoints({
   setnickname: {
     name: 'setnickname',
     method: 'POST',
+    effect: 'write',
     path: '/wxa/setnickname',
     token: 'authorizer',
     tokenParam: 'access_token',

@@ -49,6 +49,7 @@ export const categoryEndpoints = defineEndpoints({
   addcategory: {
     name: 'addcategory',
     method: 'POST',
+    effect: 'write',
     path: '/cgi-bin/wxopen/addcategory',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -71,6 +72,7 @@ export const categoryEndpoints = defineEndpoints({
   deletecategory: {
     name: 'deletecategory',
     method: 'POST',
+    effect: 'write',
     path: '/cgi-bin/wxopen/deletecategory',
     token: 'authorizer',
     tokenParam: 'access_token',

@@ -18,6 +18,7 @@ export const codeEndpoints = defineEndpoints({
   commit: {
     name: 'commit',
     method: 'POST',
+    effect: 'write',
     path: '/wxa/commit',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -60,6 +61,7 @@ export const codeEndpoints = defineEndpoints({
   submit_audit: {
     name: 'submit_audit',
     method: 'POST',
+    effect: 'write',
     path: '/wxa/submit_audit',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -98,6 +100,8 @@ export const codeEndpoints = defineEndpoints({
   get_auditstatus: {
     name: 'get_auditstatus',
     method: 'POST',
+    // POST, but only queries
+    effect: 'read',
     path: '/wxa/get_auditstatus',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -135,6 +139,8 @@ export const codeEndpoints = defineEndpoints({
   undocodeaudit: {
     name: 'undocodeaudit',
     method: 'GET',
+    // GET, but withdraws the audit (5 a day, 10 a month)
+    effect: 'write',
     path: '/wxa/undocodeaudit',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -147,6 +153,7 @@ export const codeEndpoints = defineEndpoints({
   speedupaudit: {
     name: 'speedupaudit',
     method: 'POST',
+    effect: 'write',
     path: '/wxa/speedupaudit',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -176,6 +183,7 @@ export const codeEndpoints = defineEndpoints({
   release: {
     name: 'release',
     method: 'POST',
+    effect: 'write',
     path: '/wxa/release',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -188,6 +196,9 @@ export const codeEndpoints = defineEndpoints({
   revertcoderelease: {
     name: 'revertcoderelease',
     method: 'GET',
+    // GET, but rolls back, unless it lists the history
+    effect: 'write',
+    readWhen: { field: 'action', values: ['get_history_version'] },
     path: '/wxa/revertcoderelease',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -212,6 +223,7 @@ export const codeEndpoints = defineEndpoints({
   grayrelease: {
     name: 'grayrelease',
     method: 'POST',
+    effect: 'write',
     path: '/wxa/grayrelease',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -249,6 +261,8 @@ export const codeEndpoints = defineEndpoints({
   revertgrayrelease: {
     name: 'revertgrayrelease',
     method: 'GET',
+    // GET, but cancels the phased release
+    effect: 'write',
     path: '/wxa/revertgrayrelease',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -261,6 +275,7 @@ export const codeEndpoints = defineEndpoints({
   change_visitstatus: {
     name: 'change_visitstatus',
     method: 'POST',
+    effect: 'write',
     path: '/wxa/change_visitstatus',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -273,6 +288,8 @@ export const codeEndpoints = defineEndpoints({
   getversioninfo: {
     name: 'getversioninfo',
     method: 'POST',
+    // POST, but only queries
+    effect: 'read',
     path: '/wxa/getversioninfo',
     token: 'authorizer',
     tokenParam: 'access_token',

@@ -14,6 +14,8 @@ export const componentEndpoints = defineEndpoints({
   api_component_token: {
     name: 'api_component_token',
     method: 'POST',
+    // hands out a token; the one before stays valid ~5 min (../shared/wechat/01 §2.2)
+    effect: 'read',
     path: '/cgi-bin/component/api_component_token',
     token: 'none',
     request: z.object({
@@ -29,6 +31,8 @@ export const componentEndpoints = defineEndpoints({
   api_start_push_ticket: {
     name: 'api_start_push_ticket',
     method: 'POST',
+    // schedules a ticket push
+    effect: 'write',
     path: '/cgi-bin/component/api_start_push_ticket',
     token: 'none',
     request: z.object({ component_appid: z.string().min(1), component_secret: z.string().min(1) }),
@@ -40,6 +44,8 @@ export const componentEndpoints = defineEndpoints({
   api_create_preauthcode: {
     name: 'api_create_preauthcode',
     method: 'POST',
+    // hands out a fresh pre_auth_code; others stay usable
+    effect: 'read',
     path: '/cgi-bin/component/api_create_preauthcode',
     token: 'component',
     tokenParam: 'component_access_token',
@@ -52,6 +58,8 @@ export const componentEndpoints = defineEndpoints({
   api_query_auth: {
     name: 'api_query_auth',
     method: 'POST',
+    // consumes the authorization code (61009 on a second use)
+    effect: 'write',
     path: '/cgi-bin/component/api_query_auth',
     token: 'component',
     tokenParam: 'component_access_token',
@@ -75,6 +83,8 @@ export const componentEndpoints = defineEndpoints({
   api_authorizer_token: {
     name: 'api_authorizer_token',
     method: 'POST',
+    // a rotated refresh token stays valid ~5 min (../shared/wechat/01 §4.2)
+    effect: 'read',
     path: '/cgi-bin/component/api_authorizer_token',
     token: 'component',
     tokenParam: 'component_access_token',
@@ -95,6 +105,7 @@ export const componentEndpoints = defineEndpoints({
   api_get_authorizer_info: {
     name: 'api_get_authorizer_info',
     method: 'POST',
+    effect: 'read',
     path: '/cgi-bin/component/api_get_authorizer_info',
     token: 'component',
     tokenParam: 'component_access_token',
@@ -115,6 +126,7 @@ export const componentEndpoints = defineEndpoints({
   api_get_authorizer_list: {
     name: 'api_get_authorizer_list',
     method: 'POST',
+    effect: 'read',
     path: '/cgi-bin/component/api_get_authorizer_list',
     token: 'component',
     tokenParam: 'component_access_token',
@@ -140,6 +152,7 @@ export const componentEndpoints = defineEndpoints({
   api_get_authorizer_option: {
     name: 'api_get_authorizer_option',
     method: 'POST',
+    effect: 'read',
     path: '/cgi-bin/component/api_get_authorizer_option',
     token: 'component',
     tokenParam: 'component_access_token',
@@ -156,6 +169,7 @@ export const componentEndpoints = defineEndpoints({
   api_set_authorizer_option: {
     name: 'api_set_authorizer_option',
     method: 'POST',
+    effect: 'write',
     path: '/cgi-bin/component/api_set_authorizer_option',
     token: 'component',
     tokenParam: 'component_access_token',
@@ -173,6 +187,7 @@ export const componentEndpoints = defineEndpoints({
   get_authorizer_option: {
     name: 'get_authorizer_option',
     method: 'POST',
+    effect: 'read',
     path: '/cgi-bin/component/get_authorizer_option',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -185,6 +200,7 @@ export const componentEndpoints = defineEndpoints({
   set_authorizer_option: {
     name: 'set_authorizer_option',
     method: 'POST',
+    effect: 'write',
     path: '/cgi-bin/component/set_authorizer_option',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -197,6 +213,8 @@ export const componentEndpoints = defineEndpoints({
   clear_quota: {
     name: 'clear_quota',
     method: 'POST',
+    // uses one of 10 resets a month
+    effect: 'write',
     path: '/cgi-bin/clear_quota',
     token: 'component',
     tokenParam: 'access_token',
@@ -209,6 +227,8 @@ export const componentEndpoints = defineEndpoints({
   authorizer_clear_quota: {
     name: 'authorizer_clear_quota',
     method: 'POST',
+    // uses one of 10 resets a month
+    effect: 'write',
     path: '/cgi-bin/clear_quota',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -221,6 +241,8 @@ export const componentEndpoints = defineEndpoints({
   clear_quota_v2: {
     name: 'clear_quota_v2',
     method: 'POST',
+    // uses one of 10 resets a month
+    effect: 'write',
     path: '/cgi-bin/component/clear_quota/v2',
     token: 'none',
     request: z.object({
@@ -236,6 +258,7 @@ export const componentEndpoints = defineEndpoints({
   quota_get: {
     name: 'quota_get',
     method: 'POST',
+    effect: 'read',
     path: '/cgi-bin/openapi/quota/get',
     token: 'component',
     tokenParam: 'access_token',

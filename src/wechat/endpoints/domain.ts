@@ -24,6 +24,8 @@ export const domainEndpoints = defineEndpoints({
   modify_domain: {
     name: 'modify_domain',
     method: 'POST',
+    effect: 'write',
+    readWhen: { field: 'action', values: ['get'] },
     path: '/wxa/modify_domain',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -51,6 +53,8 @@ export const domainEndpoints = defineEndpoints({
   setwebviewdomain: {
     name: 'setwebviewdomain',
     method: 'POST',
+    effect: 'write',
+    readWhen: { field: 'action', values: ['get'] },
     path: '/wxa/setwebviewdomain',
     token: 'authorizer',
     tokenParam: 'access_token',

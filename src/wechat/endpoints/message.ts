@@ -11,6 +11,7 @@ export const messageEndpoints = defineEndpoints({
   message_custom_send: {
     name: 'message_custom_send',
     method: 'POST',
+    effect: 'write',
     path: '/cgi-bin/message/custom/send',
     token: 'authorizer',
     tokenParam: 'access_token',

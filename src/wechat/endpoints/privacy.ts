@@ -22,6 +22,7 @@ export const privacyEndpoints = defineEndpoints({
   setprivacysetting: {
     name: 'setprivacysetting',
     method: 'POST',
+    effect: 'write',
     path: '/cgi-bin/component/setprivacysetting',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -38,6 +39,8 @@ export const privacyEndpoints = defineEndpoints({
   getprivacysetting: {
     name: 'getprivacysetting',
     method: 'POST',
+    // POST, but only queries
+    effect: 'read',
     path: '/cgi-bin/component/getprivacysetting',
     token: 'authorizer',
     tokenParam: 'access_token',

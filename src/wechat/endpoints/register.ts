@@ -19,6 +19,8 @@ export const registerEndpoints = defineEndpoints({
   fastregisterweapp: {
     name: 'fastregisterweapp',
     method: 'POST',
+    effect: 'write',
+    readWhen: { field: 'action', values: ['search'] },
     path: '/cgi-bin/component/fastregisterweapp',
     token: 'component',
     tokenParam: 'access_token',
@@ -41,6 +43,8 @@ export const registerEndpoints = defineEndpoints({
   fastregisterenterpriseweapp: {
     name: 'fastregisterenterpriseweapp',
     method: 'POST',
+    effect: 'write',
+    readWhen: { field: 'action', values: ['query'] },
     path: '/wxa/component/fastregisterenterpriseweapp',
     token: 'component',
     tokenParam: 'access_token',
@@ -60,6 +64,8 @@ export const registerEndpoints = defineEndpoints({
   fastregisterpersonalweapp: {
     name: 'fastregisterpersonalweapp',
     method: 'POST',
+    effect: 'write',
+    readWhen: { field: 'action', values: ['query'] },
     path: '/wxa/component/fastregisterpersonalweapp',
     token: 'component',
     tokenParam: 'access_token',
@@ -78,6 +84,7 @@ export const registerEndpoints = defineEndpoints({
   fastregisterbetaweapp: {
     name: 'fastregisterbetaweapp',
     method: 'POST',
+    effect: 'write',
     path: '/wxa/component/fastregisterbetaweapp',
     token: 'component',
     tokenParam: 'access_token',
@@ -90,6 +97,7 @@ export const registerEndpoints = defineEndpoints({
   verifybetaweapp: {
     name: 'verifybetaweapp',
     method: 'POST',
+    effect: 'write',
     path: '/wxa/verifybetaweapp',
     token: 'authorizer',
     tokenParam: 'access_token',
@@ -112,6 +120,7 @@ export const registerEndpoints = defineEndpoints({
   setbetaweappnickname: {
     name: 'setbetaweappnickname',
     method: 'POST',
+    effect: 'write',
     path: '/wxa/setbetaweappnickname',
     token: 'authorizer',
     tokenParam: 'access_token',

@@ -35,6 +35,7 @@ export const templateEndpoints = defineEndpoints({
   addtotemplate: {
     name: 'addtotemplate',
     method: 'POST',
+    effect: 'write',
     path: '/wxa/addtotemplate',
     token: 'component',
     tokenParam: 'access_token',
@@ -73,6 +74,7 @@ export const templateEndpoints = defineEndpoints({
   deletetemplate: {
     name: 'deletetemplate',
     method: 'POST',
+    effect: 'write',
     path: '/wxa/deletetemplate',
     token: 'component',
     tokenParam: 'access_token',

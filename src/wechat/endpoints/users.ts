@@ -12,6 +12,8 @@ export const userEndpoints = defineEndpoints({
   jscode2session: {
     name: 'jscode2session',
     method: 'GET',
+    // GET, but consumes the single-use js_code (40163 on a second use)
+    effect: 'write',
     path: '/sns/component/jscode2session',
     token: 'component',
     tokenParam: 'component_access_token',
@@ -33,6 +35,8 @@ export const userEndpoints = defineEndpoints({
   oauth2_component_access_token: {
     name: 'oauth2_component_access_token',
     method: 'GET',
+    // GET, but consumes the single-use code (40163 on a second use)
+    effect: 'write',
     path: '/sns/oauth2/component/access_token',
     token: 'component',
     tokenParam: 'component_access_token',

@@ -50,7 +50,7 @@ export default tseslint.config(
       'data/**',
       '.cache/**',
       'bench/results/**',
-      'web/dist/**',
+      'dist/**',
       'test-artifacts/**',
     ],
   },

@@ -2,14 +2,14 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-/** The admin console: built into web/dist and served by openwx under /console. */
+/** The admin console: built into dist/console (beside the compiled server) and served under /console. */
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/console/',
   plugins: [react()],
   logLevel: 'warn',
   build: {
-    outDir: 'dist',
+    outDir: '../dist/console',
     emptyOutDir: true,
     sourcemap: true,
   },

@@ -4,9 +4,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import { consoleRoutes } from '../../src/http/routes/console.ts';
+import { consoleRoutes, defaultConsoleDir } from '../../src/http/routes/console.ts';
 
-/** Serving the built console: deep links, cache headers, no escape from web/dist, no build. */
+/** Serving the built console: deep links, cache headers, no escape from dist/console, no build. */
 async function appWith(distDir: string) {
   const app = Fastify();
   await app.register(consoleRoutes({ mode: 'sandbox', version: '0.0.0-test', distDir }));
@@ -19,7 +19,7 @@ test('without a build, /console says how to make one', async () => {
     const res = await app.inject(url);
     assert.equal(res.statusCode, 503, url);
     assert.match(res.headers['content-type'] as string, /text\/plain/);
-    assert.match(res.body, /npm run build:web/);
+    assert.match(res.body, /Run `npm run build`/);
   }
   const info = await app.inject('/console/info.json');
   assert.deepEqual(info.json(), { mode: 'sandbox', version: '0.0.0-test' });
@@ -56,4 +56,9 @@ test('deep links get index.html; assets are immutable; nothing outside the build
     rmSync(dist, { recursive: true, force: true });
     rmSync(join(tmpdir(), 'openwx-secret.txt'), { force: true });
   }
+});
+
+test('the console is looked for in dist/console beside package.json, where `npm run build` puts it', () => {
+  const repo = join(import.meta.dirname, '..', '..');
+  assert.equal(defaultConsoleDir(), join(repo, 'dist', 'console'));
 });

@@ -1,21 +1,24 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { packageRoot } from '../../core/package-info.ts';
 
 /**
- * The admin console: the built single-page app in web/dist, served under /console. Hashed assets
+ * The admin console: the built single-page app in dist/console, served under /console. Hashed assets
  * are cached for a year; index.html is revalidated, and answers every deep link (/console/…) that
  * is not a file. Without a build, /console says how to make one. Not part of the API document.
  */
 export interface ConsoleDeps {
   mode: 'sandbox' | 'live';
   version: string;
-  /** Where the built console is (default: web/dist of this checkout). */
+  /** Where the built console is (default: dist/console of openwx's install directory). */
   distDir?: string;
 }
 
-const DEFAULT_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+/** dist/console beside openwx's package.json: the same from src/ (tsx) and from dist/server. */
+export function defaultConsoleDir(): string {
+  return join(packageRoot(), 'dist', 'console');
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -31,7 +34,7 @@ const TYPES: Record<string, string> = {
 };
 
 const NOT_BUILT =
-  'The admin console is not built. Run `npm run build:web` (npm start does it for you), then reload.\n';
+  'The admin console is not built. Run `npm run build` (npm start does it for you), then reload.\n';
 
 async function isFile(path: string): Promise<boolean> {
   try {
@@ -42,7 +45,7 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 export function consoleRoutes(deps: ConsoleDeps) {
-  const dist = deps.distDir ?? DEFAULT_DIST;
+  const dist = deps.distDir ?? defaultConsoleDir();
   const index = join(dist, 'index.html');
   const hide = { schema: { hide: true } };
 

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { AppError, type ErrorCode } from '../core/errors.ts';
-import { WechatApiError } from '../wechat/errors.ts';
+import { WechatApiError, WechatOutcomeUnknownError } from '../wechat/errors.ts';
 
 /**
  * The one place where domain errors become HTTP statuses. Every JSON error has the shape
@@ -64,6 +64,13 @@ export function registerErrorHandler(app: FastifyInstance): void {
         errcode: err.errcode,
         errmsg: err.errmsg,
         endpoint: err.endpoint,
+      });
+    }
+    if (err instanceof WechatOutcomeUnknownError) {
+      // WeChat may have applied the call: the operator reads its state before trying again.
+      req.log.error({ err: err.message, code: 'wechat_outcome_unknown' }, 'request failed');
+      return sendError(reply, 502, 'wechat_outcome_unknown', err.message, {
+        params: { endpoint: err.endpoint },
       });
     }
     if (err instanceof AppError) {

@@ -13,6 +13,11 @@ export const errorBody = {
         errcode: { type: 'integer' },
         errmsg: { type: 'string' },
         endpoint: { type: 'string' },
+        params: {
+          type: 'object',
+          description: 'What the error is about, by name (wechat_outcome_unknown: endpoint)',
+          additionalProperties: true,
+        },
         auditid: { type: 'integer' },
         rollout_id: { type: 'integer' },
         checks: {

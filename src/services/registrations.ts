@@ -13,6 +13,7 @@ import { createTenantQueries } from '../store/queries/tenants.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { JOB_REGISTRATION_RESULT } from '../callbacks/callback-service.ts';
 import type { WechatClient } from '../wechat/client.ts';
+import { WechatOutcomeUnknownError } from '../wechat/errors.ts';
 import {
   checkBetaName,
   checkEnterprise,
@@ -32,7 +33,9 @@ import {
  * Registering mini programs for merchants. A task is stored as `pending` while WeChat is called,
  * then waits for the legal person or the user; the result push moves it to `succeeded` (the new
  * mini program becomes an authorizer of the task's tenant) or `failed` with the reason. When
- * WeChat refuses the call, the task is removed and the caller sees WeChat's errcode. Enterprises
+ * WeChat refuses the call, the task is removed and the caller sees WeChat's errcode; when its
+ * answer is lost (WeChat may have created the task), the task stays `pending` so that a result
+ * push can still find it. Enterprises
  * register by the URL flow (fastregisterenterpriseweapp, new version; the legal person verifies
  * through authorize_url) unless `flow` is `legacy` (fastregisterweapp, offline since 2026-04-30).
  * Reference: ../shared/wechat/02 §0, §1; ../shared/wechat/01 §5.3–5.5.
@@ -64,7 +67,7 @@ export interface RegistrationFilter {
 }
 
 const NEXT_STEP: Readonly<Record<RegistrationStatus, (r: RegistrationRow) => string>> = {
-  pending: () => 'openwx is sending the request to WeChat',
+  pending: (r) => r.last_message ?? 'openwx is sending the request to WeChat',
   awaiting_legal_person: () =>
     'the legal person must confirm the WeChat template message and pass face verification within 24 h',
   awaiting_user: (r) =>
@@ -203,7 +206,15 @@ export function createRegistrationService(deps: RegistrationDeps) {
         });
       }
     } catch (err) {
-      await rows.remove(id);
+      if (err instanceof WechatOutcomeUnknownError) {
+        await rows.update(id, {
+          last_message:
+            'WeChat did not answer; it may have created the task: its result push completes this registration. If none comes within 24 h, start a new one',
+          at: now(),
+        });
+      } else {
+        await rows.remove(id);
+      }
       throw err;
     }
     return view(await require(id));

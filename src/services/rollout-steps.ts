@@ -298,7 +298,13 @@ export function createRolloutSteps(deps: RolloutStepsDeps) {
       }
       if (c === 45011 || c === -1 || c === 9402202) {
         if (c === 45011) limiter.backOff(1000);
-        return retryIn(c === 45011 ? 60_000 : 30_000, `retrying: ${meaning}`, noEffect);
+        // -1 does not say that nothing was applied (src/wechat/retry-rules.ts): the intent stays
+        // and the next attempt asks WeChat first, as after a lost answer.
+        return retryIn(
+          c === 45011 ? 60_000 : 30_000,
+          `retrying: ${meaning}`,
+          c === -1 ? {} : noEffect,
+        );
       }
       if (c === 45009) {
         const day = 86_400_000;

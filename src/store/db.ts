@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { lockPgliteDir } from './pglite-lock.ts';
 
 /**
  * One small interface over embedded PGlite and a real PostgreSQL. Same SQL on both.
@@ -46,10 +47,32 @@ export function pgliteDb(pglite: PGlite): Db {
   };
 }
 
+/**
+ * PGlite in a directory (or in memory without one). A directory is locked for this process while
+ * the Db is open (see pglite-lock.ts): another openwx on it is refused with DatabaseInUseError.
+ */
 export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Db> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {});
-  return pgliteDb(pglite);
+  if (!dataDir) return pgliteDb(await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {}));
+  mkdirSync(dataDir, { recursive: true });
+  const lock = lockPgliteDir(dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {});
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const db = pgliteDb(pglite);
+  return {
+    ...db,
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
 }
 
 /** BIGINT (int8) as a JS number, as PGlite returns it, so both drivers give the same rows. */

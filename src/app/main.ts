@@ -1,28 +1,23 @@
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, loadEmulatorConfig } from '../config/config.ts';
 import { errorMessage } from '../core/errors.ts';
-import { openPglite, postgresDb } from '../store/db.ts';
-import { migrate } from '../store/migrate.ts';
-import { startEmulatorServer } from '../emulator/server.ts';
+import { packageVersion } from '../core/package-info.ts';
+import { parseCommandLine, UsageError, type FlagValues } from '../cli/commands.ts';
 import { startupBanner } from '../cli/serve.ts';
-import { consoleValues, runDoctor } from '../cli/doctor.ts';
-import { createOpenwx } from './create.ts';
-import { join } from 'node:path';
+import { emulatorFlags } from '../cli/emulator.ts';
 
-/** The `openwx` command: serve (default), emulator, migrate, doctor. Owns signals and exit codes. */
-const USAGE = `usage: openwx [serve|emulator|migrate|doctor] [options]
-  serve                 run the server (default); configured by environment variables (see README)
-  emulator              run the WeChat emulator alone
-      --port N          port (default 4000)
-      --host H          host (default 127.0.0.1)
-      --push-to URL     openwx base URL to push to; repeat or comma-separate for several instances
-      --ticket-interval S   seconds between component_verify_ticket pushes (default 600)
-  migrate               apply database migrations and exit
-  doctor                check configuration, database and WeChat reachability; print console values`;
+/**
+ * The `openwx` command: serve (default), emulator, migrate, doctor, help. Owns signals and exit
+ * codes: 0 done, 1 a configuration or runtime error (one line), 2 a mistake on the command line
+ * (the line and the usage). The server, the emulator and the database are imported only by the
+ * commands that use them, so --help and --version answer at once.
+ */
+function print(lines: string[]): void {
+  for (const line of lines) process.stdout.write(`${line}\n`);
+}
 
-function fail(message: string): never {
+function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
-  process.exit(1);
+  process.exit(code);
 }
 
 function onSignals(stop: () => Promise<void>): void {
@@ -44,102 +39,71 @@ function onSignals(stop: () => Promise<void>): void {
 
 async function serve(): Promise<void> {
   const config = loadConfig();
+  const { createOpenwx } = await import('./create.ts');
   const openwx = await createOpenwx(config);
   const url = await openwx.listen();
-  for (const line of startupBanner(config, url)) process.stdout.write(`${line}\n`);
+  print(startupBanner(config, url));
   onSignals(() => openwx.stop());
 }
 
-async function emulator(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string', default: '4000' },
-      host: { type: 'string', default: '127.0.0.1' },
-      'push-to': { type: 'string', multiple: true },
-      'ticket-interval': { type: 'string', default: '600' },
-      'token-ttl': { type: 'string', default: '7200' },
-    },
-  });
-  const pushTo = (values['push-to'] ?? [])
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter(Boolean);
-  if (pushTo.length === 0)
-    fail('emulator: --push-to is required (the base URL of openwx, e.g. http://127.0.0.1:3000)');
-  for (const u of pushTo)
-    if (!/^https?:\/\/[^/]+/.test(u))
-      fail(`emulator: --push-to "${u}" must be an http(s) base URL`);
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    fail('emulator: --port must be a number from 0 to 65535');
-  const interval = Number(values['ticket-interval']);
-  if (!Number.isFinite(interval) || interval < 0)
-    fail('emulator: --ticket-interval must be a number of seconds (0 = only on demand)');
+async function emulator(values: FlagValues): Promise<void> {
+  const flags = emulatorFlags(values);
   const config = loadEmulatorConfig();
+  const { startEmulatorServer } = await import('../emulator/server.ts');
   const server = await startEmulatorServer({
-    host: values.host,
-    port,
-    pushTo,
+    host: flags.host,
+    port: flags.port,
+    pushTo: flags.pushTo,
     component: config.component,
-    ticketIntervalMs: interval * 1000,
-    firstTicketDelayMs: Math.min(interval * 1000, 2000),
-    tokenTtlSeconds: Number(values['token-ttl']),
+    ticketIntervalMs: flags.ticketIntervalSeconds * 1000,
+    firstTicketDelayMs: Math.min(flags.ticketIntervalSeconds * 1000, 2000),
+    tokenTtlSeconds: flags.tokenTtlSeconds,
     ...(config.authDomain ? { authDomain: config.authDomain } : {}),
   });
-  process.stdout.write(
-    `WeChat emulator on ${server.url} for component ${config.component.appid}; pushing to ${pushTo.join(', ')}\n` +
-      `  control API: ${server.url}/control/stats\n`,
-  );
+  print([
+    `WeChat emulator on ${server.url} for component ${config.component.appid}; pushing to ${flags.pushTo.join(', ')}`,
+    `  control API: ${server.url}/control/stats`,
+  ]);
   onSignals(() => server.close());
-}
-
-async function migrateOnly(): Promise<void> {
-  const config = loadConfig();
-  const db = config.databaseUrl
-    ? postgresDb(config.databaseUrl, 1)
-    : await openPglite(join(config.dataDir, 'pglite'));
-  const applied = await migrate(db);
-  await db.close();
-  process.stdout.write(
-    applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
-  );
 }
 
 async function doctor(): Promise<void> {
   const config = loadConfig();
+  const { doctorReport, runDoctor } = await import('../cli/doctor.ts');
   const checks = await runDoctor(config);
-  for (const c of checks)
-    process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
-  process.stdout.write(
-    '\nEnter these in the WeChat Open Platform console (第三方平台 → 开发配置):\n',
-  );
-  for (const [k, v] of consoleValues(config)) process.stdout.write(`  ${k}\n      ${v}\n`);
+  print(doctorReport(config, checks));
   if (checks.some((c) => !c.ok)) process.exitCode = 1;
 }
 
+async function migrateCommand(): Promise<void> {
+  const config = loadConfig();
+  const { runMigrate } = await import('../cli/migrate.ts');
+  print([await runMigrate(config)]);
+}
+
 async function main(argv: string[]): Promise<void> {
-  const [command = 'serve', ...rest] = argv;
-  switch (command) {
-    case 'serve':
-      return serve();
-    case 'emulator':
-      return emulator(rest);
-    case 'migrate':
-      return migrateOnly();
-    case 'doctor':
-      return doctor();
+  const invocation = parseCommandLine(argv);
+  switch (invocation.kind) {
+    case 'version':
+      return print([packageVersion()]);
     case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(`${USAGE}\n`);
-      return;
-    default:
-      fail(`unknown command "${command}"\n${USAGE}`);
+      return print([invocation.text]);
+    case 'run':
+      switch (invocation.command) {
+        case 'serve':
+          return serve();
+        case 'emulator':
+          return emulator(invocation.values);
+        case 'migrate':
+          return migrateCommand();
+        case 'doctor':
+          return doctor();
+      }
   }
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) fail(`openwx: ${err.message}\n\n${err.usage}`, 2);
   if (err instanceof ConfigError) fail(`config error: ${err.message}`);
   fail(`openwx: ${errorMessage(err)}`);
 });

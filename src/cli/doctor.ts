@@ -115,3 +115,13 @@ export async function runDoctor(
   }
   return checks;
 }
+
+/** What `openwx doctor` prints: one line per check, then the values for WeChat's console. */
+export function doctorReport(config: Readonly<Config>, checks: DoctorCheck[]): string[] {
+  return [
+    ...checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`),
+    '',
+    'Enter these in the WeChat Open Platform console (第三方平台 → 开发配置):',
+    ...consoleValues(config).flatMap(([k, v]) => [`  ${k}`, `      ${v}`]),
+  ];
+}

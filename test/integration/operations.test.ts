@@ -142,10 +142,10 @@ describe('the openwx command', () => {
 
   test('the emulator command refuses a missing --push-to and unknown commands fail', async () => {
     const r = await runCli(['emulator'], { OPENWX_DATA_DIR: dir });
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.output, /--push-to is required/);
     const u = await runCli(['frobnicate'], { OPENWX_DATA_DIR: dir });
-    assert.equal(u.code, 1);
+    assert.equal(u.code, 2);
     assert.match(u.output, /unknown command "frobnicate"/);
   });
 });

@@ -1,25 +1,16 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromiumLaunch } from './chromium.ts';
 import type { Sandbox } from './sandbox.ts';
 
 /**
- * Debian's Chromium driven by playwright-core, for the console's browser tests: one browser per
- * test file, each with a fresh profile, and a screenshot of each page kept in
- * test-artifacts/screenshots/ (not committed). Never a downloaded browser.
+ * A Chromium driven by playwright-core, for the console's browser tests: one browser per test
+ * file, each with a fresh profile, and a screenshot of each page kept in
+ * test-artifacts/screenshots/ (not committed). Which Chromium: see chromium.ts (Debian's when
+ * installed, else the one packaged in npm; never a browser downloaded at run time).
  */
-export const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 export const SCREENSHOTS = join(process.cwd(), 'test-artifacts', 'screenshots');
 
 export interface ConsoleBrowser {
@@ -34,17 +25,13 @@ export async function launchBrowser(
   testFile: string,
   opts: { viewport?: { width: number; height: number } } = {},
 ): Promise<ConsoleBrowser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `The console's browser tests need Chromium at ${CHROMIUM}, which is missing. ` +
-        'Run .ci/run (it installs it), or: apt-get install -y chromium fonts-wqy-zenhei',
-    );
-  }
+  const { executablePath, args, env } = await chromiumLaunch();
   const profile = mkdtempSync(join(tmpdir(), 'openwx-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
-    args: FLAGS,
+    args,
+    ...(env ? { env } : {}),
     viewport: opts.viewport ?? { width: 1280, height: 860 },
     locale: 'zh-CN',
     timeout: 30_000,

@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { pgliteDb, postgresDb, type Db } from '../../src/store/db.ts';
 import { loadMigrations, migrate } from '../../src/store/migrate.ts';
+import { LOCAL_POSTGRES_URL } from './suite-postgres.ts';
 
 /**
  * Fresh databases for tests, cheaply: PGlite loads a dumped, migrated template (~1 s instead of
@@ -13,8 +14,8 @@ import { loadMigrations, migrate } from '../../src/store/migrate.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 const CACHE = join(ROOT, '.cache');
 
-export const POSTGRES_URL =
-  process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The suite's server (npm test sets DATABASE_URL, see suite-postgres.ts), else the local one. */
+export const POSTGRES_URL = process.env['DATABASE_URL'] || LOCAL_POSTGRES_URL;
 
 export function schemaHash(): string {
   const h = createHash('sha256');

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { chooseChromium, describeChromium } from './chromium.ts';
+import { suitePostgres, type SuitePostgres } from './suite-postgres.ts';
+
+/**
+ * `npm run test:unit`: finds a PostgreSQL server for the run (see suite-postgres.ts), builds the
+ * migrated templates (prepare.ts), then runs node's test runner over every *.test.ts file under
+ * test/, and exits with its code. A server started for the run is stopped and deleted at the end,
+ * also on Ctrl-C. Arguments are passed on to node --test; naming test files runs only those:
+ *   npm run test:unit -- test/integration/operations.test.ts
+ */
+const ROOT = join(import.meta.dirname, '..', '..');
+const extra = process.argv.slice(2);
+const pickedFiles = extra.some((a) => !a.startsWith('-') && existsSync(a));
+
+function allTestFiles(): string[] {
+  return readdirSync(join(ROOT, 'test'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => join('test', f))
+    .sort();
+}
+
+let interrupted: NodeJS.Signals | undefined;
+let running: ReturnType<typeof spawn> | undefined;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    interrupted ??= signal;
+    running?.kill(signal);
+  });
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'inherit' });
+    running = child;
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      running = undefined;
+      resolve(code ?? signalled(signal ?? 'SIGTERM'));
+    });
+  });
+}
+
+const signalled = (signal: NodeJS.Signals) => 128 + constants.signals[signal];
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<number> {
+  say(`Browser tests use ${describeChromium(chooseChromium(process.env))}.`);
+  let postgres: SuitePostgres | undefined;
+  try {
+    postgres = await suitePostgres(process.env);
+    say(`Store tests use PostgreSQL: ${postgres.description}.`);
+    const env = { ...process.env, DATABASE_URL: postgres.url };
+    if (interrupted) return signalled(interrupted);
+    const prepared = await run(['--import', 'tsx', 'test/support/prepare.ts'], env);
+    if (prepared !== 0) return prepared;
+    if (interrupted) return signalled(interrupted);
+    return await run(
+      [
+        ...['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000'],
+        ...extra,
+        ...(pickedFiles ? [] : allTestFiles()),
+      ],
+      env,
+    );
+  } finally {
+    await postgres?.release();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

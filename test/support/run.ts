@@ -23,18 +23,32 @@ function allTestFiles(): string[] {
     .sort();
 }
 
+/**
+ * Each step runs in a process group of its own, and a signal to the runner (Ctrl-C, or a TERM to
+ * this process alone) goes to the whole group: node's test runner does not pass a TERM on to the
+ * test files it runs, nor they to the openwx processes they start.
+ */
 let interrupted: NodeJS.Signals | undefined;
 let running: ReturnType<typeof spawn> | undefined;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     interrupted ??= signal;
-    running?.kill(signal);
+    try {
+      if (running?.pid) process.kill(-running.pid, signal);
+    } catch {
+      // already gone
+    }
   });
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'inherit' });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      detached: true,
+    });
     running = child;
     child.once('error', reject);
     child.once('exit', (code, signal) => {
@@ -58,7 +72,7 @@ async function main(): Promise<number> {
     const prepared = await run(['--import', 'tsx', 'test/support/prepare.ts'], env);
     if (prepared !== 0) return prepared;
     if (interrupted) return signalled(interrupted);
-    return await run(
+    const tested = await run(
       [
         ...['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000'],
         ...extra,
@@ -66,6 +80,7 @@ async function main(): Promise<number> {
       ],
       env,
     );
+    return interrupted ? signalled(interrupted) : tested;
   } finally {
     await postgres?.release();
   }

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
+  chmodSync,
   chownSync,
   closeSync,
   cpSync,
@@ -9,6 +10,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   symlinkSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -61,12 +63,13 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgres> {
       const server = spawnServer(bin.postgres, data, port, runAs, join(root, 'postgres.log'));
       const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
       try {
-        await waitUntilReady(url, server, join(root, 'postgres.log'));
+        await waitUntilReady(url, server);
       } catch (err) {
         await shutdown(server);
+        const log = tail(root);
         // Another process may have taken the port between our probe and the server's bind.
-        if (attempt < 3 && /could not bind|Address already in use/i.test(tail(root))) continue;
-        throw err;
+        if (attempt < 3 && /could not bind|Address already in use/i.test(log)) continue;
+        throw new Error(`${(err as Error).message}. Its log ends:\n${log}`, { cause: err });
       }
       let stopping: Promise<void> | undefined;
       return {
@@ -100,6 +103,11 @@ async function packagedBinaries(): Promise<Binaries> {
     );
   }
   restoreLibraryLinks(dirname(dirname(bin.postgres)));
+  for (const file of [bin.initdb, bin.postgres]) {
+    // As the library does: an unpacking that lost the executable bits.
+    const { mode } = statSync(file);
+    if ((mode & 0o555) !== 0o555) chmodSync(file, mode | 0o555);
+  }
   return bin;
 }
 
@@ -219,10 +227,10 @@ function spawnServer(
   }
 }
 
-async function waitUntilReady(url: string, server: ChildProcess, log: string): Promise<void> {
+async function waitUntilReady(url: string, server: ChildProcess): Promise<void> {
   const exited = new Promise<never>((_, reject) =>
     server.once('exit', (code, signal) =>
-      reject(new Error(`PostgreSQL exited at start (${signal ?? `code ${code}`}); log: ${log}`)),
+      reject(new Error(`PostgreSQL exited at start (${signal ?? `code ${code}`})`)),
     ),
   );
   exited.catch(() => {});
@@ -237,7 +245,7 @@ async function waitUntilReady(url: string, server: ChildProcess, log: string): P
       await client.end();
       return;
     }
-    if (Date.now() > deadline) throw new Error(`PostgreSQL did not start in 60 s; log: ${log}`);
+    if (Date.now() > deadline) throw new Error('PostgreSQL did not start in 60 s');
     await Promise.race([sleep(100), exited]);
   }
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
-import { errorMessage } from '../core/errors.ts';
 import { noopMetrics, silentLogger, type Logger, type Metrics } from '../core/metrics.ts';
 import type { Sealer } from '../crypto/seal.ts';
 import { buildEncryptedReplyXml, type WxBizMsgCrypt } from '../crypto/wx-biz-msg-crypt.ts';
@@ -241,9 +240,7 @@ export function createCallbackService(deps: CallbackDeps) {
           // Obtain a component token if there is none yet; never inside the reply.
           void Promise.resolve()
             .then(() => deps.tokens.getComponentToken())
-            .catch((err: unknown) =>
-              log.warn({ err: errorMessage(err) }, 'component token after ticket failed'),
-            );
+            .catch((err: unknown) => log.warn({ err }, 'component token after ticket failed'));
         }
         if (queuedJob) jobs.kick();
         if (eventId !== null) {

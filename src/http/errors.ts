@@ -68,14 +68,14 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (err instanceof WechatOutcomeUnknownError) {
       // WeChat may have applied the call: the operator reads its state before trying again.
-      req.log.error({ err: err.message, code: 'wechat_outcome_unknown' }, 'request failed');
+      req.log.error({ err, code: 'wechat_outcome_unknown' }, 'request failed');
       return sendError(reply, 502, 'wechat_outcome_unknown', err.message, {
         params: { endpoint: err.endpoint },
       });
     }
     if (err instanceof AppError) {
       const status = STATUS[err.code];
-      if (status >= 500) req.log.error({ err: err.message, code: err.code }, 'request failed');
+      if (status >= 500) req.log.error({ err, code: err.code }, 'request failed');
       return sendError(reply, status, err.code, err.message, shownDetails(err.details));
     }
     const fe = err as FastifyError;
@@ -93,7 +93,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
         fe.code?.startsWith('FST_ERR_CTP_') ? { field: 'body' } : {},
       );
     }
-    req.log.error({ err: err.message }, 'unexpected error');
+    // The Error itself: pino's serializer keeps its type, message and stack; reqId comes with req.log.
+    req.log.error({ err }, 'unexpected error');
     return sendError(reply, 500, 'internal', 'internal error');
   });
   app.setNotFoundHandler((req, reply) =>

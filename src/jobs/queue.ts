@@ -133,10 +133,7 @@ export function createJobQueue(opts: JobQueueOptions) {
         workerId,
       ],
     );
-    log.warn(
-      { job: job.type, id: job.id, attempt: job.attempts, dead, err: errorMessage(err) },
-      'job failed',
-    );
+    log.warn({ job: job.type, id: job.id, attempt: job.attempts, dead, err }, 'job failed');
   }
 
   /** Keeps the leases of running jobs alive, so that a short lease only expires on a crash. */
@@ -149,7 +146,7 @@ export function createJobQueue(opts: JobQueueOptions) {
                AND status = 'running'`,
             [ids, workerId, new Date(clock.now() + leaseMs)],
           )
-          .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'job heartbeat failed')),
+          .catch((err: unknown) => log.warn({ err }, 'job heartbeat failed')),
       Math.max(50, Math.floor(leaseMs / 3)),
     );
     beat.unref();
@@ -204,10 +201,7 @@ export function createJobQueue(opts: JobQueueOptions) {
       for (const job of jobs) {
         const run = runClaimed([job])
           .catch((err: unknown) =>
-            log.error(
-              { job: job.type, id: job.id, err: errorMessage(err) },
-              'job bookkeeping failed',
-            ),
+            log.error({ job: job.type, id: job.id, err }, 'job bookkeeping failed'),
           )
           .finally(() => {
             active.delete(job.id);
@@ -219,7 +213,7 @@ export function createJobQueue(opts: JobQueueOptions) {
     try {
       await claiming;
     } catch (err) {
-      log.error({ err: errorMessage(err) }, 'job loop failed');
+      log.error({ err }, 'job loop failed');
     } finally {
       claiming = undefined;
     }
@@ -261,7 +255,7 @@ export function createJobQueue(opts: JobQueueOptions) {
                  AND status = 'running'`,
               [[...active.keys()], workerId, new Date(clock.now() + leaseMs)],
             )
-            .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'job heartbeat failed'));
+            .catch((err: unknown) => log.warn({ err }, 'job heartbeat failed'));
         },
         Math.max(50, Math.floor(leaseMs / 3)),
       );

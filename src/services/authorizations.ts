@@ -69,9 +69,7 @@ export function createAuthorizationService(deps: AuthorizationDeps) {
     await attachToLink(owner, link);
     await deps
       .onAuthorized?.(owner)
-      .catch((err: unknown) =>
-        log.warn({ appid: owner, err: String(err) }, 'after-authorization hook failed'),
-      );
+      .catch((err: unknown) => log.warn({ appid: owner, err }, 'after-authorization hook failed'));
     return owner;
   }
 
@@ -129,7 +127,7 @@ export function createAuthorizationService(deps: AuthorizationDeps) {
       new Date(clock.now()),
     );
     await syncInfo(info.authorizer_appid).catch((err: unknown) =>
-      log.warn({ appid: info.authorizer_appid, err: String(err) }, 'authorizer info not fetched'),
+      log.warn({ appid: info.authorizer_appid, err }, 'authorizer info not fetched'),
     );
     log.info({ appid: info.authorizer_appid, source }, 'authorizer stored');
     return info.authorizer_appid;
@@ -149,7 +147,7 @@ export function createAuthorizationService(deps: AuthorizationDeps) {
     } catch (err) {
       // Retrying cannot change whose account it is: record it and stop.
       if (!(err instanceof AppError && err.code === 'conflict')) throw err;
-      log.warn({ appid, err: err.message }, 'authorization for another tenant ignored');
+      log.warn({ appid, err }, 'authorization for another tenant ignored');
       if (appid)
         await authorizers.addHistory(
           appid,

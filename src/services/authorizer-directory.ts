@@ -235,9 +235,7 @@ export function createAuthorizerDirectory(deps: {
             await authorizers.addHistory(item.authorizer_appid, 'reconciled', { added: true }, at);
             await deps.authorizations
               .syncInfo(item.authorizer_appid)
-              .catch((err: unknown) =>
-                log.warn({ err: String(err) }, 'reconcile: info not fetched'),
-              );
+              .catch((err: unknown) => log.warn({ err }, 'reconcile: info not fetched'));
             added++;
           } else if ((!row.refresh_token_sealed && sealed) || row.status !== 'authorized') {
             await authorizers.upsertAuthorized({

@@ -1,5 +1,4 @@
 import type { Clock } from '../core/clock.ts';
-import { errorMessage } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/metrics.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { JOB_CODE_AUDIT_RESULT } from '../callbacks/callback-service.ts';
@@ -94,7 +93,7 @@ export function createAuditTracker(deps: AuditTrackerDeps) {
       try {
         await listener({ ...result, auditid });
       } catch (err) {
-        log.warn({ appid: result.appid, err: errorMessage(err) }, 'audit listener failed');
+        log.warn({ appid: result.appid, err }, 'audit listener failed');
       }
     }
     return stored;
@@ -168,7 +167,7 @@ export function createAuditTracker(deps: AuditTrackerDeps) {
         } catch (err) {
           failed++;
           const errcode = err instanceof WechatApiError ? err.errcode : undefined;
-          log.warn({ appid: a.appid, errcode, err: errorMessage(err) }, 'audit poll failed');
+          log.warn({ appid: a.appid, errcode, err }, 'audit poll failed');
         }
       }
       return { polled: inFlight.length, found, failed };

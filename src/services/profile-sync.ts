@@ -286,7 +286,7 @@ export function createProfileSync(deps: {
           new Date(deps.clock.now()),
         );
       } catch (err) {
-        log.warn({ appid, err: errorMessage(err) }, 'drift check failed');
+        log.warn({ appid, err }, 'drift check failed');
       }
     }
     return { checked, drifted };

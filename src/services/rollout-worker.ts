@@ -1,5 +1,4 @@
 import type { Clock } from '../core/clock.ts';
-import { errorMessage } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/metrics.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { RateLimiter } from '../jobs/rate-limiter.ts';
@@ -106,9 +105,7 @@ export function createRolloutWorker(deps: RolloutWorkerDeps) {
             `UPDATE rollout_items SET lease_until = $3 WHERE id = ANY($1::bigint[]) AND lease_by = $2`,
             [[...held], workerId, new Date(clock.now() + leaseMs)],
           )
-          .catch((err: unknown) =>
-            log.warn({ err: errorMessage(err) }, 'rollout lease renewal failed'),
-          ),
+          .catch((err: unknown) => log.warn({ err }, 'rollout lease renewal failed')),
       Math.max(50, Math.floor(leaseMs / 3)),
     );
     beat.unref();
@@ -168,10 +165,7 @@ export function createRolloutWorker(deps: RolloutWorkerDeps) {
       try {
         await handleError(r, item, err);
       } catch (inner) {
-        log.error(
-          { appid: item.appid, err: errorMessage(inner) },
-          'rollout item error handling failed',
-        );
+        log.error({ appid: item.appid, err: inner }, 'rollout item error handling failed');
       }
     } finally {
       held.delete(String(item.id));

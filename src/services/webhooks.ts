@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.ts';
-import { AppError, errorMessage } from '../core/errors.ts';
+import { AppError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/metrics.ts';
 import { newId, randomAlnum } from '../core/random.ts';
 import type { Sealer } from '../crypto/seal.ts';
@@ -150,7 +150,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         ),
       );
     } catch (err) {
-      log.warn({ type, appid, err: errorMessage(err) }, 'internal event not stored');
+      log.warn({ type, appid, err }, 'internal event not stored');
     }
   }
 

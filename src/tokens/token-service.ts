@@ -79,7 +79,7 @@ export function createTokenService(deps: TokenServiceDeps) {
     try {
       await run();
     } catch (err) {
-      log.warn({ err: errorMessage(err) }, 'token refresh hook failed');
+      log.warn({ err }, 'token refresh hook failed');
     }
   };
 
@@ -250,7 +250,7 @@ export function createTokenService(deps: TokenServiceDeps) {
         } catch (err) {
           metrics.tokenRefresh(kind, 'failed');
           await tokens.recordFailure(key, kind, appid, errorMessage(err), now()).catch(() => {});
-          log.warn({ kind, appid, err: errorMessage(err) }, 'token refresh failed');
+          log.warn({ kind, appid, err }, 'token refresh failed');
           await tell(() => deps.onRefreshFailed?.({ kind, appid, error: errorMessage(err) }));
           throw err;
         } finally {

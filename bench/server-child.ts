@@ -7,7 +7,7 @@ import { runChild, type RowCounts } from './lib/protocol.ts';
 
 /**
  * openwx as `serve` builds it (live mode, from the environment the bench sets), in its own
- * process. Before listening it stores a valid (fake) component token, as a running platform
+ * process. Before the load starts it stores a valid (fake) component token, as a running platform
  * has: otherwise every stored ticket makes the token service look for one in the database and
  * try WeChat (a dead local port), which is start-up behaviour, not the steady state measured.
  */
@@ -40,8 +40,10 @@ async function rows(openwx: Openwx): Promise<RowCounts> {
 
 await runChild(async () => {
   const openwx = await createOpenwx(loadConfig(process.env));
-  const seeded = await seedComponentToken(openwx);
   const url = await openwx.listen();
+  // With DATABASE_URL the database is connected and migrated after listen().
+  await openwx.whenReady();
+  const seeded = await seedComponentToken(openwx);
   return {
     url,
     info: { db: openwx.db.kind, mode: openwx.config.mode, componentTokenSeeded: seeded },

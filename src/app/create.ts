@@ -4,12 +4,11 @@ import { pino, type Logger as PinoLogger } from 'pino';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { newId } from '../core/random.ts';
 import { packageVersion } from '../core/package-info.ts';
-import type { Config } from '../config/config.ts';
+import { redactDatabaseUrl, type Config } from '../config/config.ts';
 import { createSealer, parseMasterKey } from '../crypto/seal.ts';
 import { WxBizMsgCrypt } from '../crypto/wx-biz-msg-crypt.ts';
 import { openPglite, postgresDb, type Db } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
-import { createTokenQueries } from '../store/queries/tokens.ts';
 import { createWechatClient, type TokenSource, type Transport } from '../wechat/client.ts';
 import { createJobQueue } from '../jobs/queue.ts';
 import { createTokenService, type TokenService } from '../tokens/token-service.ts';
@@ -55,7 +54,11 @@ import { overviewRoutes } from '../http/routes/overview.ts';
 import { platformSettingsRoutes } from '../http/routes/platform-settings.ts';
 import { createOverviewService } from '../services/overview.ts';
 import { createPlatformSettings } from '../services/platform-settings.ts';
+import { startMetricsListener, type MetricsListener } from '../http/metrics-listener.ts';
+import type { MetricsAccess } from '../http/routes/public.ts';
 import { createMetrics } from './metrics.ts';
+import { createMetricSources } from './metric-sources.ts';
+import { createDatabaseStartup } from './database-startup.ts';
 
 /**
  * The composition root: the only place that opens databases, builds clients and starts timers.
@@ -89,6 +92,8 @@ export interface OpenwxOptions {
   jobPollMs?: number;
   /** Answer WeChat's full-network release checks for its test accounts (default true). */
   releaseResponder?: boolean;
+  /** Retries of the database at start (DATABASE_URL): first wait and longest wait (ms). */
+  databaseRetry?: { firstDelayMs?: number; maxDelayMs?: number };
   /** Webhook delivery settings (tests shorten the timeout, backoff and retry window). */
   webhooks?: Pick<
     WebhookDeliveryOptions,
@@ -103,7 +108,15 @@ export interface Openwx {
   tokens: TokenService;
   emulator: Emulator | undefined;
   log: PinoLogger;
-  /** Listens on config.host:config.port; returns the base URL. */
+  /** Whether the database is connected and migrated (at once for PGlite and a given db). */
+  ready(): boolean;
+  /** Resolves once the database is connected and migrated (after listen() with DATABASE_URL). */
+  whenReady(): Promise<void>;
+  /**
+   * Listens on config.host:config.port (and OPENWX_METRICS_PORT); returns the base URL. With
+   * DATABASE_URL the database is connected and migrated afterwards, in the background, and the
+   * jobs, the scheduler, webhook delivery and the emulator start once that is done.
+   */
   listen(): Promise<string>;
   /** Graceful stop: no new work, in-flight requests and jobs finish, locks released. */
   stop(): Promise<void>;
@@ -111,6 +124,21 @@ export interface Openwx {
   maintain(): Promise<void>;
   /** Asks WeChat now about every audit still in flight. */
   pollAudits(): Promise<{ polled: number; found: number; failed: number }>;
+}
+
+/** Who may read /metrics on the main port. */
+function metricsAccess(config: Readonly<Config>): MetricsAccess {
+  if (config.metricsPort !== undefined) return { kind: 'separate_port' };
+  if (config.metricsToken !== undefined) return { kind: 'token', token: config.metricsToken };
+  return { kind: 'off' };
+}
+
+/** The setting that names the database and its value without a password (for the log). */
+function databaseSetting(config: Readonly<Config>, given: boolean) {
+  if (given) return { setting: 'database', value: 'given to openwx' };
+  if (config.databaseUrl)
+    return { setting: 'DATABASE_URL', value: redactDatabaseUrl(config.databaseUrl) };
+  return { setting: 'OPENWX_DATA_DIR', value: config.dataDir };
 }
 
 /** WeChat's authorization pages: the official hosts, or the emulator standing in for WeChat. */
@@ -140,12 +168,24 @@ export async function createOpenwx(
       base: { pid: process.pid },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     });
+  // A PostgreSQL server may be down at start: it is connected and migrated after listen(), with
+  // retries. PGlite (and a database handed in) is opened and migrated here, as before.
+  const remote = !opts.db && config.databaseUrl !== undefined;
   const db =
     opts.db ??
     (config.databaseUrl
-      ? postgresDb(config.databaseUrl)
+      ? postgresDb(config.databaseUrl, 10, (err) =>
+          log.warn({ err }, 'an idle database connection failed'),
+        )
       : await openPglite(join(config.dataDir, 'pglite')));
-  await migrate(db);
+  if (!remote) await migrate(db);
+  const startup = createDatabaseStartup({
+    db,
+    ...databaseSetting(config, opts.db !== undefined),
+    log,
+    ready: !remote,
+    ...opts.databaseRetry,
+  });
 
   const sealer = createSealer(parseMasterKey(config.masterKey));
   const crypt = new WxBizMsgCrypt({
@@ -153,16 +193,18 @@ export async function createOpenwx(
     encodingAesKey: config.component.aesKey,
     appid: config.component.appid,
   });
-  const m = createMetrics(() => clock.now());
+  const m = createMetrics(() => clock.now(), log);
   const holderId = `${process.pid}-${newId().slice(0, 8)}`;
-  const jobs = createJobQueue({
-    db,
-    clock,
-    log,
-    workerId: holderId,
-    leaseMs: config.workLeaseSeconds * 1000,
-    ...(opts.jobPollMs ? { pollMs: opts.jobPollMs } : {}),
-  });
+  const jobs = m.instrumentJobs(
+    createJobQueue({
+      db,
+      clock,
+      log,
+      workerId: holderId,
+      leaseMs: config.workLeaseSeconds * 1000,
+      ...(opts.jobPollMs ? { pollMs: opts.jobPollMs } : {}),
+    }),
+  );
 
   // The client needs the token service and the token service needs the client.
   const tokenRef: { current?: TokenSource } = {};
@@ -183,6 +225,7 @@ export async function createOpenwx(
     clock,
     log,
     workerId: holderId,
+    metrics: m.metrics,
     ...opts.webhooks,
   });
   const webhooks = createWebhookService({
@@ -350,16 +393,16 @@ export async function createOpenwx(
     mode: config.mode,
     componentAppid: config.component.appid,
   });
-  const tokenRows = createTokenQueries(db);
+  const metricSources = createMetricSources({
+    db,
+    clock,
+    refreshAheadMs: config.tokenRefreshAheadSeconds * 1000,
+  });
   m.setSources({
+    ready: () => startup.isReady(),
     ticketReceivedAt: () => tokens.latestTicketAt(),
-    tokenExpiries: async () =>
-      (await tokenRows.listAll()).map((t) => ({
-        kind: t.kind,
-        appid: t.appid,
-        expiresAt: t.expires_at,
-      })),
-    jobDepth: () => jobs.depth(),
+    componentTokenExpiresAt: () => tokens.componentTokenExpiresAt(),
+    queuedJobs: () => metricSources.queuedJobs(),
   });
 
   const emulator = config.embeddedEmulator
@@ -390,6 +433,11 @@ export async function createOpenwx(
     callbacks,
     authorizations,
     metricsText: () => m.text(),
+    metricsAccess: metricsAccess(config),
+    metrics: m.metrics,
+    readiness: startup,
+    trustProxy: config.trustProxy,
+    logRequests: config.logRequests,
     version: VERSION,
     loggerInstance: log,
     onboarding,
@@ -438,17 +486,21 @@ export async function createOpenwx(
   const attempt = (failed: string, task: () => Promise<unknown>) =>
     task().then(
       () => undefined,
-      (err: unknown) => log.warn({ err: String(err) }, failed),
+      (err: unknown) => log.warn({ err }, failed),
     );
   /** Audits whose result never arrived as a push (also asked once at start-up). */
   const pollAudits = async () => {
     const res = await code.audits.pollAll();
     if (res.polled > 0) log.info(res, 'audits in flight polled');
   };
+  /** The census behind openwx_authorizer_tokens (not run per scrape: it reads every token). */
+  const countTokens = async () =>
+    m.setAuthorizerTokenHealth(await metricSources.authorizerTokenHealth());
   /**
    * The periodic work: revive a silent ticket push, refresh tokens that are due, compare with
    * WeChat's list of authorizers and record drift (one instance every 6 hours), poll audits in
-   * flight (one instance every OPENWX_AUDIT_POLL_SECONDS), and give running rollouts their jobs.
+   * flight (one instance every OPENWX_AUDIT_POLL_SECONDS), give running rollouts their jobs, and
+   * count the authorizer tokens by health for the metrics.
    */
   const maintain = async () => {
     await attempt('api_start_push_ticket failed', () => tokens.restartTicketPushIfLate());
@@ -463,9 +515,25 @@ export async function createOpenwx(
       if (await myTurn('audit_poll', config.auditPollSeconds * 1000)) await pollAudits();
     });
     await attempt('rollout job check failed', () => rollouts.ensureWorkers());
+    await attempt('authorizer token census failed', countTokens);
   };
   let stopping: Promise<void> | undefined;
+  let metricsListener: MetricsListener | undefined;
   const schedulerMs = opts.schedulerMs ?? 30_000;
+  /** The background work, started once the database is ready. */
+  const startWork = () => {
+    if (stopping) return;
+    jobs.start();
+    webhookDelivery.start();
+    scheduler = setInterval(() => void maintain(), schedulerMs);
+    scheduler.unref();
+    // Results that came while no instance was running are fetched at start-up.
+    setTimeout(() => {
+      if (!stopping) void attempt('audit poll at start-up failed', pollAudits);
+    }, 1000).unref();
+    void attempt('authorizer token census failed', countTokens);
+    emulator?.start();
+  };
 
   return {
     config,
@@ -477,30 +545,33 @@ export async function createOpenwx(
     maintain,
     /** Asks WeChat now about every audit still in flight (the fallback for lost pushes). */
     pollAudits: () => code.audits.pollAll(),
+    ready: () => startup.isReady(),
+    whenReady: () => startup.whenReady(),
     async listen() {
       await app.listen({ host: config.host, port: config.port });
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       selfUrl = `http://127.0.0.1:${port}`;
-      jobs.start();
-      webhookDelivery.start();
-      scheduler = setInterval(() => void maintain(), schedulerMs);
-      scheduler.unref();
-      // Results that came while no instance was running are fetched at start-up.
-      setTimeout(() => {
-        if (!stopping) void attempt('audit poll at start-up failed', pollAudits);
-      }, 1000).unref();
-      emulator?.start();
+      if (config.metricsPort !== undefined)
+        metricsListener = await startMetricsListener({
+          host: config.host,
+          port: config.metricsPort,
+          text: () => m.text(),
+          log,
+        });
+      startup.start(startWork);
       return selfUrl;
     },
     stop() {
       stopping ??= (async () => {
+        await startup.stop();
         if (scheduler) clearInterval(scheduler);
         await emulator?.stop();
+        await metricsListener?.close();
         await app.close();
         await jobs.stop();
         await webhookDelivery.stop();
-        await tokens.releaseLocks().catch(() => {});
+        if (startup.isReady()) await tokens.releaseLocks().catch(() => {});
         await db.close();
       })();
       return stopping;

@@ -1,18 +1,66 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Metrics } from '../core/metrics.ts';
+import type { Logger, Metrics } from '../core/metrics.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import { endpoints } from '../wechat/endpoints/index.ts';
+import { ERRCODES } from '../wechat/errcodes.ts';
 
-/** Prometheus metrics behind the domain's Metrics interface; gauges read the database on scrape. */
+/**
+ * Prometheus metrics behind the domain's Metrics interface. Every label takes values from a
+ * bounded set (no appid, no proxied path, no free-form errcode), and a scrape reads only
+ * constant-cost sources (see GaugeSources); the rest are counters kept in this process.
+ */
 export interface GaugeSources {
+  /** Whether the database is connected and migrated; until then no gauge reads it. */
+  ready(): boolean;
+  /** The last component_verify_ticket: one row through the primary key. */
   ticketReceivedAt(): Promise<Date | undefined>;
-  tokenExpiries(): Promise<{ kind: string; appid: string; expiresAt: Date | null }[]>;
-  jobDepth(): Promise<Record<string, number>>;
+  /** The component_access_token's expiry: one row through the primary key. */
+  componentTokenExpiresAt(): Promise<Date | undefined>;
+  /** Queued jobs by type: the partial index of queued jobs, capped (metric-sources.ts). */
+  queuedJobs(): Promise<Record<string, number>>;
 }
 
-export function createMetrics(clockNow: () => number) {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'openwx_process_' });
-  let sources: GaugeSources | undefined;
+export type TokenHealth = 'valid' | 'due' | 'expired' | 'failing';
+export const TOKEN_HEALTH: readonly TokenHealth[] = ['valid', 'due', 'expired', 'failing'];
 
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const KNOWN_ENDPOINTS = new Set(Object.keys(endpoints));
+
+/** The endpoint label: a name of the endpoint table, `proxy` for every proxied path, else other. */
+export function endpointLabel(endpoint: string): string {
+  if (endpoint.startsWith('proxy:')) return 'proxy';
+  return KNOWN_ENDPOINTS.has(endpoint) ? endpoint : 'other';
+}
+
+/** The errcode label: 0, transport, an errcode of the errcode table, else other. */
+export function errcodeLabel(errcode: string): string {
+  if (errcode === '0' || errcode === 'transport') return errcode;
+  return /^-?\d+$/.test(errcode) && ERRCODES[Number(errcode)] ? errcode : 'other';
+}
+
+export function createMetrics(clockNow: () => number, log?: Logger) {
+  const registry = new Registry();
+  // The standard names (process_cpu_user_seconds_total, nodejs_heap_size_used_bytes, ...).
+  collectDefaultMetrics({ register: registry });
+  let sources: GaugeSources | undefined;
+  /** A gauge's database read that fails leaves the gauge out of this scrape, not the scrape. */
+  const read = async <T>(what: string, get: (s: GaugeSources) => Promise<T>) => {
+    if (!sources?.ready()) return undefined;
+    try {
+      return await get(sources);
+    } catch (err) {
+      log?.debug({ err, gauge: what }, 'metrics source failed');
+      return undefined;
+    }
+  };
+
+  const http = new Histogram({
+    name: 'openwx_http_request_duration_seconds',
+    help: 'HTTP requests by method, route pattern (unmatched = no route) and status code',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
   const callbacks = new Histogram({
     name: 'openwx_callback_duration_seconds',
     help: 'Push handling time by kind (auth, message) and outcome (stored, duplicate, rejected, error)',
@@ -22,7 +70,7 @@ export function createMetrics(clockNow: () => number) {
   });
   const wechat = new Histogram({
     name: 'openwx_wechat_api_duration_seconds',
-    help: 'WeChat API calls by endpoint and errcode (0 = success, transport = no answer)',
+    help: 'WeChat API calls by endpoint (proxy = any proxied path) and errcode (0 = success, transport = no answer, other = an errcode outside docs/errcodes.md)',
     labelNames: ['endpoint', 'errcode'],
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
@@ -33,45 +81,87 @@ export function createMetrics(clockNow: () => number) {
     labelNames: ['kind', 'outcome'],
     registers: [registry],
   });
+  const deliveries = new Counter({
+    name: 'openwx_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome (delivered, failed = retried later, dead = given up)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const jobsRunning = new Gauge({
+    name: 'openwx_jobs_running',
+    help: 'Jobs this instance is running now, by type',
+    labelNames: ['type'],
+    registers: [registry],
+  });
+  const jobsFinished = new Counter({
+    name: 'openwx_jobs_finished_total',
+    help: 'Job runs on this instance by type and outcome (done, rerun = continues later, retry = failed and retried, dead = failed for good)',
+    labelNames: ['type', 'outcome'],
+    registers: [registry],
+  });
+  const tokenHealth = new Gauge({
+    name: 'openwx_authorizer_tokens',
+    help: 'Authorizer access tokens of authorized accounts by health (valid, due = within the refresh-ahead window, expired, failing = last refresh failed), counted by the scheduler',
+    labelNames: ['health'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'openwx_database_ready',
+    help: '1 once the database is connected and migrated at start, else 0',
+    registers: [registry],
+    collect() {
+      this.set(sources?.ready() ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'openwx_ticket_age_seconds',
-    help: 'Seconds since the last component_verify_ticket (-1 = none yet)',
+    help: 'Seconds since the last component_verify_ticket (-1 = none yet, or the database is not ready)',
     registers: [registry],
     async collect() {
-      const at = await sources?.ticketReceivedAt();
+      const at = await read('ticket', (s) => s.ticketReceivedAt());
       this.set(at ? (clockNow() - at.getTime()) / 1000 : -1);
     },
   });
   new Gauge({
-    name: 'openwx_token_expires_in_seconds',
-    help: 'Seconds until each stored token expires (negative = expired or invalidated)',
-    labelNames: ['kind', 'appid'],
+    name: 'openwx_component_token_expires_in_seconds',
+    help: 'Seconds until the component_access_token expires (negative = expired; -1 = none yet)',
     registers: [registry],
     async collect() {
-      this.reset();
-      for (const t of (await sources?.tokenExpiries()) ?? []) {
-        this.set(
-          { kind: t.kind, appid: t.appid },
-          t.expiresAt ? (t.expiresAt.getTime() - clockNow()) / 1000 : -1,
-        );
-      }
+      const at = await read('component token', (s) => s.componentTokenExpiresAt());
+      this.set(at ? (at.getTime() - clockNow()) / 1000 : -1);
     },
   });
   new Gauge({
-    name: 'openwx_jobs',
-    help: 'Background jobs by status',
-    labelNames: ['status'],
+    name: 'openwx_jobs_queued',
+    help: 'Jobs waiting in the database (all instances) by type; counts stop at 10000',
+    labelNames: ['type'],
     registers: [registry],
     async collect() {
-      for (const [status, n] of Object.entries((await sources?.jobDepth()) ?? {}))
-        this.set({ status }, n);
+      const queued = await read('queued jobs', (s) => s.queuedJobs());
+      if (!queued) return;
+      this.reset();
+      for (const [type, n] of Object.entries(queued)) this.set({ type }, n);
     },
   });
 
   const metrics: Metrics = {
     callback: (kind, outcome, seconds) => callbacks.observe({ kind, outcome }, seconds),
-    wechatCall: (endpoint, errcode, seconds) => wechat.observe({ endpoint, errcode }, seconds),
+    wechatCall: (endpoint, errcode, seconds) =>
+      wechat.observe(
+        { endpoint: endpointLabel(endpoint), errcode: errcodeLabel(errcode) },
+        seconds,
+      ),
     tokenRefresh: (kind, outcome) => refreshes.inc({ kind, outcome }),
+    httpRequest: (method, route, status, seconds) =>
+      http.observe(
+        {
+          method: METHODS.has(method) ? method : 'other',
+          route,
+          status_code: String(status),
+        },
+        seconds,
+      ),
+    webhookDelivery: (outcome) => deliveries.inc({ outcome }),
   };
 
   return {
@@ -80,8 +170,36 @@ export function createMetrics(clockNow: () => number) {
     setSources(s: GaugeSources) {
       sources = s;
     },
+    /** The scheduler's latest count of authorizer tokens by health. */
+    setAuthorizerTokenHealth(counts: Record<TokenHealth, number>) {
+      for (const health of TOKEN_HEALTH) tokenHealth.set({ health }, counts[health]);
+    },
+    /** The queue with every handler counted: running now, and how each run ended. */
+    instrumentJobs(queue: JobQueue): JobQueue {
+      return {
+        ...queue,
+        register(type, handler) {
+          queue.register(type, async (payload, job) => {
+            jobsRunning.inc({ type });
+            try {
+              const out = await handler(payload, job);
+              jobsFinished.inc({ type, outcome: out ? 'rerun' : 'done' });
+              return out;
+            } catch (err) {
+              const outcome = job.attempts >= job.max_attempts ? 'dead' : 'retry';
+              jobsFinished.inc({ type, outcome });
+              throw err;
+            } finally {
+              jobsRunning.dec({ type });
+            }
+          });
+        },
+      };
+    },
     async text() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
   };
 }
+
+export type OpenwxMetrics = ReturnType<typeof createMetrics>;

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { errorMessage } from '../core/errors.ts';
-import { silentLogger, type Logger } from '../core/metrics.ts';
+import { noopMetrics, silentLogger, type Logger, type Metrics } from '../core/metrics.ts';
 import { newId } from '../core/random.ts';
 import type { Sealer } from '../crypto/seal.ts';
 import type { Db } from '../store/db.ts';
@@ -23,6 +23,8 @@ export interface WebhookDeliveryOptions {
   sealer: Sealer;
   clock: Clock;
   log?: Logger;
+  /** Counts each attempt's outcome (openwx_webhook_deliveries_total). */
+  metrics?: Pick<Metrics, 'webhookDelivery'>;
   workerId?: string;
   pollMs?: number;
   /** Per-attempt timeout (default 10 s). */
@@ -60,6 +62,7 @@ export type WebhookDelivery = ReturnType<typeof createWebhookDelivery>;
 export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
   const { db, sealer, clock } = opts;
   const log = opts.log ?? silentLogger;
+  const metrics = opts.metrics ?? noopMetrics;
   const workerId = opts.workerId ?? newId();
   const pollMs = opts.pollMs ?? 500;
   const timeoutMs = opts.timeoutMs ?? 10_000;
@@ -153,6 +156,7 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
     const at = new Date(clock.now());
     if (outcome.ok) {
       await deliveries.markDelivered(d.id, workerId, { at, statusCode: outcome.status });
+      metrics.webhookDelivery('delivered');
       log.debug({ delivery: d.id, webhook: d.webhook_id }, 'webhook delivered');
       return;
     }
@@ -166,6 +170,7 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
       error: outcome.error,
       nextAttemptAt: dead ? null : new Date(at.getTime() + backoff(attempt)),
     });
+    metrics.webhookDelivery(dead ? 'dead' : 'failed');
     log.warn(
       { delivery: d.id, webhook: d.webhook_id, attempt, dead, err: outcome.error },
       dead ? 'webhook delivery dead' : 'webhook delivery failed',
@@ -184,9 +189,7 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
     for (const d of claimed) {
       const abort = new AbortController();
       const done = send(d, abort)
-        .catch((err: unknown) =>
-          log.error({ delivery: d.id, err: errorMessage(err) }, 'webhook send failed'),
-        )
+        .catch((err: unknown) => log.error({ delivery: d.id, err }, 'webhook send failed'))
         .finally(() => {
           inflight.delete(d.id);
           if (!stopped) kick();
@@ -202,7 +205,7 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
       busy = (await dispatchOnce()) > 0;
       busy = (await sendDue()) > 0 || busy;
     } catch (err) {
-      log.error({ err: errorMessage(err) }, 'webhook loop failed');
+      log.error({ err }, 'webhook loop failed');
     }
     if (!stopped) timer = setTimeout(loop, busy ? 0 : pollMs);
   }

@@ -83,10 +83,14 @@ const pgTypes = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export function postgresDb(connectionString: string, max = 10): Db {
+/** `onError`: an idle client lost its connection (reported, and never crashes the process). */
+export function postgresDb(
+  connectionString: string,
+  max = 10,
+  onError: (err: Error) => void = () => {},
+): Db {
   const pool = new pg.Pool({ connectionString, max, types: pgTypes });
-  // An idle client that loses its connection must not crash the process.
-  pool.on('error', () => {});
+  pool.on('error', onError);
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(sql: string, params: readonly unknown[] = []) {
       const res = await c.query(sql, params as unknown[]);

@@ -24,7 +24,7 @@ test('every API route is documented with a summary, and JSON routes with respons
     /^\/api\/openwx\//,
     /^\/api\/proxy\//,
     /^\/authorize\//,
-    /^\/healthz$/,
+    /^\/(healthz|livez|readyz)$/,
     /^\/metrics$/,
   ];
   let checked = 0;

@@ -10,8 +10,9 @@ import { freePort, runCli, startCli, waitForHttp } from '../support/processes.ts
 /** What an operator touches: auth on the admin API, health, metrics, docs, the CLI. */
 describe('operations', () => {
   let sb: Sandbox;
+  const metricsToken = 'fake-metrics-token-0123456789abcdef';
   before(async () => {
-    sb = await startSandbox();
+    sb = await startSandbox({ env: { OPENWX_METRICS_TOKEN: metricsToken } });
   });
   after(() => sb.stop());
 
@@ -59,7 +60,11 @@ describe('operations', () => {
   });
 
   test('health, OpenAPI docs and metrics', async () => {
-    assert.deepEqual(await (await fetch(`${sb.url}/healthz`)).json(), { status: 'ok' });
+    for (const probe of ['/livez', '/readyz', '/healthz'])
+      assert.deepEqual(await (await fetch(`${sb.url}${probe}`)).json(), { status: 'ok' });
+    const root = await fetch(`${sb.url}/`, { redirect: 'manual' });
+    assert.equal(root.status, 302);
+    assert.equal(root.headers.get('location'), '/console');
     const spec = (await (await fetch(`${sb.url}/docs/json`)).json()) as {
       paths: Record<string, unknown>;
     };
@@ -70,6 +75,9 @@ describe('operations', () => {
       '/api/admin/events',
       '/api/tokens/component',
       '/api/tokens/authorizers/{appid}',
+      '/livez',
+      '/readyz',
+      '/metrics',
     ]) {
       assert.ok(spec.paths[p], `OpenAPI documents ${p}`);
     }
@@ -77,7 +85,9 @@ describe('operations', () => {
     await sb.control('/push-ticket', {});
     await post(`${sb.url}/api/openwx/auth`, { query: 'timestamp=1&nonce=1', body: '<xml/>' });
     await eventually(async () => (await sb.admin('/api/tokens/component')).status === 200);
-    const text = await (await fetch(`${sb.url}/metrics`)).text();
+    const text = await (
+      await fetch(`${sb.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })
+    ).text();
     assert.match(text, /openwx_callback_duration_seconds_count\{kind="auth",outcome="stored"\} 2/);
     assert.match(
       text,
@@ -88,8 +98,8 @@ describe('operations', () => {
       /openwx_wechat_api_duration_seconds_count\{endpoint="api_component_token",errcode="0"\} 1/,
     );
     assert.match(text, /openwx_ticket_age_seconds \d/);
-    assert.match(text, /openwx_token_expires_in_seconds\{kind="component"/);
-    assert.match(text, /openwx_jobs\{status="queued"\}/);
+    assert.match(text, /openwx_component_token_expires_in_seconds \d/);
+    assert.match(text, /# TYPE openwx_jobs_queued gauge/);
     assert.doesNotMatch(text, /ticket@@@/);
   });
 });

@@ -1,16 +1,107 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type {} from '@fastify/swagger';
 import { errorMessage, isAppError } from '../../core/errors.ts';
 import type { OnboardingService } from '../../services/onboarding.ts';
-import type { Db } from '../../store/db.ts';
 import type { AuthorizationService } from '../../services/authorizations.ts';
+import { bearer } from '../auth.ts';
+import { sendError } from '../errors.ts';
+import { errorBody } from '../schemas.ts';
 
-/** Routes without auth: health, metrics, and the page WeChat redirects merchants back to. */
+/** Why openwx is not ready: `database_unreachable`, `migrations_pending`, ... */
+export interface NotReady {
+  code: string;
+  message: string;
+  params: Record<string, unknown>;
+}
+
+/** The readiness of this process, as the composition root knows it. */
+export interface Readiness {
+  /** Set while the database is still being connected and migrated at start. */
+  starting(): { reason: NotReady; retryAfterSeconds: number } | undefined;
+  /** Reachable and migrated now, or why not. */
+  check(): Promise<NotReady | undefined>;
+}
+
+/**
+ * Who may read /metrics on the main port: nobody (off, or served on OPENWX_METRICS_PORT only),
+ * or whoever sends the bearer token OPENWX_METRICS_TOKEN.
+ */
+export type MetricsAccess =
+  { kind: 'off' } | { kind: 'separate_port' } | { kind: 'token'; token: string };
+
+/** Routes without the admin guard: probes, metrics, and the pages merchants see. */
 export interface PublicDeps {
-  db: Db;
   authorizations: AuthorizationService;
   onboarding: OnboardingService;
+  readiness: Readiness;
+  metricsAccess: MetricsAccess;
   metricsText: () => Promise<{ contentType: string; body: string }>;
+}
+
+/** Routes that answer while the database is not ready (everything else: 503 not_ready). */
+export const OPERATIONS_ROUTES: ReadonlySet<string> = new Set([
+  '/livez',
+  '/readyz',
+  '/healthz',
+  '/metrics',
+]);
+
+const probeBody = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'unavailable'] },
+    reason: {
+      type: 'object',
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        params: { type: 'object', additionalProperties: true },
+      },
+    },
+  },
+} as const;
+
+async function ready(deps: PublicDeps, reply: FastifyReply) {
+  const reason = await deps.readiness.check();
+  if (!reason) return { status: 'ok' };
+  return reply.status(503).send({ status: 'unavailable', reason });
+}
+
+/** Constant-time, whatever the lengths: both sides are compared as SHA-256 digests. */
+function tokenMatches(given: string, expected: string): boolean {
+  const digest = (v: string) => createHash('sha256').update(v, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** /metrics on the main port: off, elsewhere, or behind the metrics token. */
+function metricsRefusal(access: MetricsAccess, header: string | undefined) {
+  switch (access.kind) {
+    case 'off':
+      return {
+        status: 404,
+        code: 'metrics_disabled',
+        message:
+          'metrics are off: set OPENWX_METRICS_TOKEN (then send Authorization: Bearer <token>) or OPENWX_METRICS_PORT (a separate port without auth)',
+        params: { settings: ['OPENWX_METRICS_TOKEN', 'OPENWX_METRICS_PORT'] },
+      };
+    case 'separate_port':
+      return {
+        status: 404,
+        code: 'metrics_disabled',
+        message: 'metrics are served on OPENWX_METRICS_PORT only, not on this port',
+        params: { settings: ['OPENWX_METRICS_PORT'] },
+      };
+    case 'token':
+      if (header !== undefined && tokenMatches(header, access.token)) return undefined;
+      return {
+        status: 401,
+        code: 'unauthorized',
+        message: '/metrics needs Authorization: Bearer <OPENWX_METRICS_TOKEN>',
+        params: { settings: ['OPENWX_METRICS_TOKEN'] },
+      };
+  }
 }
 
 const escapeHtml = (s: string) =>
@@ -37,24 +128,57 @@ ${a(pcUrl, '电脑上授权 Authorize (PC)')}${a(mobileUrl, '手机微信内授�
 export function publicRoutes(deps: PublicDeps) {
   return async function plugin(app: FastifyInstance): Promise<void> {
     app.get(
-      '/healthz',
-      { schema: { tags: ['Operations'], summary: 'Liveness and database reachability' } },
-      async (_req, reply) => {
-        try {
-          await deps.db.query('SELECT 1');
-          return { status: 'ok' };
-        } catch (err) {
-          return reply
-            .status(503)
-            .send({ status: 'unavailable', message: `database: ${errorMessage(err)}` });
-        }
+      '/livez',
+      {
+        schema: {
+          tags: ['Operations'],
+          summary: 'Liveness: the process answers (never reads the database)',
+          response: { 200: probeBody },
+        },
       },
+      async () => ({ status: 'ok' }),
+    );
+
+    const readySchema = {
+      tags: ['Operations'],
+      response: { 200: probeBody, 503: probeBody },
+    };
+    app.get(
+      '/readyz',
+      {
+        schema: {
+          ...readySchema,
+          summary:
+            'Readiness: the database is reachable and migrated (503 with the reason otherwise)',
+        },
+      },
+      async (_req, reply) => ready(deps, reply),
+    );
+    app.get(
+      '/healthz',
+      { schema: { ...readySchema, summary: 'The same as /readyz' } },
+      async (_req, reply) => ready(deps, reply),
     );
 
     app.get(
       '/metrics',
-      { schema: { tags: ['Operations'], summary: 'Prometheus metrics' } },
-      async (_req, reply) => {
+      {
+        schema: {
+          tags: ['Operations'],
+          summary:
+            'Prometheus metrics (with OPENWX_METRICS_TOKEN; off by default, or on OPENWX_METRICS_PORT)',
+          security: [{ bearerAuth: [] }],
+          response: { 401: errorBody, 404: errorBody },
+        },
+      },
+      async (req, reply) => {
+        const refused = metricsRefusal(deps.metricsAccess, bearer(req));
+        if (refused) {
+          if (refused.status === 401) reply.header('www-authenticate', 'Bearer');
+          return sendError(reply, refused.status, refused.code, refused.message, {
+            params: refused.params,
+          });
+        }
         const m = await deps.metricsText();
         return reply.header('content-type', m.contentType).send(m.body);
       },
@@ -102,7 +226,7 @@ export function publicRoutes(deps: PublicDeps) {
             `Account ${appid} is now authorized. You can close this page.`,
           );
         } catch (err) {
-          req.log.warn({ err: errorMessage(err) }, 'authorization redirect failed');
+          req.log.warn({ err }, 'authorization redirect failed');
           const status = isAppError(err) && err.code === 'conflict' ? 409 : 400;
           return reply
             .status(status)

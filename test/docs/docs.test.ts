@@ -20,3 +20,15 @@ test('docs/endpoints.md is the endpoint table', async () => {
   const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'endpoints.md'), 'utf8');
   assert.equal(doc, endpointsMarkdown(), 'regenerate docs/endpoints.md from endpointsMarkdown()');
 });
+
+test('README documents every setting that the configuration reads', () => {
+  const root = join(import.meta.dirname, '..', '..');
+  const source = readFileSync(join(root, 'src', 'config', 'config.ts'), 'utf8');
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const settings = new Set(source.match(/'(OPENWX_[A-Z_]+[A-Z]|DATABASE_URL)'/g) ?? []);
+  assert.ok(settings.size > 20, 'the settings are found in src/config/config.ts');
+  for (const quoted of settings) {
+    const name = quoted.slice(1, -1);
+    assert.ok(readme.includes(`\`${name}\``), `README.md names ${name}`);
+  }
+});

@@ -32,8 +32,8 @@ import { createUserService } from '../services/users.ts';
 import {
   createWebhookDelivery,
   type WebhookDeliveryOptions,
-} from '../services/webhook-delivery.ts';
-import { createWebhookService } from '../services/webhooks.ts';
+} from '../services/webhook/delivery.ts';
+import { createWebhookService } from '../services/webhook/service.ts';
 import { buildApp } from '../http/app.ts';
 import { autoReplyRoutes } from '../http/routes/auto-replies.ts';
 import { webhookRoutes } from '../http/routes/webhooks.ts';

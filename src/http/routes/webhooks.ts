@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
 import type { DeliveryStatus } from '../../store/queries/webhook-deliveries.ts';
-import { WEBHOOK_EVENT_TYPES } from '../../services/webhook-event-types.ts';
-import type { NewWebhook, WebhookService } from '../../services/webhooks.ts';
+import { WEBHOOK_EVENT_TYPES } from '../../services/webhook/event-types.ts';
+import type { NewWebhook, WebhookService } from '../../services/webhook/service.ts';
 import { callerGuard, type GuardDeps } from '../auth.ts';
 import { errorBody } from '../schemas.ts';
 

@@ -1,17 +1,17 @@
 import { createHmac } from 'node:crypto';
-import type { Clock } from '../core/clock.ts';
-import { errorMessage } from '../core/errors.ts';
-import { noopMetrics, silentLogger, type Logger, type Metrics } from '../core/metrics.ts';
-import { newId } from '../core/random.ts';
-import type { Sealer } from '../crypto/seal.ts';
-import type { Db } from '../store/db.ts';
+import type { Clock } from '../../core/clock.ts';
+import { errorMessage } from '../../core/errors.ts';
+import { noopMetrics, silentLogger, type Logger, type Metrics } from '../../core/metrics.ts';
+import { newId } from '../../core/random.ts';
+import type { Sealer } from '../../crypto/seal.ts';
+import type { Db } from '../../store/db.ts';
 import {
   createDeliveryQueries,
   type ClaimedDelivery,
-} from '../store/queries/webhook-deliveries.ts';
-import { createDispatchQueries } from '../store/queries/webhooks.ts';
-import { EXCLUDED_BY_DEFAULT } from './webhook-event-types.ts';
-import { eventSecretAad, secretAad } from './webhooks.ts';
+} from '../../store/queries/webhook-deliveries.ts';
+import { createDispatchQueries } from '../../store/queries/webhooks.ts';
+import { EXCLUDED_BY_DEFAULT } from './event-types.ts';
+import { eventSecretAad, secretAad } from './service.ts';
 
 /**
  * The webhook outbox, run by every instance: a dispatcher turns new stored events into

@@ -1,22 +1,22 @@
-import type { Clock } from '../core/clock.ts';
-import { AppError } from '../core/errors.ts';
-import { silentLogger, type Logger } from '../core/metrics.ts';
-import { newId, randomAlnum } from '../core/random.ts';
-import type { Sealer } from '../crypto/seal.ts';
-import type { Db } from '../store/db.ts';
-import { createTenantQueries } from '../store/queries/tenants.ts';
+import type { Clock } from '../../core/clock.ts';
+import { AppError } from '../../core/errors.ts';
+import { silentLogger, type Logger } from '../../core/metrics.ts';
+import { newId, randomAlnum } from '../../core/random.ts';
+import type { Sealer } from '../../crypto/seal.ts';
+import type { Db } from '../../store/db.ts';
+import { createTenantQueries } from '../../store/queries/tenants.ts';
 import {
   createDeliveryQueries,
   type DeliveryRow,
   type DeliveryStatus,
-} from '../store/queries/webhook-deliveries.ts';
-import { createWebhookQueries, type WebhookRow } from '../store/queries/webhooks.ts';
+} from '../../store/queries/webhook-deliveries.ts';
+import { createWebhookQueries, type WebhookRow } from '../../store/queries/webhooks.ts';
 import {
   isKnownEventType,
   TOKEN_REFRESH_FAILED,
   TOKEN_REFRESHED,
   WEBHOOK_EVENT_TYPES,
-} from './webhook-event-types.ts';
+} from './event-types.ts';
 
 /**
  * Webhook subscriptions (admin API) and the internal events openwx records for them. The secret

@@ -1,4 +1,8 @@
-import type { DeliveryView, NewWebhook, WebhookView } from '../../../../src/services/webhooks.ts';
+import type {
+  DeliveryView,
+  NewWebhook,
+  WebhookView,
+} from '../../../../src/services/webhook/service.ts';
 import type { DeliveryStatus } from '../../../../src/store/queries/webhook-deliveries.ts';
 
 /** The webhook routes' answers (src/http/routes/webhooks.ts, docs/webhooks.md). */

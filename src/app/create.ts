@@ -34,7 +34,7 @@ import {
   type WebhookDeliveryOptions,
 } from '../services/webhook/delivery.ts';
 import { createWebhookService } from '../services/webhook/service.ts';
-import { buildApp } from '../http/app.ts';
+import { buildApp, type ServerTimeouts } from '../http/app.ts';
 import { autoReplyRoutes } from '../http/routes/auto-replies.ts';
 import { webhookRoutes } from '../http/routes/webhooks.ts';
 import { userRoutes } from '../http/routes/users.ts';
@@ -99,6 +99,8 @@ export interface OpenwxOptions {
     WebhookDeliveryOptions,
     'pollMs' | 'timeoutMs' | 'retryWindowMs' | 'backoffMs' | 'unknownAppidGraceMs'
   >;
+  /** Socket limits against slow clients (tests shorten them; default SERVER_TIMEOUTS). */
+  serverTimeouts?: Partial<ServerTimeouts>;
 }
 
 export interface Openwx {
@@ -438,6 +440,7 @@ export async function createOpenwx(
     readiness: startup,
     trustProxy: config.trustProxy,
     logRequests: config.logRequests,
+    ...(opts.serverTimeouts ? { serverTimeouts: opts.serverTimeouts } : {}),
     version: VERSION,
     loggerInstance: log,
     onboarding,

@@ -28,7 +28,41 @@ export interface AppServices extends AdminDeps, PublicDeps {
   trustProxy: boolean | number | string[];
   /** One log line per request (OPENWX_LOG_REQUESTS). */
   logRequests: boolean;
+  /** Socket limits against slow or silent clients (defaults: SERVER_TIMEOUTS; tests shorten them). */
+  serverTimeouts?: Partial<ServerTimeouts>;
 }
+
+/** How long a client may take, in ms. Node enforces the first two on a timer (checkEveryMs). */
+export interface ServerTimeouts {
+  /** From the connection (or the request's first byte) to the end of its headers. */
+  headersMs: number;
+  /** The whole request, headers and body. */
+  requestMs: number;
+  /** An idle keep-alive connection between two requests. */
+  keepAliveMs: number;
+  /** A socket on which nothing moves either way, whatever the request's state. */
+  idleMs: number;
+  /** How often Node looks for requests past headersMs or requestMs. */
+  checkEveryMs: number;
+}
+
+/**
+ * WeChat gives a push 5 s and sends it in one piece, and the largest legitimate request is a
+ * 1 MiB body (bodyLimit; 10 MiB through the proxy): 10 s for the headers and 60 s for a whole
+ * request (10 MiB at 1.4 Mbit/s) leave room for a slow link, while a client that trickles or says
+ * nothing loses its socket within a minute instead of never.
+ * Keep-alive 65 s outlasts the 60 s idle timeout of common load balancers and proxies (which
+ * must close first, or a request can meet a socket openwx is closing). A socket silent both ways
+ * for 2 minutes is closed, longer than any WeChat call a request waits for. Node checks the
+ * header and request limits every 30 s by default; once a second makes them hold as written.
+ */
+export const SERVER_TIMEOUTS: ServerTimeouts = {
+  headersMs: 10_000,
+  requestMs: 60_000,
+  keepAliveMs: 65_000,
+  idleMs: 120_000,
+  checkEveryMs: 1_000,
+};
 
 /**
  * Fastify's trustProxy for OPENWX_TRUST_PROXY. A hop count becomes "trust the first n hops" (as
@@ -43,7 +77,15 @@ export function trustProxyOption(
 }
 
 export async function buildApp(s: AppServices): Promise<FastifyInstance> {
+  const limits = { ...SERVER_TIMEOUTS, ...s.serverTimeouts };
   const app = Fastify({
+    http: {
+      headersTimeout: limits.headersMs,
+      connectionsCheckingInterval: limits.checkEveryMs,
+    },
+    requestTimeout: limits.requestMs,
+    keepAliveTimeout: limits.keepAliveMs,
+    connectionTimeout: limits.idleMs,
     loggerInstance: s.loggerInstance,
     // Fastify's own two lines per request are replaced by one line of ours (logRequests).
     logController: new LogController({ disableRequestLogging: true }),

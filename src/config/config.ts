@@ -272,7 +272,7 @@ interface SandboxFile {
 function sandboxSecrets(dataDir: string): SandboxFile {
   const file = join(dataDir, 'sandbox.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SandboxFile;
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const value: SandboxFile = {
     component: {
       appid: `wx${randomBytes(8).toString('hex')}`,

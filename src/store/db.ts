@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { lockPgliteDir } from './pglite-lock.ts';
+import { makePrivateDir, restrictTree } from './private-files.ts';
 
 /**
  * One small interface over embedded PGlite and a real PostgreSQL. Same SQL on both.
@@ -53,11 +53,12 @@ export function pgliteDb(pglite: PGlite): Db {
  */
 export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Db> {
   if (!dataDir) return pgliteDb(await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {}));
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const lock = lockPgliteDir(dataDir);
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {});
+    restrictTree(dataDir);
   } catch (err) {
     lock.release();
     throw err;
@@ -68,6 +69,7 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
     close: async () => {
       try {
         await db.close();
+        restrictTree(dataDir);
       } finally {
         lock.release();
       }

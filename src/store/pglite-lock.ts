@@ -66,7 +66,7 @@ export function processAlive(pid: number): boolean {
 
 function createExclusive(path: string, content: LockContent): boolean {
   try {
-    writeFileSync(path, `${JSON.stringify(content)}\n`, { flag: 'wx', mode: 0o644 });
+    writeFileSync(path, `${JSON.stringify(content)}\n`, { flag: 'wx', mode: 0o600 });
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;

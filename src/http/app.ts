@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Metrics } from '../core/metrics.ts';
 import { registerErrorHandler, sendError } from './errors.ts';
+import { securityHeaders } from './security-headers.ts';
 import { callbackRoutes } from './routes/callbacks.ts';
 import { adminRoutes, type AdminDeps } from './routes/admin.ts';
 import { OPERATIONS_ROUTES, publicRoutes, type PublicDeps } from './routes/public.ts';
@@ -101,6 +102,7 @@ export async function buildApp(s: AppServices): Promise<FastifyInstance> {
     // the one the proxy saw) next to its request id.
     req.log = reply.log = req.log.child({ ip: req.ip });
     reply.header('x-request-id', req.id);
+    reply.headers(securityHeaders(req.url));
     // Until the database is connected and migrated only the operations routes answer; WeChat
     // retries a push that gets a 5xx.
     const waiting = s.readiness.starting();

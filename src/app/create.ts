@@ -177,7 +177,7 @@ export async function createOpenwx(
     opts.db ??
     (config.databaseUrl
       ? postgresDb(config.databaseUrl, 10, (err) =>
-          log.warn({ err }, 'an idle database connection failed'),
+          log.warn({ err }, 'a database connection was lost'),
         )
       : await openPglite(join(config.dataDir, 'pglite')));
   if (!remote) await migrate(db);

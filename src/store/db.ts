@@ -85,14 +85,56 @@ const pgTypes = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-/** `onError`: an idle client lost its connection (reported, and never crashes the process). */
+/**
+ * Time limits on PostgreSQL, for a server that must answer WeChat within 5 s (and a push route
+ * that gives up at 3 s, see http/routes/callbacks.ts):
+ * - `connectMs` 3 s: opening a connection, and also the longest wait for a free one from the
+ *   pool. A database that does not answer fails the request instead of holding it.
+ * - `statementMs` 10 s (`statement_timeout`): no query of openwx's takes near that long; one that
+ *   waits on a lock or a frozen server is cancelled, so its connection comes back to the pool
+ *   and the work is retried (WeChat's retry, the job queue, the webhook loop). Migrations take
+ *   a longer limit of their own (store/migrate.ts).
+ * - `idleInTransactionMs` 60 s (`idle_in_transaction_session_timeout`): openwx never waits on
+ *   anything slow inside a transaction; a session that does (a stuck process) is ended by the
+ *   server so that its locks are released.
+ * - TCP keep-alive after 10 s idle, so that a connection to a vanished server is noticed.
+ * `statement_timeout` and `idle_in_transaction_session_timeout` given in DATABASE_URL's query
+ * (`?statement_timeout=30000`, in ms) take precedence.
+ */
+export const POSTGRES_TIMEOUTS = {
+  connectMs: 3_000,
+  statementMs: 10_000,
+  idleInTransactionMs: 60_000,
+  keepAliveMs: 10_000,
+} as const;
+
+/**
+ * `onError`: a connection was lost (an idle one, or one inside a transaction, which then fails);
+ * reported, and never crashes the process.
+ */
 export function postgresDb(
   connectionString: string,
   max = 10,
   onError: (err: Error) => void = () => {},
 ): Db {
-  const pool = new pg.Pool({ connectionString, max, types: pgTypes });
-  pool.on('error', onError);
+  const t = POSTGRES_TIMEOUTS;
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    types: pgTypes,
+    connectionTimeoutMillis: t.connectMs,
+    statement_timeout: t.statementMs,
+    idle_in_transaction_session_timeout: t.idleInTransactionMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: t.keepAliveMs,
+  });
+  // The pool adds the whole client (its state, buffers and settings) to an idle client's error:
+  // reported without it, or every lost connection logs kilobytes.
+  const report = (err: Error) => {
+    delete (err as Error & { client?: unknown }).client;
+    onError(err);
+  };
+  pool.on('error', report);
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T>(sql: string, params: readonly unknown[] = []) {
       const res = await c.query(sql, params as unknown[]);
@@ -111,7 +153,7 @@ export function postgresDb(
       let lost: Error | undefined;
       const onLost = (err: Error) => {
         lost = err;
-        onError(err);
+        report(err);
       };
       client.on('error', onLost);
       try {

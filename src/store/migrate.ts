@@ -9,6 +9,8 @@ import type { Db } from './db.ts';
  */
 const DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 const LOCK_ID = 7_265_431;
+/** The longest a statement of a migration may take. */
+export const MIGRATION_STATEMENT_TIMEOUT = '15min';
 
 export interface Migration {
   version: string;
@@ -26,6 +28,9 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<st
   const applied: string[] = [];
   for (const m of migrations) {
     const done = await db.transaction(async (tx) => {
+      // Longer than the connection's statement_timeout (10 s, see db.ts): a migration may rewrite
+      // a large table, and waiting for another instance's migrations counts as one statement.
+      await tx.query(`SET LOCAL statement_timeout = '${MIGRATION_STATEMENT_TIMEOUT}'`);
       await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_ID]);
       await tx.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',

@@ -34,6 +34,7 @@ import {
   type WebhookDeliveryOptions,
 } from '../services/webhook/delivery.ts';
 import { createWebhookService } from '../services/webhook/service.ts';
+import { createTargetPolicy } from '../services/webhook/target.ts';
 import { buildApp, type ServerTimeouts } from '../http/app.ts';
 import { autoReplyRoutes } from '../http/routes/auto-replies.ts';
 import { webhookRoutes } from '../http/routes/webhooks.ts';
@@ -221,8 +222,10 @@ export async function createOpenwx(
     },
     observe: (e) => m.metrics.wechatCall(e.endpoint, String(e.errcode), e.durationMs / 1000),
   });
+  const webhookTargets = createTargetPolicy({ allowPrivate: config.webhookAllowPrivate });
   const webhookDelivery = createWebhookDelivery({
     db,
+    targets: webhookTargets,
     sealer,
     clock,
     log,
@@ -236,6 +239,7 @@ export async function createOpenwx(
     clock,
     log,
     kick: () => webhookDelivery.kick(),
+    targets: webhookTargets,
   });
   const tokens = createTokenService({
     db,

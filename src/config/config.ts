@@ -75,6 +75,11 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** Log every request (OPENWX_LOG_REQUESTS=1). */
   logRequests: boolean;
+  /**
+   * Webhooks may target loopback, private, link-local and metadata addresses
+   * (OPENWX_WEBHOOK_ALLOW_PRIVATE; default: yes in sandbox mode, no in live mode).
+   */
+  webhookAllowPrivate: boolean;
 }
 
 export class ConfigError extends AppError {
@@ -435,6 +440,7 @@ export function loadConfig(environment: Env = process.env): Readonly<Config> {
     metricsPort: optionalPort(env, 'OPENWX_METRICS_PORT'),
     trustProxy: trustProxy(env),
     logRequests: bool(env, 'OPENWX_LOG_REQUESTS', false),
+    webhookAllowPrivate: bool(env, 'OPENWX_WEBHOOK_ALLOW_PRIVATE', mode === 'sandbox'),
   };
   Object.freeze(config.rollouts);
   Object.freeze(config.component);

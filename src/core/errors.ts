@@ -4,6 +4,8 @@
  */
 export type ErrorCode =
   | 'bad_request'
+  | 'webhook_url_credentials'
+  | 'webhook_url_forbidden'
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'

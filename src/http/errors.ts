@@ -8,6 +8,8 @@ import { WechatApiError, WechatOutcomeUnknownError } from '../wechat/errors.ts';
  */
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
+  webhook_url_credentials: 400,
+  webhook_url_forbidden: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -44,7 +46,12 @@ function shownDetails(details: Record<string, unknown> | undefined): Record<stri
   if (Array.isArray(details?.['checks'])) out['checks'] = details['checks'];
   if (typeof details?.['auditid'] === 'number') out['auditid'] = details['auditid'];
   if (typeof details?.['rollout_id'] === 'number') out['rollout_id'] = details['rollout_id'];
+  if (isRecord(details?.['params'])) out['params'] = details['params'];
   return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** The request field a schema validation error is about (`code`, `redirect_uri`, ...). */

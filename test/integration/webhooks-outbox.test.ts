@@ -7,6 +7,7 @@ import type { Db } from '../../src/store/db.ts';
 import { createEventQueries } from '../../src/store/queries/events.ts';
 import { createWebhookDelivery } from '../../src/services/webhook/delivery.ts';
 import { createWebhookService } from '../../src/services/webhook/service.ts';
+import { createTargetPolicy } from '../../src/services/webhook/target.ts';
 import { freshPglite, freshPostgres } from '../support/databases.ts';
 import { eventually } from '../support/sandbox.ts';
 import { signatureMatches, startReceiver } from '../support/webhooks.ts';
@@ -16,6 +17,8 @@ import { signatureMatches, startReceiver } from '../support/webhooks.ts';
  * sharing one PostgreSQL (each event fanned out once, each delivery sent once).
  */
 const HOUR = 3600_000;
+/** The receivers listen on 127.0.0.1. */
+const targets = createTargetPolicy({ allowPrivate: true });
 
 function storeEvent(db: Db, key: string, at: Date) {
   return createEventQueries(db).insert({
@@ -37,10 +40,10 @@ test('default schedule: backoff from 30 s doubling to 1 h, retried for 24 h afte
   try {
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const sealer = createSealer(randomBytes(32));
-    const webhooks = createWebhookService({ db, sealer, clock });
+    const webhooks = createWebhookService({ db, sealer, clock, targets });
     const hook = await webhooks.create({ url: rx.url });
     await storeEvent(db, 'retry-1', new Date(clock.now()));
-    const engine = createWebhookDelivery({ db, sealer, clock });
+    const engine = createWebhookDelivery({ db, sealer, clock, targets });
     assert.equal(await engine.dispatchOnce(), 1);
     const first = clock.now();
     const waits: number[] = [];
@@ -83,10 +86,10 @@ test('two instances on one PostgreSQL: each event fanned out once, each delivery
   const rx = await startReceiver();
   const sealer = createSealer(randomBytes(32));
   const engines = ['one', 'two'].map((workerId) =>
-    createWebhookDelivery({ db: pg.db, sealer, clock: systemClock, workerId, pollMs: 5 }),
+    createWebhookDelivery({ db: pg.db, sealer, clock: systemClock, workerId, pollMs: 5, targets }),
   );
   try {
-    const webhooks = createWebhookService({ db: pg.db, sealer, clock: systemClock });
+    const webhooks = createWebhookService({ db: pg.db, sealer, clock: systemClock, targets });
     const a = await webhooks.create({ url: rx.url });
     const b = await webhooks.create({ url: rx.url });
     for (const e of engines) e.start();

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/swagger';
 import type { CallbackReply, CallbackService } from '../../callbacks/callback-service.ts';
 import { MAX_XML_BYTES } from '../../crypto/xml.ts';
@@ -11,8 +11,44 @@ type Query = Record<string, string | undefined>;
 
 const APPID_RE = /^wx[0-9a-zA-Z]{16}$/;
 
+/**
+ * WeChat waits 5 s for an answer and then retries the push. A push that could not be stored
+ * within 3 s (a frozen or unreachable database) is answered 503 so that the retry takes over
+ * before WeChat gives up. Should the store still land afterwards, the retry is a duplicate: it is
+ * answered `success` and stored no second time (events are deduplicated).
+ */
+export const PUSH_DEADLINE_MS = 3_000;
+
 function send(reply: FastifyReply, r: CallbackReply): FastifyReply {
   return reply.status(r.status).header('content-type', r.contentType).send(r.body);
+}
+
+/** The push's answer, or a 503 when it is not there within `ms`. */
+async function withinDeadline(
+  req: FastifyRequest,
+  work: Promise<CallbackReply>,
+  ms: number,
+): Promise<CallbackReply> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  try {
+    const first = await Promise.race([work, late]);
+    if (first !== 'late') return first;
+  } finally {
+    clearTimeout(timer);
+  }
+  req.log.warn({ deadline_ms: ms }, 'push not stored in time: answered 503, WeChat retries');
+  work.then(
+    (r) => req.log.info({ status: r.status }, 'push answered 503 was handled late'),
+    (err: unknown) => req.log.error({ err }, 'push answered 503 failed later'),
+  );
+  return {
+    status: 503,
+    contentType: 'text/plain; charset=utf-8',
+    body: `the push could not be stored within ${ms / 1000} s; WeChat retries it`,
+  };
 }
 
 export function callbackRoutes(callbacks: CallbackService) {
@@ -47,7 +83,14 @@ export function callbackRoutes(callbacks: CallbackService) {
     const body = (b: unknown): Buffer => (Buffer.isBuffer(b) ? b : Buffer.alloc(0));
 
     app.post<{ Querystring: Query }>('/api/openwx/auth', { schema: authDoc }, async (req, reply) =>
-      send(reply, await callbacks.handleAuthEvent({ query: req.query, rawBody: body(req.body) })),
+      send(
+        reply,
+        await withinDeadline(
+          req,
+          callbacks.handleAuthEvent({ query: req.query, rawBody: body(req.body) }),
+          PUSH_DEADLINE_MS,
+        ),
+      ),
     );
     app.get<{ Querystring: Query }>('/api/openwx/auth', { schema: checkDoc }, async (req, reply) =>
       send(reply, callbacks.verifyUrl(req.query)),
@@ -64,10 +107,14 @@ export function callbackRoutes(callbacks: CallbackService) {
             .send('the path must end with an appid (wx + 16 letters or digits)');
         return send(
           reply,
-          await callbacks.handleMessage(req.params.appid, {
-            query: req.query,
-            rawBody: body(req.body),
-          }),
+          await withinDeadline(
+            req,
+            callbacks.handleMessage(req.params.appid, {
+              query: req.query,
+              rawBody: body(req.body),
+            }),
+            PUSH_DEADLINE_MS,
+          ),
         );
       },
     );

@@ -84,7 +84,8 @@ const createBody = {
       type: 'string',
       minLength: 1,
       maxLength: 2048,
-      description: 'Where events are POSTed: an absolute http:// or https:// URL',
+      description:
+        'Where events are POSTed: an absolute http:// or https:// URL without credentials; loopback, private, link-local and metadata addresses only with OPENWX_WEBHOOK_ALLOW_PRIVATE (docs/webhooks.md)',
     },
     events: {
       type: 'array',

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
-import { errorMessage } from '../../core/errors.ts';
+import { errorMessage, isAppError } from '../../core/errors.ts';
 import { noopMetrics, silentLogger, type Logger, type Metrics } from '../../core/metrics.ts';
 import { newId } from '../../core/random.ts';
 import type { Sealer } from '../../crypto/seal.ts';
@@ -11,7 +11,9 @@ import {
 } from '../../store/queries/webhook-deliveries.ts';
 import { createDispatchQueries } from '../../store/queries/webhooks.ts';
 import { EXCLUDED_BY_DEFAULT } from './event-types.ts';
+import { postPinned, replyExcerpt } from './post.ts';
 import { eventSecretAad, secretAad } from './service.ts';
+import { checkWebhookUrl, createTargetPolicy, redactUrl, type TargetPolicy } from './target.ts';
 
 /**
  * The webhook outbox, run by every instance: a dispatcher turns new stored events into
@@ -40,7 +42,8 @@ export interface WebhookDeliveryOptions {
   /** Fanned-out events older than this no longer hold the cursor back. */
   settleMs?: number;
   batch?: number;
-  fetch?: typeof fetch;
+  /** Which targets may be reached (default: no private ones); each attempt checks its address. */
+  targets?: TargetPolicy;
 }
 
 export const SIGNATURE_HEADER = 'x-openwx-signature';
@@ -72,7 +75,7 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
   const graceMs = opts.unknownAppidGraceMs ?? 60_000;
   const settleMs = opts.settleMs ?? 5 * 60_000;
   const batch = opts.batch ?? 200;
-  const doFetch = opts.fetch ?? fetch;
+  const targets = opts.targets ?? createTargetPolicy({ allowPrivate: false });
   const deliveries = createDeliveryQueries(db);
   const inflight = new Map<number, { done: Promise<void>; abort: AbortController }>();
   let timer: NodeJS.Timeout | undefined;
@@ -114,12 +117,15 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
     const secret = sealer.open(d.secret_sealed, secretAad(d.webhook_id));
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
-      const res = await doFetch(d.url, {
-        method: 'POST',
+      // The URL's form and the address connected to are checked on every attempt: a name may
+      // resolve elsewhere than when the webhook was created.
+      const url = new URL(checkWebhookUrl(d.url));
+      const pinned = await targets.pin(url);
+      const res = await postPinned(
+        url,
+        pinned,
         body,
-        redirect: 'manual',
-        signal: AbortSignal.any([signal, timeout]),
-        headers: {
+        {
           'content-type': 'application/json',
           'user-agent': 'openwx-webhooks',
           'x-openwx-event': d.type,
@@ -127,15 +133,17 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
           'x-openwx-timestamp': String(timestamp),
           [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
         },
-      });
-      const text = await res.text().catch(() => '');
+        AbortSignal.any([signal, timeout]),
+      );
       if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
+      const text = replyExcerpt(res.head);
       return {
         ok: false,
         status: res.status,
-        error: `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`,
+        error: `HTTP ${res.status}${text ? `: ${text}` : ''}`,
       };
     } catch (err) {
+      if (isAppError(err)) return { ok: false, status: null, error: `refused: ${err.message}` };
       if (timeout.aborted)
         return { ok: false, status: null, error: `timed out after ${timeoutMs} ms` };
       const cause = (err as { cause?: unknown }).cause;
@@ -172,7 +180,14 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
     });
     metrics.webhookDelivery(dead ? 'dead' : 'failed');
     log.warn(
-      { delivery: d.id, webhook: d.webhook_id, attempt, dead, err: outcome.error },
+      {
+        delivery: d.id,
+        webhook: d.webhook_id,
+        url: redactUrl(d.url),
+        attempt,
+        dead,
+        err: outcome.error,
+      },
       dead ? 'webhook delivery dead' : 'webhook delivery failed',
     );
   }

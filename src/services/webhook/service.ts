@@ -17,6 +17,7 @@ import {
   TOKEN_REFRESHED,
   WEBHOOK_EVENT_TYPES,
 } from './event-types.ts';
+import { createTargetPolicy, redactUrl, type TargetPolicy } from './target.ts';
 
 /**
  * Webhook subscriptions (admin API) and the internal events openwx records for them. The secret
@@ -62,6 +63,8 @@ export interface WebhookServiceDeps {
   log?: Logger;
   /** Wakes the sender (a redelivery is due now). */
   kick?: () => void;
+  /** Which targets a webhook may have (default: no private ones). */
+  targets?: TargetPolicy;
 }
 
 export const secretAad = (webhookId: string) => `webhook_secret:${webhookId}`;
@@ -70,27 +73,12 @@ export const eventSecretAad = (eventId: number) => `webhook_token:${eventId}`;
 const bad = (field: string, message: string) =>
   new AppError('bad_request', message, { details: { field } });
 
-/** Only absolute http(s) URLs with a host; no other scheme (ftp:, file:, javascript:, ...). */
-export function checkWebhookUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw bad('url', 'url must be an absolute http:// or https:// URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw bad('url', `url must use http or https, not ${url.protocol.replace(/:$/, '')}`);
-  }
-  if (!url.hostname) throw bad('url', 'url must name a host');
-  return url.toString();
-}
-
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function webhookView(row: WebhookRow): WebhookView {
   return {
     id: row.id,
-    url: row.url,
+    url: redactUrl(row.url),
     events: row.event_types,
     tenant_id: row.tenant_id,
     receive_secrets: row.receive_secrets,
@@ -123,6 +111,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   const webhooks = createWebhookQueries(db);
   const deliveries = createDeliveryQueries(db);
   const now = () => new Date(clock.now());
+  const targets = deps.targets ?? createTargetPolicy({ allowPrivate: false });
 
   async function requireWebhook(id: string): Promise<WebhookRow> {
     const row = await webhooks.findById(id);
@@ -156,7 +145,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
   return {
     async create(input: NewWebhook): Promise<WebhookView & { secret: string }> {
-      const url = checkWebhookUrl(input.url);
+      const url = await targets.checkTarget(input.url);
       let eventTypes: string[] | null = null;
       if (input.events !== undefined) {
         if (input.events.length === 0)

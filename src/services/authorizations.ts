@@ -36,6 +36,14 @@ export interface LinkRef {
   preAuthCodeHash?: string;
 }
 
+/**
+ * A return to the redirect page is compared with the pushed codes among the latest
+ * RECENT_PUSHED_CODES exchange jobs, within the latest RECENT_JOBS jobs of any kind (a bounded
+ * scan of the primary key, whatever the size of the table; a code lives an hour).
+ */
+const RECENT_PUSHED_CODES = 200;
+const RECENT_JOBS = 20_000;
+
 const hashCode = (code: string) => createHash('sha256').update(code).digest('hex');
 
 export type AuthorizationService = ReturnType<typeof createAuthorizationService>;
@@ -158,5 +166,29 @@ export function createAuthorizationService(deps: AuthorizationDeps) {
     }
   });
 
-  return { exchange, syncInfo };
+  /**
+   * Whether WeChat gave openwx this code: exchanged already, or carried by an authorization or
+   * registration push whose exchange job is among the latest (RECENT_PUSHED_CODES). Codes are
+   * never stored in clear: the jobs' sealed copies are opened and compared.
+   */
+  async function codeReceived(code: string): Promise<boolean> {
+    if (await authorizers.findAppidByCode(hashCode(code))) return true;
+    const res = await deps.db.query<{ code: unknown }>(
+      `SELECT payload->'code' AS code FROM jobs
+        WHERE type = $1 AND id > (SELECT COALESCE(max(id), 0) - ${RECENT_JOBS} FROM jobs)
+        ORDER BY id DESC LIMIT ${RECENT_PUSHED_CODES}`,
+      [JOB_EXCHANGE_AUTH_CODE],
+    );
+    const wanted = hashCode(code);
+    return res.rows.some((row) => {
+      if (typeof row.code !== 'string') return false;
+      try {
+        return hashCode(deps.sealer.open(row.code, 'authorization_code')) === wanted;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  return { exchange, syncInfo, codeReceived };
 }

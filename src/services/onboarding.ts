@@ -32,6 +32,9 @@ export interface OnboardingDeps {
   pages: { pc: string; mobile: string };
 }
 
+/** How long after its expiry a link still takes the merchant's return from WeChat's page. */
+export const RETURN_GRACE_MS = 10 * 60_000;
+
 export const AUTH_TYPES = [1, 2, 3, 4, 5, 6, 8] as const;
 
 export function officialAuthPages(): OnboardingDeps['pages'] {
@@ -106,6 +109,12 @@ export function createOnboardingService(deps: OnboardingDeps) {
     markUsed: (token: string, appid: string) =>
       links.markUsed(token, appid, new Date(deps.clock.now())),
     isExpired: (link: LinkRow) => link.expires_at.getTime() <= deps.clock.now(),
+    /**
+     * Whether WeChat may still send a merchant back through this link: not used yet, and not
+     * expired (with RETURN_GRACE_MS for a merchant who opened WeChat's page just in time).
+     */
+    awaitsReturn: (link: LinkRow) =>
+      link.used_at === null && link.expires_at.getTime() + RETURN_GRACE_MS > deps.clock.now(),
   };
 }
 

@@ -3,10 +3,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type {} from '@fastify/swagger';
 import { errorMessage, isAppError } from '../../core/errors.ts';
 import type { OnboardingService } from '../../services/onboarding.ts';
+import type { LinkRow } from '../../store/queries/links.ts';
 import type { AuthorizationService } from '../../services/authorizations.ts';
 import { bearer } from '../auth.ts';
 import { sendError } from '../errors.ts';
 import { errorBody } from '../schemas.ts';
+import { createAddressLimiter, type AddressLimits } from '../address-limiter.ts';
 
 /** Why openwx is not ready: `database_unreachable`, `migrations_pending`, ... */
 export interface NotReady {
@@ -37,7 +39,15 @@ export interface PublicDeps {
   readiness: Readiness;
   metricsAccess: MetricsAccess;
   metricsText: () => Promise<{ contentType: string; body: string }>;
+  /** Refused returns to /api/openwx/authorized per client address (default RETURN_LIMITS). */
+  returnLimits?: AddressLimits;
 }
+
+/**
+ * A merchant comes back from WeChat's page once per authorization; a handful of refusals a
+ * minute per address is plenty for a mistyped or reloaded URL and useless for guessing.
+ */
+export const RETURN_LIMITS: AddressLimits = { burst: 10, perMinute: 10 };
 
 /** Routes that answer while the database is not ready (everything else: 503 not_ready). */
 export const OPERATIONS_ROUTES: ReadonlySet<string> = new Set([
@@ -125,7 +135,23 @@ function startPage(pcUrl: string, mobileUrl: string): string {
 ${a(pcUrl, '电脑上授权 Authorize (PC)')}${a(mobileUrl, '手机微信内授权 Authorize in WeChat (mobile)')}</body></html>`;
 }
 
+/** Why a return to /api/openwx/authorized was refused without asking WeChat. */
+function returnRefusal(
+  token: string | undefined,
+  link: LinkRow | undefined,
+  onboarding: OnboardingService,
+): string {
+  const again = 'Please start again from the authorization link you were given.';
+  if (!token)
+    return `This auth_code is invalid here: the address names no authorization link of this platform and WeChat never sent the code. ${again}`;
+  if (!link) return `This authorization link does not exist. ${again}`;
+  if (link.used_at) return `This authorization link was already used. ${again}`;
+  if (onboarding.isExpired(link)) return `This authorization link has expired. ${again}`;
+  return `This auth_code is invalid here. ${again}`;
+}
+
 export function publicRoutes(deps: PublicDeps) {
+  const returns = createAddressLimiter(deps.returnLimits ?? RETURN_LIMITS);
   return async function plugin(app: FastifyInstance): Promise<void> {
     app.get(
       '/livez',
@@ -194,20 +220,41 @@ export function publicRoutes(deps: PublicDeps) {
         },
       },
       async (req, reply) => {
-        const code = req.query.auth_code;
         reply.type('text/html; charset=utf-8');
-        if (!code || code.length > 512) {
+        const wait = returns.retryAfter(req.ip);
+        if (wait !== undefined) {
           return reply
-            .status(400)
+            .status(429)
+            .header('retry-after', String(wait))
             .send(
               page(
-                '授权失败 Authorization failed',
-                'The link has no auth_code. Please start the authorization again.',
+                '请稍后再试 Too many attempts',
+                `Too many authorization returns from this address were refused. Try again in ${wait} s.`,
               ),
             );
         }
+        const refuse = (status: number, message: string) => {
+          returns.spend(req.ip);
+          return reply.status(status).send(page('授权失败 Authorization failed', message));
+        };
+        const code = req.query.auth_code;
+        if (!code || code.length > 512)
+          return refuse(400, 'The link has no auth_code. Please start the authorization again.');
         const linkToken =
           req.query.link && /^[A-Za-z0-9]{1,64}$/.test(req.query.link) ? req.query.link : undefined;
+        const link = linkToken ? await deps.onboarding.findLink(linkToken) : undefined;
+        // Only a code that can be genuine reaches WeChat: one returned through a link openwx
+        // issued that still awaits its merchant, or one WeChat already pushed to openwx.
+        const genuine =
+          (link !== undefined && deps.onboarding.awaitsReturn(link)) ||
+          (await deps.authorizations.codeReceived(code));
+        if (!genuine) {
+          req.log.warn(
+            { link: linkToken ? (link ? 'closed' : 'unknown') : 'none' },
+            'authorization return refused without asking WeChat',
+          );
+          return refuse(400, returnRefusal(linkToken, link, deps.onboarding));
+        }
         try {
           const appid = await deps.authorizations.exchange(
             undefined,
@@ -215,9 +262,9 @@ export function publicRoutes(deps: PublicDeps) {
             'redirect',
             linkToken ? { token: linkToken } : undefined,
           );
-          const link = linkToken ? await deps.onboarding.findLink(linkToken) : undefined;
-          if (link?.redirect) {
-            const target = new URL(link.redirect);
+          const used = linkToken ? await deps.onboarding.findLink(linkToken) : undefined;
+          if (used?.redirect) {
+            const target = new URL(used.redirect);
             target.searchParams.set('appid', appid);
             return reply.redirect(target.toString());
           }
@@ -228,14 +275,7 @@ export function publicRoutes(deps: PublicDeps) {
         } catch (err) {
           req.log.warn({ err }, 'authorization redirect failed');
           const status = isAppError(err) && err.code === 'conflict' ? 409 : 400;
-          return reply
-            .status(status)
-            .send(
-              page(
-                '授权失败 Authorization failed',
-                `The authorization was not accepted: ${errorMessage(err)}`,
-              ),
-            );
+          return refuse(status, `The authorization was not accepted: ${errorMessage(err)}`);
         }
       },
     );

@@ -2,10 +2,14 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { WxCryptoError } from './errors.ts';
 
 /**
- * Safe XML for WeChat pushes: no DOCTYPE, no entity declarations, size-limited, values kept as
- * strings (so `0012` and long MsgIds stay exact). Returns the children of the root element.
+ * Safe XML for WeChat pushes: no DOCTYPE, no entity declarations, size- and depth-limited, no
+ * element named after a JavaScript object internal, values kept as strings (so `0012` and long
+ * MsgIds stay exact) and storable (no NUL, no unpaired surrogate). Returns the children of the
+ * root element.
  */
 export const MAX_XML_BYTES = 64 * 1024;
+/** Elements nested deeper than this (the root counts as one) are refused; pushes use about 4. */
+export const MAX_XML_DEPTH = 32;
 
 export type XmlValue = string | XmlObject | XmlValue[];
 export interface XmlObject {
@@ -23,7 +27,23 @@ const parser = new XMLParser({
   htmlEntities: true,
   ignoreDeclaration: true,
   cdataPropName: false,
+  // The parser counts the elements open above the current one.
+  maxNestedTags: MAX_XML_DEPTH - 1,
 });
+
+/** Names fast-xml-parser refuses, and that no WeChat push uses. */
+const RESERVED_NAME = /Invalid name: "([^"]+)" is a reserved/;
+
+// eslint-disable-next-line no-control-regex -- NUL is exactly what must go
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Replaces what PostgreSQL text and JSON cannot hold — NUL and unpaired UTF-16 surrogates (from
+ * character references) — with U+FFFD, the character invalid UTF-8 already decodes to.
+ */
+export function sanitizeText(value: string): string {
+  return value.replace(UNSTORABLE, '\ufffd');
+}
 
 const FORBIDDEN = /<!DOCTYPE|<!ENTITY|<!\[INCLUDE|<!\[IGNORE/i;
 
@@ -36,20 +56,41 @@ export function parseXml(input: string | Buffer, maxBytes = MAX_XML_BYTES): XmlO
     throw new WxCryptoError('ParseXmlError', 'XML with a DOCTYPE or entity is refused');
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new WxCryptoError('ParseXmlError', `malformed XML: ${valid.err.msg}`);
-  const doc = parser.parse(text) as Record<string, unknown>;
+  const doc = parseChecked(text);
   const root = doc['xml'];
   if (root === undefined) throw new WxCryptoError('ParseXmlError', 'missing <xml> root element');
   if (typeof root === 'string') return {};
   return dropIndentation(root as XmlObject);
 }
 
-/** Pretty-printed XML leaves whitespace text between elements; it is not a field. */
+function parseChecked(text: string): Record<string, unknown> {
+  try {
+    return parser.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const reserved = RESERVED_NAME.exec(message);
+    if (reserved)
+      throw new WxCryptoError('ParseXmlError', `element named "${reserved[1]}" is refused`);
+    if (/nested tags/i.test(message))
+      throw new WxCryptoError('ParseXmlError', `XML nested deeper than ${MAX_XML_DEPTH} elements`);
+    throw new WxCryptoError('ParseXmlError', `malformed XML: ${message}`);
+  }
+}
+
+/**
+ * Pretty-printed XML leaves whitespace text between elements; it is not a field. Text values are
+ * made storable (sanitizeText).
+ */
 function dropIndentation(obj: XmlObject): XmlObject {
   for (const [k, v] of Object.entries(obj)) {
     if (k === '#text' && typeof v === 'string' && v.trim() === '') delete obj[k];
+    else if (typeof v === 'string') obj[k] = sanitizeText(v);
     else if (Array.isArray(v))
-      v.forEach((x) => typeof x === 'object' && !Array.isArray(x) && dropIndentation(x));
-    else if (typeof v === 'object') dropIndentation(v);
+      v.forEach((x, i) => {
+        if (typeof x === 'string') v[i] = sanitizeText(x);
+        else if (!Array.isArray(x)) dropIndentation(x);
+      });
+    else dropIndentation(v);
   }
   return obj;
 }

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WxCryptoError } from '../../src/crypto/errors.ts';
-import { buildXml, MAX_XML_BYTES, parseXml, xmlText, xmlToJson } from '../../src/crypto/xml.ts';
+import {
+  buildXml,
+  MAX_XML_BYTES,
+  MAX_XML_DEPTH,
+  parseXml,
+  sanitizeText,
+  xmlText,
+  xmlToJson,
+} from '../../src/crypto/xml.ts';
 
 /** Safe XML for WeChat pushes (../shared/wechat/01 §1.6, §1.12; design §3.6). */
 
@@ -69,6 +77,29 @@ describe('parseXml: refusals', () => {
     // A caller-chosen limit.
     assertRefused('<xml><a>12345</a></xml>', /larger than 10 bytes/, 10);
     assert.deepEqual(parseXml('<xml><a>1</a></xml>', 20), { a: '1' });
+  });
+});
+
+describe('parseXml: hostile structure', () => {
+  it('refuses XML nested deeper than the limit, and keeps ordinary nesting', () => {
+    const nested = (depth: number) =>
+      `<xml>${'<a>'.repeat(depth - 1)}x${'</a>'.repeat(depth - 1)}</xml>`;
+    assert.doesNotThrow(() => parseXml(nested(MAX_XML_DEPTH)));
+    assertRefused(nested(MAX_XML_DEPTH + 1), /nested deeper than 32/);
+    assertRefused(`<xml>${'<a>'.repeat(5000)}${'</a>'.repeat(5000)}</xml>`, /nested deeper/);
+  });
+
+  it('refuses elements named after JavaScript object internals', () => {
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      assertRefused(`<xml><${name}><a>1</a></${name}><B>x</B></xml>`, new RegExp(name));
+    }
+    assert.equal(({} as Record<string, unknown>)['a'], undefined);
+  });
+
+  it('replaces NUL and unpaired surrogates, which a database cannot hold, with U+FFFD', () => {
+    const doc = parseXml('<xml><A>a\u0000b</A><B><C><![CDATA[\u0000]]></C></B></xml>');
+    assert.deepEqual(doc, { A: 'a\ufffdb', B: { C: '\ufffd' } });
+    assert.equal(sanitizeText('x\ud800y\udc00\u{1F600}'), 'x\ufffdy\ufffd\u{1F600}');
   });
 });
 

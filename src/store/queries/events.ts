@@ -75,27 +75,44 @@ export function createEventQueries(db: Queryable) {
   };
 }
 
-/**
- * Batches event inserts that arrive together (the message URL under load) into one statement:
- * pushes waiting in the same turn of the event loop, up to `maxBatch`, share one INSERT. Each
- * caller still gets its answer only after its row is committed.
- */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what PostgreSQL cannot hold
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Text PostgreSQL can hold: NUL and unpaired surrogates become U+FFFD. */
+export const storableText = (s: string): string => s.replace(UNSTORABLE, '\ufffd');
+
+/** The same for every string (keys included) inside a JSON value. */
+export function storableJson(value: unknown): unknown {
+  if (typeof value === 'string') return storableText(value);
+  if (Array.isArray(value)) return value.map(storableJson);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[storableText(k)] = storableJson(v);
+    return out;
+  }
+  return value;
+}
+
+const storableDate = (d: Date | null): Date | null => (d && !isNaN(d.getTime()) ? d : null);
+
 /**
  * One INSERT for several events; answers, per event in order, its new id or null when its dedupe
  * key was already stored (a key twice in one call is stored once, for its first occurrence).
+ * Every value is made storable first (storableText, storableJson; an invalid date is null).
  */
 export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<(number | null)[]> {
   const values: unknown[] = [];
+  const keys = events.map((e) => storableText(e.dedupeKey));
   const tuples = events.map((e, i) => {
     values.push(
-      e.dedupeKey,
+      keys[i],
       e.source,
-      e.appid,
-      e.type,
-      e.raw,
-      e.query,
-      e.decoded,
-      e.createTime,
+      e.appid === null ? null : storableText(e.appid),
+      storableText(e.type),
+      storableText(e.raw),
+      storableJson(e.query),
+      storableJson(e.decoded),
+      storableDate(e.createTime),
       e.receivedAt,
     );
     return `(${Array.from({ length: 9 }, (_, k) => `$${i * 9 + k + 1}`).join(', ')})`;
@@ -107,13 +124,19 @@ export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<(
     values,
   );
   const ids = new Map(res.rows.map((r) => [r.dedupe_key, r.id]));
-  return events.map((e) => {
-    const id = ids.get(e.dedupeKey) ?? null;
-    ids.delete(e.dedupeKey);
+  return keys.map((key) => {
+    const id = ids.get(key) ?? null;
+    ids.delete(key);
     return id;
   });
 }
 
+/**
+ * Batches event inserts that arrive together (the message URL under load) into one statement:
+ * pushes waiting in the same turn of the event loop, up to `maxBatch`, share one INSERT. Each
+ * caller still gets its answer only after its row is committed. When the shared INSERT fails,
+ * each row is tried alone, so that one row the database refuses fails only its own push.
+ */
 export function createEventInsertBatcher(db: Queryable, maxBatch = 64) {
   type Pending = {
     e: NewEvent;
@@ -131,7 +154,18 @@ export function createEventInsertBatcher(db: Queryable, maxBatch = 64) {
       );
       batch.forEach((p, i) => p.resolve(ids[i] ?? null));
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      if (batch.length === 1) {
+        batch[0]?.reject(err);
+        return;
+      }
+      // One after the other, so that a key twice in the batch is stored for its first occurrence.
+      for (const p of batch) {
+        try {
+          p.resolve((await insertEvents(db, [p.e]))[0] ?? null);
+        } catch (rowErr) {
+          p.reject(rowErr);
+        }
+      }
     }
   }
 

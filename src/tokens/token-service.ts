@@ -24,6 +24,12 @@ const MIN_VALIDITY_MS = 60_000;
 const LOCK_LEASE_MS = 60_000;
 const WAIT_POLL_MS = 50;
 const WAIT_LIMIT_MS = 30_000;
+/**
+ * A token that WeChat calls stale is replaced at most once per this window per token (kind and
+ * appid), across all instances: a caller whose calls keep answering 40001 cannot force a refresh
+ * on every call. Later stale answers inside the window reach the caller as they are.
+ */
+export const STALE_REFRESH_WINDOW_MS = 60_000;
 
 export interface IssuedToken {
   access_token: string;
@@ -74,6 +80,10 @@ export function createTokenService(deps: TokenServiceDeps) {
   const authorizers = createAuthorizerQueries(db);
   const cache = new Map<string, { token: string; expiresAt: number }>();
   const inflight = new Map<string, Promise<IssuedToken>>();
+  // Until when this process knows a key's token was replaced for a stale answer (in front of
+  // the lease in the database), and when it last logged a stale answer it passed on.
+  const staleUntil = new Map<string, number>();
+  const staleToldAt = new Map<string, number>();
   const now = () => new Date(clock.now());
   const tell = async (run: () => Promise<void> | void | undefined): Promise<void> => {
     try {
@@ -317,6 +327,48 @@ export function createTokenService(deps: TokenServiceDeps) {
       if (done) log.info({ kind, appid }, 'stale token invalidated');
     },
 
+    /**
+     * WeChat answered that `token` is stale (40001, 40014, 42001): forgets it so that the next
+     * request refreshes, at most once per STALE_REFRESH_WINDOW_MS per key across all instances
+     * (a lease in the locks table; a process-local note in front). A token that is no longer
+     * current is only dropped from this process's memory. True when the token was forgotten.
+     */
+    async invalidateStale(
+      kind: 'component' | 'authorizer',
+      token: string,
+      appid?: string,
+    ): Promise<boolean> {
+      const key = kind === 'component' ? componentKey : authorizerKey(appid ?? '');
+      const row = await tokens.findByKey(key);
+      if (row?.token_hash !== hashToken(token)) {
+        if (cache.get(key)?.token === token) cache.delete(key);
+        return false;
+      }
+      const at = clock.now();
+      const claimed =
+        at >= (staleUntil.get(key) ?? 0) &&
+        (await locks.tryAcquire(
+          `stale_refresh:${key}`,
+          `${holder}:${newId()}`,
+          now(),
+          new Date(at + STALE_REFRESH_WINDOW_MS),
+        ));
+      if (!claimed) {
+        const told = staleToldAt.get(key);
+        if (told === undefined || at - told >= STALE_REFRESH_WINDOW_MS) {
+          staleToldAt.set(key, at);
+          log.warn(
+            { kind, appid },
+            'stale-token answer passed on: this token was already replaced for a stale answer less than a minute ago',
+          );
+        }
+        return false;
+      }
+      staleUntil.set(key, at + STALE_REFRESH_WINDOW_MS);
+      await service.invalidate(kind, token, appid);
+      return true;
+    },
+
     /** Forces a refresh now (unless another instance is already refreshing). */
     forceRefresh(kind: 'component' | 'authorizer', appid?: string): Promise<IssuedToken> {
       const key = kind === 'component' ? componentKey : authorizerKey(appid ?? '');
@@ -445,7 +497,10 @@ export function createTokenService(deps: TokenServiceDeps) {
           : await service.getAuthorizerToken(appid ?? '');
       return t.access_token;
     },
-    invalidate: (kind, token, appid) => service.invalidate(kind, token, appid),
+    // The client calls this when WeChat says a token is stale: limited to once per window.
+    invalidate: async (kind, token, appid) => {
+      await service.invalidateStale(kind, token, appid);
+    },
   };
   return { ...service, source };
 }

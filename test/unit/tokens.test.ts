@@ -403,6 +403,55 @@ for (const kind of DB_KINDS) {
         assert.equal(wechat.count('api_create_preauthcode'), 2);
       }));
 
+    it('stale-token answers replace a token at most once a minute, across instances; later ones reach the caller', () =>
+      withDb(kind, async (db) => {
+        const { clock, wechat, sealer, client, tokens, saveTicket } = setup(db);
+        await saveTicket('ticket@@@T');
+        await tokens.getComponentToken();
+        await tokens.saveAuthorization(authorization(AUTHORIZER, 'ATOKEN_A0', 'refreshtoken@@@RA'));
+        const preauth = (c: typeof client) =>
+          c.call('api_create_preauthcode', { component_appid: COMPONENT.appid });
+        const stale = async (p: Promise<unknown>) => {
+          const err = await failure(p);
+          assert.ok(err instanceof WechatApiError, String(err));
+          assert.equal(err.errcode, 40001, 'the stale answer reaches the caller as it is');
+        };
+
+        // WeChat calls every token stale (a caller hammering a path that answers 40001).
+        wechat.state.staleTokens.add('CTOKEN_1');
+        wechat.state.staleTokens.add('CTOKEN_2');
+        wechat.state.staleTokens.add('CTOKEN_3');
+        await stale(preauth(client));
+        assert.equal(wechat.count('api_component_token'), 2, 'the first stale answer refreshes');
+        for (let i = 0; i < 5; i++) await stale(preauth(client));
+        const other = openwxProcess(db, wechat, clock, sealer);
+        await stale(preauth(other.client));
+        clock.advance(59_000);
+        await stale(preauth(client));
+        await stale(preauth(other.client));
+        assert.equal(
+          wechat.count('api_component_token'),
+          2,
+          'no further refresh within the minute, in this process or another',
+        );
+        assert.equal((await tokens.getComponentToken()).access_token, 'CTOKEN_2');
+
+        // The limit is per token: the authorizer's token is still replaced on its first stale answer.
+        assert.equal(await tokens.invalidateStale('authorizer', 'ATOKEN_A0', AUTHORIZER), true);
+        assert.equal((await tokens.getAuthorizerToken(AUTHORIZER)).access_token, 'ATOKEN_1');
+        assert.equal(await tokens.invalidateStale('authorizer', 'ATOKEN_1', AUTHORIZER), false);
+        assert.equal((await tokens.getAuthorizerToken(AUTHORIZER)).access_token, 'ATOKEN_1');
+
+        // A minute after the refresh, the next stale answer refreshes again (once).
+        clock.advance(1_001);
+        await stale(preauth(other.client));
+        assert.equal(wechat.count('api_component_token'), 3);
+        await stale(preauth(client));
+        assert.equal(wechat.count('api_component_token'), 3);
+        wechat.state.staleTokens.clear();
+        assert.equal((await preauth(client)).pre_auth_code, 'preauthcode@@@for-CTOKEN_3');
+      }));
+
     it('refreshDue refreshes the tokens inside the refresh-ahead window and no others', () =>
       withDb(kind, async (db) => {
         const { clock, wechat, tokens, saveTicket } = setup(db);

@@ -3,11 +3,14 @@ import type {} from '@fastify/swagger';
 import { AppError } from '../../core/errors.ts';
 import type { WechatClient } from '../../wechat/client.ts';
 import { callerGuard, requireAppidAccess, tenantOf, type GuardDeps } from '../auth.ts';
+import { sendError } from '../errors.ts';
+import { insteadOf, tenantProxyPermission } from './proxy-policy.ts';
 
 /**
  * `ANY /api/proxy/:appid/<wechat path>` and `/api/proxy/component/<path>`: forwards the call to
  * WeChat with the right token (stale tokens are replaced and the call retried once by the client)
- * and returns WeChat's answer as is. The admin may use any appid, a tenant only its own.
+ * and returns WeChat's answer as is. The admin may use any appid and path; a tenant only its own
+ * appids, only the paths of its permissions (proxy-policy.ts), and never the component token.
  */
 const WECHAT_PATH =
   /^\/(cgi-bin|wxa|wxaapi|sns|datacube|card|merchant|shop|product|customservice|tcb|semantic|channels|wxopen|union|intp|express)\/[A-Za-z0-9_\-/.]+$/;
@@ -60,6 +63,19 @@ export function proxyRoutes(deps: GuardDeps & { client: WechatClient }) {
         throw new AppError('not_found', 'the component proxy is for the operator only');
       }
       if (appid) await requireAppidAccess(deps.db, req, appid);
+      if (tenantOf(req) !== undefined && tenantProxyPermission(path) === undefined) {
+        const use = insteadOf(path);
+        req.log.info({ proxy: path, tenant: tenantOf(req) }, 'proxy path refused for a tenant key');
+        return sendError(
+          reply,
+          403,
+          'proxy_path_not_allowed',
+          `a tenant key may not call ${path} through the proxy: it belongs to the platform${
+            use ? `; use ${use}` : '; ask the operator'
+          }`,
+          { params: { path, ...(use ? { use } : {}) } },
+        );
+      }
       const res = await deps.client.raw({
         method: req.method,
         path,

@@ -4,7 +4,7 @@ import { AppError } from '../../core/errors.ts';
 import type { WechatClient } from '../../wechat/client.ts';
 import { callerGuard, requireAppidAccess, tenantOf, type GuardDeps } from '../auth.ts';
 import { sendError } from '../errors.ts';
-import { insteadOf, tenantProxyPermission } from './proxy-policy.ts';
+import { insteadOf, TENANT_PROXY_PERMISSIONS, tenantProxyPermission } from './proxy-policy.ts';
 
 /**
  * `ANY /api/proxy/:appid/<wechat path>` and `/api/proxy/component/<path>`: forwards the call to
@@ -49,6 +49,12 @@ export function proxyRoutes(deps: GuardDeps & { client: WechatClient }) {
       tags: ['Proxy'],
       security: [{ bearerAuth: [] }],
       summary: 'Call any WeChat API with the right token; the answer is WeChat’s own',
+      description:
+        'The admin token may call any path. A tenant key may call only its own appids and only ' +
+        'these permissions (other paths answer 403 `proxy_path_not_allowed`; the component proxy ' +
+        'is the operator’s): ' +
+        TENANT_PROXY_PERMISSIONS.map((p) => `${p.name} (${p.summary})`).join('; ') +
+        '.',
     };
 
     async function forward(

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger as PinoLogger } from 'pino';
-import { systemClock, type Clock } from '../core/clock.ts';
+import { OffsetClock, systemClock, type Clock } from '../core/clock.ts';
 import { newId } from '../core/random.ts';
 import { packageVersion } from '../core/package-info.ts';
 import { redactDatabaseUrl, type Config } from '../config/config.ts';
@@ -258,11 +258,14 @@ export async function createOpenwx(
 
   // Passive replies need the authorization service, which is built after the callbacks.
   const replierRef: { current?: PassiveReplier } = {};
+  // WeChat's clock, which pushes' timestamps follow: the emulator's own in sandbox mode.
+  const emulatorClock = config.embeddedEmulator ? new OffsetClock() : undefined;
   const callbacks = createCallbackService({
     db,
     crypt,
     sealer,
     clock,
+    wechatClock: emulatorClock ?? clock,
     jobs,
     tokens,
     replier: (appid, fields, meta) => replierRef.current?.(appid, fields, meta),
@@ -421,6 +424,7 @@ export async function createOpenwx(
           ticketIntervalMs: config.emulator.ticketIntervalSeconds * 1000,
           firstTicketDelayMs: config.emulator.firstTicketDelayMs,
           tokenTtlSeconds: config.emulator.tokenTtlSeconds,
+          ...(emulatorClock ? { clock: emulatorClock } : {}),
           log: (msg, extra) => log.debug({ emulator: true, ...extra }, msg),
         },
         {

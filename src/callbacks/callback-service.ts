@@ -10,6 +10,7 @@ import { createAuthorizerQueries } from '../store/queries/authorizers.ts';
 import { createEventInsertBatcher, createEventQueries } from '../store/queries/events.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import {
+  checkQuery,
   createTimeOf,
   decodedForStorage,
   dedupeKey,
@@ -56,6 +57,13 @@ export interface CallbackDeps {
   metrics?: Metrics;
   log?: Logger;
   replier?: PassiveReplier;
+  /**
+   * WeChat's clock, which a push's `timestamp` must be near (PUSH_WINDOW_SECONDS): the system
+   * clock in live mode, the emulator's in sandbox mode (its control API moves it). Default: clock.
+   */
+  wechatClock?: Clock;
+  /** Overrides PUSH_WINDOW_SECONDS. */
+  pushWindowSeconds?: number;
 }
 
 export const JOB_EXCHANGE_AUTH_CODE = 'authorization.exchange';
@@ -67,6 +75,9 @@ export const JOB_CODE_AUDIT_RESULT = 'code.audit_result';
 /** Lets the job find the authorization link (and its tenant) without storing the code. */
 const hashOf = (v: string | undefined) =>
   v ? createHash('sha256').update(v).digest('hex') : undefined;
+
+/** Original ids (gh_…) remembered per authorizer appid; they never change for an account. */
+const MAX_REMEMBERED_USER_NAMES = 10_000;
 
 const text = (body: string, status = 200): CallbackReply => ({
   status,
@@ -81,6 +92,50 @@ export function createCallbackService(deps: CallbackDeps) {
   const metrics = deps.metrics ?? noopMetrics;
   const log = deps.log ?? silentLogger;
   const messageEvents = createEventInsertBatcher(db);
+  const wechatClock = deps.wechatClock ?? clock;
+  const open = (input: PushInput) =>
+    openPush(crypt, input, {
+      nowMs: wechatClock.now(),
+      ...(deps.pushWindowSeconds === undefined ? {} : { seconds: deps.pushWindowSeconds }),
+    });
+  const userNames = new Map<string, string>();
+
+  /** The authorizer's original id (user_name from api_get_authorizer_info), when known. */
+  async function userNameOf(appid: string): Promise<string | null> {
+    const known = userNames.get(appid);
+    if (known !== undefined) return known;
+    const found = await createAuthorizerQueries(db).findUserName(appid);
+    if (found) {
+      if (userNames.size >= MAX_REMEMBERED_USER_NAMES) userNames.clear();
+      userNames.set(appid, found);
+    }
+    return found;
+  }
+
+  /**
+   * A message push belongs to its URL's authorizer: a captured push replayed to another
+   * merchant's URL, or an authorization event replayed to a message URL, is refused (403). WeChat
+   * itself never sends one, so nothing is lost and it has nothing to retry.
+   */
+  async function checkRecipient(appid: string, fields: XmlObject): Promise<void> {
+    const infoType = xmlText(fields, 'InfoType');
+    if (infoType !== undefined)
+      throw new PushRejected(
+        403,
+        'push_wrong_recipient',
+        `an authorization event (${infoType}) is not a message for ${appid}`,
+        { appid, infoType },
+      );
+    const expected = await userNameOf(appid);
+    const to = xmlText(fields, 'ToUserName');
+    if (expected !== null && to !== expected)
+      throw new PushRejected(
+        403,
+        'push_wrong_recipient',
+        `the push is addressed to ${to ?? 'nobody'}, not to ${appid} (${expected})`,
+        { appid, toUserName: to ?? null, expected },
+      );
+  }
 
   async function timed(kind: string, run: () => Promise<CallbackReply>): Promise<CallbackReply> {
     const started = performance.now();
@@ -95,10 +150,14 @@ export function createCallbackService(deps: CallbackDeps) {
     } catch (err) {
       if (err instanceof PushRejected) {
         metrics.callback(kind, 'rejected', (performance.now() - started) / 1000);
-        log.warn({ kind, reason: err.message }, 'push rejected');
-        return text(err.message, err.status);
+        log.warn(
+          { kind, code: err.reason, reason: err.message, params: err.params },
+          'push rejected',
+        );
+        return text(`${err.reason}: ${err.message}`, err.status);
       }
       metrics.callback(kind, 'error', (performance.now() - started) / 1000);
+      log.error({ err, kind }, 'push failed');
       throw err;
     }
   }
@@ -116,7 +175,12 @@ export function createCallbackService(deps: CallbackDeps) {
       case 'component_verify_ticket': {
         const ticket = xmlText(fields, 'ComponentVerifyTicket');
         if (!ticket)
-          throw new PushRejected(400, 'component_verify_ticket push without ComponentVerifyTicket');
+          throw new PushRejected(
+            400,
+            'field_invalid',
+            'component_verify_ticket push without ComponentVerifyTicket',
+            { field: 'ComponentVerifyTicket' },
+          );
         await deps.tokens.saveTicket(tx, ticket, createTimeOf(fields) ?? at);
         return false;
       }
@@ -126,7 +190,9 @@ export function createCallbackService(deps: CallbackDeps) {
         if (!authorizerAppid || !code)
           throw new PushRejected(
             400,
+            'field_invalid',
             `${infoType} push without AuthorizerAppid or AuthorizationCode`,
+            { field: authorizerAppid ? 'AuthorizationCode' : 'AuthorizerAppid' },
           );
         await jobs.enqueue(
           JOB_EXCHANGE_AUTH_CODE,
@@ -143,7 +209,14 @@ export function createCallbackService(deps: CallbackDeps) {
       }
       case 'unauthorized': {
         if (!authorizerAppid)
-          throw new PushRejected(400, 'unauthorized push without AuthorizerAppid');
+          throw new PushRejected(
+            400,
+            'field_invalid',
+            'unauthorized push without AuthorizerAppid',
+            {
+              field: 'AuthorizerAppid',
+            },
+          );
         const q = createAuthorizerQueries(tx);
         if (await q.markRevoked(authorizerAppid, at))
           await q.addHistory(authorizerAppid, 'unauthorized', { eventId }, at);
@@ -216,8 +289,15 @@ export function createCallbackService(deps: CallbackDeps) {
     /** POST /api/openwx/auth */
     handleAuthEvent(input: PushInput): Promise<CallbackReply> {
       return timed('auth', async () => {
-        const push = openPush(crypt, input);
-        const infoType = xmlText(push.fields, 'InfoType') ?? 'unknown';
+        const push = open(input);
+        const infoType = xmlText(push.fields, 'InfoType');
+        if (infoType === undefined)
+          throw new PushRejected(
+            403,
+            'push_wrong_recipient',
+            'a push without InfoType (a message) is not an authorization event',
+            { toUserName: xmlText(push.fields, 'ToUserName') ?? null },
+          );
         const appid =
           xmlText(push.fields, 'AuthorizerAppid') ?? xmlText(push.fields, 'appid') ?? null;
         let queuedJob = false;
@@ -228,7 +308,7 @@ export function createCallbackService(deps: CallbackDeps) {
             appid,
             type: infoType,
             raw: push.raw,
-            query: cleanQuery(input.query),
+            query: push.query,
             decoded: decodedForStorage(push.fields),
             createTime: createTimeOf(push.fields),
             receivedAt: new Date(clock.now()),
@@ -253,7 +333,8 @@ export function createCallbackService(deps: CallbackDeps) {
     /** POST /api/openwx/callback/:appid */
     handleMessage(appid: string, input: PushInput): Promise<CallbackReply> {
       return timed('message', async () => {
-        const push = openPush(crypt, input);
+        const push = open(input);
+        await checkRecipient(appid, push.fields);
         const msgType = xmlText(push.fields, 'MsgType') ?? 'unknown';
         const type = msgType === 'event' ? (xmlText(push.fields, 'Event') ?? 'event') : msgType;
         const event = {
@@ -262,7 +343,7 @@ export function createCallbackService(deps: CallbackDeps) {
           appid,
           type,
           raw: push.raw,
-          query: cleanQuery(input.query),
+          query: push.query,
           decoded: decodedForStorage(push.fields),
           createTime: createTimeOf(push.fields),
           receivedAt: new Date(clock.now()),
@@ -277,7 +358,7 @@ export function createCallbackService(deps: CallbackDeps) {
         const sealed = crypt.seal(
           reply,
           String(Math.floor(clock.now() / 1000)),
-          input.query['nonce'] ?? randomDigits(10),
+          push.query['nonce'] ?? randomDigits(10),
         );
         return {
           status: 200,
@@ -289,8 +370,15 @@ export function createCallbackService(deps: CallbackDeps) {
     },
 
     /** GET on either URL: WeChat's URL check (signature over token, timestamp, nonce; echo echostr). */
-    verifyUrl(query: Record<string, string | undefined>): CallbackReply {
-      const { signature, timestamp, nonce, echostr } = query;
+    verifyUrl(query: PushInput['query']): CallbackReply {
+      let checked: Record<string, string>;
+      try {
+        checked = checkQuery(query);
+      } catch (err) {
+        if (err instanceof PushRejected) return text(`${err.reason}: ${err.message}`, err.status);
+        throw err;
+      }
+      const { signature, timestamp, nonce, echostr } = checked;
       if (!signature || !timestamp || !nonce || echostr === undefined)
         return text('missing signature, timestamp, nonce or echostr', 400);
       if (!verifySignature(crypt.token, timestamp, nonce, signature))
@@ -298,10 +386,4 @@ export function createCallbackService(deps: CallbackDeps) {
       return text(echostr);
     },
   };
-}
-
-function cleanQuery(q: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(q)) if (typeof v === 'string') out[k] = v;
-  return out;
 }

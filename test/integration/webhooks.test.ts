@@ -117,6 +117,9 @@ describe('webhooks (pglite)', () => {
   let sb: Sandbox;
   let appid: string;
   const h = helpers(() => sb);
+  const userNameOf = async (a: string) =>
+    ((await (await sb.admin(`/api/admin/authorizers/${a}`)).json()) as { user_name: string })
+      .user_name;
   before(async () => {
     sb = await startSandbox({ options });
     appid = await authorizeMerchant(sb);
@@ -222,7 +225,7 @@ describe('webhooks (pglite)', () => {
       const all = await h.createHook({ url: rxAll.url });
       await h.sendText(appid, 'for tenant a');
       await h.sendText(other, 'for nobody');
-      const subscribe = `<xml><ToUserName><![CDATA[gh_0123456789ab]]></ToUserName><FromUserName><![CDATA[oUSER000000000000000000000043]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>`;
+      const subscribe = `<xml><ToUserName><![CDATA[${await userNameOf(other)}]]></ToUserName><FromUserName><![CDATA[oUSER000000000000000000000043]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>`;
       await sb.control('/events', { appid: other, xml: subscribe });
       // Once the unfiltered webhook has all three, every webhook's deliveries are fanned out.
       await eventually(async () => rxAll.received.length >= 3, 8000, 'three events');
@@ -390,12 +393,20 @@ describe('webhooks (pglite)', () => {
     try {
       const hook = await h.createHook({ url: rx.url, events: ['text'] });
       const url = `${sb.url}/api/openwx/callback/${appid}`;
-      const first = await post(url, push(sb.openwx.config, textMessageXml('880000000000000001')));
+      // The original id of the account: openwx refuses a push addressed to another one.
+      const to = await userNameOf(appid);
+      const first = await post(
+        url,
+        push(sb.openwx.config, textMessageXml('880000000000000001', 'hello', to)),
+      );
       assert.equal(await first.text(), 'success');
       await h.received(rx, () => true, 'the first delivery, left hanging');
 
       const started = performance.now();
-      const second = await post(url, push(sb.openwx.config, textMessageXml('880000000000000002')));
+      const second = await post(
+        url,
+        push(sb.openwx.config, textMessageXml('880000000000000002', 'hello', to)),
+      );
       const elapsed = performance.now() - started;
       assert.equal(second.status, 200);
       assert.equal(await second.text(), 'success');

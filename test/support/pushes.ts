@@ -64,5 +64,6 @@ export function post(
 export const ticketXml = (config: Readonly<Config>, ticket: string) =>
   `<xml><AppId><![CDATA[${config.component.appid}]]></AppId><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><InfoType><![CDATA[component_verify_ticket]]></InfoType><ComponentVerifyTicket><![CDATA[${ticket}]]></ComponentVerifyTicket></xml>`;
 
-export const textMessageXml = (msgId: string, content = 'hello') =>
-  `<xml><ToUserName><![CDATA[gh_0123456789ab]]></ToUserName><FromUserName><![CDATA[oUSER000000000000000000000001]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${msgId}</MsgId></xml>`;
+/** A user's text message to the account whose original id (user_name) is `to`. */
+export const textMessageXml = (msgId: string, content = 'hello', to = 'gh_0123456789ab') =>
+  `<xml><ToUserName><![CDATA[${to}]]></ToUserName><FromUserName><![CDATA[oUSER000000000000000000000001]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${msgId}</MsgId></xml>`;

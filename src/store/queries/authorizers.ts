@@ -22,6 +22,15 @@ export function createAuthorizerQueries(db: Queryable) {
       return res.rows[0];
     },
 
+    /** The account's original id (原始ID, gh_…) from its stored authorizer_info, when known. */
+    async findUserName(appid: string): Promise<string | null> {
+      const res = await db.query<{ user_name: string | null }>(
+        "SELECT info->>'user_name' AS user_name FROM authorizers WHERE appid = $1",
+        [appid],
+      );
+      return res.rows[0]?.user_name ?? null;
+    },
+
     /** Creates or restores an authorizer with its (sealed) refresh token and permission sets. */
     async upsertAuthorized(a: {
       appid: string;

@@ -155,13 +155,20 @@ export function openPush(
   return { plaintext, fields, raw: sanitizeText(input.rawBody.toString('utf8')), query };
 }
 
-/** Ids and times that are stored or compared must be what WeChat sends: digits in range. */
+/** Ids and times that are stored or compared must look as WeChat sends them. */
 function checkFields(fields: XmlObject): void {
   for (const key of ['MsgId', 'MsgID']) {
     const v = xmlText(fields, key);
     if (v === undefined || v === '') continue;
     if (!/^\d{1,19}$/.test(v) || BigInt(v) > MAX_INT64)
       throw new PushRejected(400, 'field_invalid', `${key} must be digits below 2^63`, {
+        field: key,
+      });
+  }
+  for (const key of ['AppId', 'AuthorizerAppid', 'appid']) {
+    const v = xmlText(fields, key);
+    if (v !== undefined && v !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(v))
+      throw new PushRejected(400, 'field_invalid', `${key} must be an appid (letters and digits)`, {
         field: key,
       });
   }
@@ -255,6 +262,13 @@ export function dedupeKey(
 }
 
 export function createTimeOf(fields: XmlObject): Date | null {
+  for (const key of ['AppId', 'AuthorizerAppid', 'appid']) {
+    const v = xmlText(fields, key);
+    if (v !== undefined && v !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(v))
+      throw new PushRejected(400, 'field_invalid', `${key} must be an appid (letters and digits)`, {
+        field: key,
+      });
+  }
   const t = xmlText(fields, 'CreateTime');
   return t && /^\d+$/.test(t) ? new Date(Number(t) * 1000) : null;
 }

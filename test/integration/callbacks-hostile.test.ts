@@ -222,6 +222,16 @@ describe('bad input on the push path: a 4xx with a reason, never a 5xx', () => {
       /^field_invalid: MsgId/,
     ],
     [
+      'a NUL byte in AuthorizerAppid',
+      (sb) =>
+        signed(
+          sb,
+          `<xml><AppId>${sb.openwx.config.component.appid}</AppId><CreateTime>${now()}</CreateTime><InfoType>unauthorized</InfoType><AuthorizerAppid>wx0\u00001</AuthorizerAppid><MsgId>5</MsgId></xml>`,
+        ),
+      400,
+      /^field_invalid: AuthorizerAppid/,
+    ],
+    [
       'a MsgId beyond 2^63',
       (sb) => signed(sb, message(GH_A, '9223372036854775808')),
       400,

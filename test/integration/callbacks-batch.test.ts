@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Queryable } from '../../src/store/db.ts';
 import { createEventInsertBatcher, type NewEvent } from '../../src/store/queries/events.ts';
 import { DB_KINDS, withDb } from '../support/databases.ts';
 import { startSandbox, type Sandbox } from '../support/sandbox.ts';
@@ -93,3 +94,31 @@ for (const kind of DB_KINDS) {
     });
   });
 }
+
+test('a database that fails as a whole fails the batch once, without a retry per row', async () => {
+  let calls = 0;
+  const down = {
+    query: () => {
+      calls++;
+      return Promise.reject(Object.assign(new Error('Connection terminated'), { code: '57P01' }));
+    },
+  } as unknown as Queryable;
+  const batcher = createEventInsertBatcher(down);
+  const event = (i: number): NewEvent => ({
+    dedupeKey: `down:${i}`,
+    source: 'message',
+    appid: null,
+    type: 'text',
+    raw: '<xml/>',
+    query: {},
+    decoded: {},
+    createTime: null,
+    receivedAt: new Date(),
+  });
+  const results = await Promise.allSettled([1, 2, 3].map((i) => batcher.insert(event(i))));
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['rejected', 'rejected', 'rejected'],
+  );
+  assert.equal(calls, 1);
+});

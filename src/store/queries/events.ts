@@ -132,10 +132,20 @@ export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<(
 }
 
 /**
+ * Whether the database refused a row's values (SQLSTATE class 22, data exception, or 23,
+ * integrity constraint violation) rather than failing as a whole (connection lost, timeout).
+ */
+function isRowError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+/**
  * Batches event inserts that arrive together (the message URL under load) into one statement:
  * pushes waiting in the same turn of the event loop, up to `maxBatch`, share one INSERT. Each
- * caller still gets its answer only after its row is committed. When the shared INSERT fails,
- * each row is tried alone, so that one row the database refuses fails only its own push.
+ * caller still gets its answer only after its row is committed. When the database refuses the
+ * shared INSERT for a row's values, each row is tried alone, so that one row it cannot store
+ * fails only its own push (a database that is away fails them all at once, without retries).
  */
 export function createEventInsertBatcher(db: Queryable, maxBatch = 64) {
   type Pending = {
@@ -154,8 +164,8 @@ export function createEventInsertBatcher(db: Queryable, maxBatch = 64) {
       );
       batch.forEach((p, i) => p.resolve(ids[i] ?? null));
     } catch (err) {
-      if (batch.length === 1) {
-        batch[0]?.reject(err);
+      if (batch.length === 1 || !isRowError(err)) {
+        for (const p of batch) p.reject(err);
         return;
       }
       // One after the other, so that a key twice in the batch is stored for its first occurrence.

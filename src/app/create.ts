@@ -25,7 +25,6 @@ import { profileRoutes } from '../http/routes/profiles.ts';
 import { tenantRoutes } from '../http/routes/tenants.ts';
 import { adminAuthorizerRoutes, tenantAuthorizerRoutes } from '../http/routes/authorizers.ts';
 import { proxyRoutes } from '../http/routes/proxy.ts';
-import { createLockQueries } from '../store/queries/locks.ts';
 import { createAutoReplyService } from '../services/auto-replies.ts';
 import { createReleaseResponder } from '../services/release-responder.ts';
 import { createUserService } from '../services/users.ts';
@@ -59,6 +58,7 @@ import { startMetricsListener, type MetricsListener } from '../http/metrics-list
 import type { MetricsAccess } from '../http/routes/public.ts';
 import { createMetrics } from './metrics.ts';
 import { createMetricSources } from './metric-sources.ts';
+import { createPeriodicWork } from './periodic-work.ts';
 import { createDatabaseStartup } from './database-startup.ts';
 
 /**
@@ -487,47 +487,24 @@ export async function createOpenwx(
   });
 
   let scheduler: NodeJS.Timeout | undefined;
-  const locks = createLockQueries(db);
-  /** Whether this instance does the periodic task `name` now (one instance per `everyMs`). */
-  const myTurn = (name: string, everyMs: number) => {
-    const t = clock.now();
-    return locks.tryAcquire(name, `${holderId}:${t}`, new Date(t), new Date(t + everyMs));
-  };
-  /** Runs one periodic task; its failure is logged and does not stop the others. */
-  const attempt = (failed: string, task: () => Promise<unknown>) =>
-    task().then(
-      () => undefined,
-      (err: unknown) => log.warn({ err }, failed),
-    );
-  /** Audits whose result never arrived as a push (also asked once at start-up). */
-  const pollAudits = async () => {
-    const res = await code.audits.pollAll();
-    if (res.polled > 0) log.info(res, 'audits in flight polled');
-  };
-  /** The census behind openwx_authorizer_tokens (not run per scrape: it reads every token). */
-  const countTokens = async () =>
-    m.setAuthorizerTokenHealth(await metricSources.authorizerTokenHealth());
-  /**
-   * The periodic work: revive a silent ticket push, refresh tokens that are due, compare with
-   * WeChat's list of authorizers and record drift (one instance every 6 hours), poll audits in
-   * flight (one instance every OPENWX_AUDIT_POLL_SECONDS), give running rollouts their jobs, and
-   * count the authorizer tokens by health for the metrics.
-   */
-  const maintain = async () => {
-    await attempt('api_start_push_ticket failed', () => tokens.restartTicketPushIfLate());
-    await attempt('scheduled token refresh failed', () => tokens.refreshDue());
-    await attempt('reconcile failed', async () => {
-      if (await myTurn('reconcile', 6 * 3600_000)) await directory.reconcile();
-    });
-    await attempt('drift check failed', async () => {
-      if (await myTurn('drift_check', 6 * 3600_000)) await profileSync.checkAll();
-    });
-    await attempt('audit poll failed', async () => {
-      if (await myTurn('audit_poll', config.auditPollSeconds * 1000)) await pollAudits();
-    });
-    await attempt('rollout job check failed', () => rollouts.ensureWorkers());
-    await attempt('authorizer token census failed', countTokens);
-  };
+  const periodic = createPeriodicWork({
+    db,
+    clock,
+    log,
+    holderId,
+    auditPollSeconds: config.auditPollSeconds,
+    tasks: {
+      restartTicketPushIfLate: () => tokens.restartTicketPushIfLate(),
+      refreshDueTokens: () => tokens.refreshDue(),
+      reconcileAuthorizers: () => directory.reconcile(),
+      checkDrift: () => profileSync.checkAll(),
+      pollAudits: () => code.audits.pollAll(),
+      ensureRolloutWorkers: () => rollouts.ensureWorkers(),
+      countTokens: async () =>
+        m.setAuthorizerTokenHealth(await metricSources.authorizerTokenHealth()),
+    },
+  });
+  const maintain = () => periodic.maintain();
   let stopping: Promise<void> | undefined;
   let metricsListener: MetricsListener | undefined;
   const schedulerMs = opts.schedulerMs ?? 30_000;
@@ -540,9 +517,9 @@ export async function createOpenwx(
     scheduler.unref();
     // Results that came while no instance was running are fetched at start-up.
     setTimeout(() => {
-      if (!stopping) void attempt('audit poll at start-up failed', pollAudits);
+      if (!stopping) void periodic.pollAudits();
     }, 1000).unref();
-    void attempt('authorizer token census failed', countTokens);
+    void periodic.countTokens();
     emulator?.start();
   };
 

@@ -23,6 +23,7 @@ import { createProfileSync } from '../services/profile-sync.ts';
 import { createMpSettings } from '../services/mp-settings.ts';
 import { profileRoutes } from '../http/routes/profiles.ts';
 import { tenantRoutes } from '../http/routes/tenants.ts';
+import { auditRoutes } from '../http/routes/audit.ts';
 import { adminAuthorizerRoutes, tenantAuthorizerRoutes } from '../http/routes/authorizers.ts';
 import { proxyRoutes } from '../http/routes/proxy.ts';
 import { createAutoReplyService } from '../services/auto-replies.ts';
@@ -453,6 +454,8 @@ export async function createOpenwx(
     loggerInstance: log,
     onboarding,
     routes: [
+      // First: its hooks record the changes made through the route plugins after it.
+      auditRoutes({ ...guard, tenants, profiles }),
       tenantRoutes({ ...guard, tenants }),
       adminAuthorizerRoutes(authorizerRoutes),
       tenantAuthorizerRoutes(authorizerRoutes),

@@ -261,14 +261,8 @@ export function dedupeKey(
   return `${source}:${sha256(plaintext)}`;
 }
 
+/** The push's CreateTime (already checked by openPush), or null when it has none. */
 export function createTimeOf(fields: XmlObject): Date | null {
-  for (const key of ['AppId', 'AuthorizerAppid', 'appid']) {
-    const v = xmlText(fields, key);
-    if (v !== undefined && v !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(v))
-      throw new PushRejected(400, 'field_invalid', `${key} must be an appid (letters and digits)`, {
-        field: key,
-      });
-  }
   const t = xmlText(fields, 'CreateTime');
   return t && /^\d+$/.test(t) ? new Date(Number(t) * 1000) : null;
 }

@@ -47,7 +47,7 @@ import { createRollouts } from '../services/rollouts.ts';
 import { createRolloutWorker } from '../services/rollout-worker.ts';
 import { createRateLimiter } from '../jobs/rate-limiter.ts';
 import { rolloutRoutes } from '../http/routes/rollouts.ts';
-import { createRegistrationService } from '../services/registrations.ts';
+import { createRegistrationService } from '../services/registration/registrations.ts';
 import { createTemplateService } from '../services/templates.ts';
 import { buildEmulator, type Emulator } from '../emulator/emulator.ts';
 import { consoleRoutes } from '../http/routes/console.ts';

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
-import type { RegistrationInput, RegistrationService } from '../../services/registrations.ts';
-import type { VerifyInput } from '../../services/registration-rules.ts';
+import type {
+  RegistrationInput,
+  RegistrationService,
+} from '../../services/registration/registrations.ts';
+import type { VerifyInput } from '../../services/registration/registration-rules.ts';
 import { callerGuard, type GuardDeps } from '../auth.ts';
 import { errorBody } from '../schemas.ts';
 

@@ -1,4 +1,4 @@
-import { AppError } from '../core/errors.ts';
+import { AppError } from '../../core/errors.ts';
 
 /**
  * Checks of registration input before WeChat is called, and how results read.

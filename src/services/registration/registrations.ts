@@ -1,19 +1,19 @@
-import { sleep, type Clock } from '../core/clock.ts';
-import { AppError } from '../core/errors.ts';
-import { silentLogger, type Logger } from '../core/metrics.ts';
-import { newId } from '../core/random.ts';
-import type { Db } from '../store/db.ts';
-import { createAuthorizerQueries } from '../store/queries/authorizers.ts';
+import { sleep, type Clock } from '../../core/clock.ts';
+import { AppError } from '../../core/errors.ts';
+import { silentLogger, type Logger } from '../../core/metrics.ts';
+import { newId } from '../../core/random.ts';
+import type { Db } from '../../store/db.ts';
+import { createAuthorizerQueries } from '../../store/queries/authorizers.ts';
 import {
   createRegistrationQueries,
   type RegistrationRow,
   type RegistrationStatus,
-} from '../store/queries/registrations.ts';
-import { createTenantQueries } from '../store/queries/tenants.ts';
-import type { JobQueue } from '../jobs/queue.ts';
-import { JOB_REGISTRATION_RESULT } from '../callbacks/callback-service.ts';
-import type { WechatClient } from '../wechat/client.ts';
-import { WechatOutcomeUnknownError } from '../wechat/errors.ts';
+} from '../../store/queries/registrations.ts';
+import { createTenantQueries } from '../../store/queries/tenants.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import { JOB_REGISTRATION_RESULT } from '../../callbacks/callback-service.ts';
+import type { WechatClient } from '../../wechat/client.ts';
+import { WechatOutcomeUnknownError } from '../../wechat/errors.ts';
 import {
   checkBetaName,
   checkEnterprise,

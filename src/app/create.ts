@@ -42,7 +42,7 @@ import { userRoutes } from '../http/routes/users.ts';
 import { registrationRoutes } from '../http/routes/registrations.ts';
 import { templateRoutes } from '../http/routes/templates.ts';
 import { codeRoutes } from '../http/routes/code.ts';
-import { createCodePipeline } from '../services/code-pipeline.ts';
+import { createCodePipeline } from '../services/code/code-pipeline.ts';
 import { createRollouts } from '../services/rollouts.ts';
 import { createRolloutWorker } from '../services/rollout-worker.ts';
 import { createRateLimiter } from '../jobs/rate-limiter.ts';

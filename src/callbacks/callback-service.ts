@@ -69,7 +69,7 @@ export interface CallbackDeps {
 export const JOB_EXCHANGE_AUTH_CODE = 'authorization.exchange';
 /** Matches a registration push to its task (services/registrations.ts). */
 export const JOB_REGISTRATION_RESULT = 'registration.result';
-/** Applies a weapp_audit_* push to the mini program's code pipeline (services/code-pipeline.ts). */
+/** Applies a weapp_audit_* push to a mini program's code pipeline (services/code/). */
 export const JOB_CODE_AUDIT_RESULT = 'code.audit_result';
 
 /** Lets the job find the authorization link (and its tenant) without storing the code. */

@@ -9,7 +9,7 @@ import { createTokenQueries } from '../store/queries/tokens.ts';
 import { refreshTokenAad } from '../tokens/token-service.ts';
 import type { WechatClient } from '../wechat/client.ts';
 import type { AuthorizationService } from './authorizations.ts';
-import { AUDIT_STATE } from './code-history.ts';
+import { AUDIT_STATE } from './code/code-history.ts';
 
 /**
  * The authorizers as the operator sees them: search, detail with token health, sync, tenant

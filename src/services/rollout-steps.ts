@@ -6,9 +6,9 @@ import type { Db } from '../store/db.ts';
 import type { WechatClient } from '../wechat/client.ts';
 import { errcodeMeaning } from '../wechat/errcodes.ts';
 import { WechatApiError } from '../wechat/errors.ts';
-import type { CodeStepKind } from './code-history.ts';
-import type { CodePipeline } from './code-pipeline.ts';
-import type { AuditQuota } from './code-preflight.ts';
+import type { CodeStepKind } from './code/code-history.ts';
+import type { CodePipeline } from './code/code-pipeline.ts';
+import type { AuditQuota } from './code/code-preflight.ts';
 import type { ItemState, RolloutRow } from './rollout-view.ts';
 
 /**

@@ -4,8 +4,8 @@ import type { JobQueue } from '../jobs/queue.ts';
 import type { RateLimiter } from '../jobs/rate-limiter.ts';
 import type { Db } from '../store/db.ts';
 import type { WechatClient } from '../wechat/client.ts';
-import type { AuditResult } from './code-audits.ts';
-import type { CodePipeline } from './code-pipeline.ts';
+import type { AuditResult } from './code/code-audits.ts';
+import type { CodePipeline } from './code/code-pipeline.ts';
 import {
   ACTIVE_ITEM_STATES,
   findRollout,

@@ -3,9 +3,9 @@ import { AppError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/metrics.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Db, Queryable } from '../store/db.ts';
-import type { CodePipeline } from './code-pipeline.ts';
-import type { AuditQuota } from './code-preflight.ts';
-import { renderExtJson } from './code-render.ts';
+import type { CodePipeline } from './code/code-pipeline.ts';
+import type { AuditQuota } from './code/code-preflight.ts';
+import { renderExtJson } from './code/code-render.ts';
 import { createRolloutControl } from './rollout-control.ts';
 import { deployForTenant } from './rollout-deploy.ts';
 import {

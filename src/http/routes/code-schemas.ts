@@ -1,5 +1,5 @@
 /** Request and response schemas of the code pipeline routes (OpenAPI and validation). */
-import { CODE_STEP_KINDS } from '../../services/code-history.ts';
+import { CODE_STEP_KINDS } from '../../services/code/code-history.ts';
 import { errorBody } from '../schemas.ts';
 
 export const nullableString = { type: ['string', 'null'] } as const;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
-import type { CodePipeline, CommitInput } from '../../services/code-pipeline.ts';
+import type { CodePipeline, CommitInput } from '../../services/code/code-pipeline.ts';
 import { callerGuard, requireAppidAccess, type GuardDeps } from '../auth.ts';
 import {
   appidParams,

@@ -1,6 +1,6 @@
 /** Rollouts' answers, typed from the server's services. */
 import type { Rollouts, RolloutInput } from '../../../../src/services/rollouts.ts';
-import type { CodePipeline } from '../../../../src/services/code-pipeline.ts';
+import type { CodePipeline } from '../../../../src/services/code/code-pipeline.ts';
 import type { ItemState } from '../../../../src/services/rollout-view.ts';
 import type { Json } from '../../api-types.ts';
 

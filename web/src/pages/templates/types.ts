@@ -1,6 +1,6 @@
 /** The template library's answers, typed from the server's services. */
 import type { TemplateService } from '../../../../src/services/templates.ts';
-import type { CodeHistory } from '../../../../src/services/code-history.ts';
+import type { CodeHistory } from '../../../../src/services/code/code-history.ts';
 import type { Json } from '../../api-types.ts';
 
 type Answer<F extends (...args: never[]) => unknown> = Json<Awaited<ReturnType<F>>>;

@@ -1,10 +1,10 @@
-import type { Clock } from '../core/clock.ts';
-import { AppError } from '../core/errors.ts';
-import type { Logger } from '../core/metrics.ts';
-import type { JobQueue } from '../jobs/queue.ts';
-import type { Db } from '../store/db.ts';
-import type { WechatClient } from '../wechat/client.ts';
-import { WechatApiError } from '../wechat/errors.ts';
+import type { Clock } from '../../core/clock.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Logger } from '../../core/metrics.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import type { Db } from '../../store/db.ts';
+import type { WechatClient } from '../../wechat/client.ts';
+import { WechatApiError } from '../../wechat/errors.ts';
 import { createAuditTracker } from './code-audits.ts';
 import { createGrayRelease } from './code-gray.ts';
 import { auditInFlight, createCodeHistory, type CodeStep } from './code-history.ts';

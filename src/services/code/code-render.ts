@@ -1,4 +1,4 @@
-import { AppError } from '../core/errors.ts';
+import { AppError } from '../../core/errors.ts';
 
 /**
  * The ext_json a mini program is committed with, rendered from its tenant's data:

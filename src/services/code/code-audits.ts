@@ -1,9 +1,9 @@
-import type { Clock } from '../core/clock.ts';
-import { silentLogger, type Logger } from '../core/metrics.ts';
-import type { JobQueue } from '../jobs/queue.ts';
-import { JOB_CODE_AUDIT_RESULT } from '../callbacks/callback-service.ts';
-import type { WechatClient } from '../wechat/client.ts';
-import { WechatApiError } from '../wechat/errors.ts';
+import type { Clock } from '../../core/clock.ts';
+import { silentLogger, type Logger } from '../../core/metrics.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import { JOB_CODE_AUDIT_RESULT } from '../../callbacks/callback-service.ts';
+import type { WechatClient } from '../../wechat/client.ts';
+import { WechatApiError } from '../../wechat/errors.ts';
 import type { CodeHistory, CodeStep, CodeStepKind } from './code-history.ts';
 
 /**

@@ -1,7 +1,7 @@
-import type { Clock } from '../core/clock.ts';
-import type { Db } from '../store/db.ts';
-import type { WechatClient } from '../wechat/client.ts';
-import { WechatApiError } from '../wechat/errors.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Db } from '../../store/db.ts';
+import type { WechatClient } from '../../wechat/client.ts';
+import { WechatApiError } from '../../wechat/errors.ts';
 import { auditInFlight, type CodeHistory } from './code-history.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { Clock } from '../core/clock.ts';
-import type { Db, Queryable } from '../store/db.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Db, Queryable } from '../../store/db.ts';
 
 /**
  * The record of every mini program's code pipeline (`code_events`): one row per step, in order.

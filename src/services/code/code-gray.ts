@@ -1,5 +1,5 @@
-import { AppError } from '../core/errors.ts';
-import type { WechatClient } from '../wechat/client.ts';
+import { AppError } from '../../core/errors.ts';
+import type { WechatClient } from '../../wechat/client.ts';
 import type { CodeHistory, CodeStep } from './code-history.ts';
 
 /**

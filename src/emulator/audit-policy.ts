@@ -1,6 +1,7 @@
 import { errorMessage } from '../core/errors.ts';
 import { codeState, decideAudit } from './code.ts';
 import { nowSeconds, type EmulatorContext } from './context.ts';
+import { applyIcpPolicy } from './icp.ts';
 import type { EmulatorState } from './state.ts';
 
 /**
@@ -17,6 +18,8 @@ export const AUDIT_POLICY_INTERVAL_MS = 500;
 export function applyAuditPolicy(ctx: EmulatorContext): void {
   const s = codeState(ctx);
   const after = s.policy.autoPassAfterSeconds;
+  // ICP filings in review pass the same way (each review stage after `after` seconds).
+  if (after !== null) applyIcpPolicy(ctx, after);
   if (after === null || s.inFlight.size === 0) return;
   const now = nowSeconds(ctx);
   const due = [];

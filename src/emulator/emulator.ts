@@ -19,6 +19,7 @@ import { registerRegistrationControlRoutes } from './control-registrations.ts';
 import { registerMpControlRoutes } from './control-mp.ts';
 import { registerTemplateControlRoutes } from './control-templates.ts';
 import { registerAuditControlRoutes } from './control-audits.ts';
+import { registerIcpControlRoutes } from './icp.ts';
 import { startAuditPolicyTimer, stopAuditPolicyTimer } from './audit-policy.ts';
 import { createIds } from './ids.ts';
 import { insertMerchant, type MerchantInput } from './merchants.ts';
@@ -158,6 +159,12 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
   const plugin: FastifyPluginAsync = async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    // File uploads byte for byte (latin1), up to the largest file WeChat takes (ICP videos).
+    app.addContentTypeParser(
+      'multipart/form-data',
+      { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 },
+      (_req, body, done) => done(null, body.toString('latin1')),
+    );
     registerApiRoutes(app, ctx);
     registerAuthPage(app, ctx);
     registerControlRoutes(app, ctx);
@@ -167,6 +174,7 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
     registerMpControlRoutes(app, ctx);
     registerTemplateControlRoutes(app, ctx);
     registerAuditControlRoutes(app, ctx);
+    registerIcpControlRoutes(app, ctx);
     // Fastify allows one not-found handler per prefix: at the root it belongs to the host.
     if (app.prefix) app.setNotFoundHandler(notFound);
   };

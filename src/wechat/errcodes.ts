@@ -114,6 +114,14 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
   86073: { category: 'caller', meaning: 'invalid ext_file_media_id' },
   86074: { category: 'caller', meaning: 'no live privacy guide exists' },
   86075: { category: 'caller', meaning: 'the live guide’s ext_file_media_id cannot change' },
+  // ICP filing. 40005/40006: the wxa media upload pages (uploadauthmaterial, uploadmedia).
+  40005: { category: 'caller', meaning: 'invalid file type (not the format the upload takes)' },
+  40006: { category: 'caller', meaning: 'invalid media size (file over the size limit)' },
+  // 86202 "apply icp filing fail" with hints naming the refused fields: a real answer quoted on
+  // the WeChat community (submit_auth_and_icp / apply_icp_filing).
+  86202: { category: 'caller', meaning: 'ICP filing application refused; hints name the fields' },
+  // 86205 "media_id不合法": getIcpMedia doc, example of a failed call.
+  86205: { category: 'caller', meaning: 'invalid ICP media_id' },
   89019: { category: 'caller', meaning: 'business domains unchanged (nothing to do)' },
   89020: { category: 'caller', meaning: 'the platform has no business domain registered' },
   89021: {

@@ -4,6 +4,7 @@ import { categoryHandlers } from './category.ts';
 import { codeHandlers } from './code.ts';
 import { componentHandlers } from './component.ts';
 import { domainHandlers } from './domain.ts';
+import { icpHandlers } from './icp.ts';
 import { messageHandlers } from './message.ts';
 import { privacyHandlers } from './privacy.ts';
 import { quotaHandlers } from './quota.ts';
@@ -24,4 +25,5 @@ export const handlers: HandlerTable = {
   ...registerHandlers,
   ...templateHandlers,
   ...codeHandlers,
+  ...icpHandlers,
 };

@@ -5,6 +5,7 @@ import { categoryEndpoints } from './category.ts';
 import { codeEndpoints } from './code.ts';
 import { componentEndpoints } from './component.ts';
 import { domainEndpoints } from './domain.ts';
+import { icpEndpoints } from './icp.ts';
 import { messageEndpoints } from './message.ts';
 import { registerEndpoints } from './register.ts';
 import { privacyEndpoints } from './privacy.ts';
@@ -23,6 +24,7 @@ export const endpoints = {
   ...registerEndpoints,
   ...templateEndpoints,
   ...codeEndpoints,
+  ...icpEndpoints,
 };
 
 export type Endpoints = typeof endpoints;

@@ -8,7 +8,8 @@ import { WxApiError } from './wx-error.ts';
  * the overlap (300 s) after a newer one is issued; refresh tokens optionally rotate with the same
  * grace. Reference: ../shared/wechat/01 §2, §4.2, §4.6, §9.
  */
-const MAX_RECORDS = 100_000;
+/** Enough for a fleet of 200,000 authorizers to keep its last two tokens each. */
+const MAX_RECORDS = 500_000;
 
 export function issueTicket(ctx: EmulatorContext): Ticket {
   const ticket: Ticket = { value: ctx.ids.ticket(), issuedAt: nowMs(ctx) };
@@ -25,8 +26,7 @@ export function checkTicket(ctx: EmulatorContext, value: string): void {
   if (nowMs(ctx) >= ticket.issuedAt + ctx.settings.ticketTtlMs) throw new WxApiError(61005);
 }
 
-function newToken(ctx: EmulatorContext, appid?: string): TokenRecord {
-  const issuedAt = nowMs(ctx);
+function newToken(ctx: EmulatorContext, appid?: string, issuedAt = nowMs(ctx)): TokenRecord {
   return {
     value: ctx.ids.accessToken(),
     ...(appid === undefined ? {} : { appid }),
@@ -47,9 +47,14 @@ export function issueComponentToken(ctx: EmulatorContext): TokenRecord {
   return record;
 }
 
-export function issueAuthorizerToken(ctx: EmulatorContext, appid: string): TokenRecord {
+/** `issuedAt` (default now) is earlier only for accounts created as authorized in the past. */
+export function issueAuthorizerToken(
+  ctx: EmulatorContext,
+  appid: string,
+  issuedAt?: number,
+): TokenRecord {
   const { state } = ctx;
-  const record = newToken(ctx, appid);
+  const record = newToken(ctx, appid, issuedAt);
   const currentValue = state.currentAuthorizerTokens.get(appid);
   const previous =
     currentValue === undefined ? undefined : state.authorizerTokens.get(currentValue);

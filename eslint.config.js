@@ -19,8 +19,21 @@ const pattern = (dirs, why) => ({
   message: why,
 });
 
-const layerRules = LAYERS.flat().map((dir) => ({
-  files: [`src/${dir}/**/*.ts`],
+/**
+ * A capability folder (src/services/<name>/) keeps its HTTP edge beside its service: its
+ * `routes.ts` belongs to the http layer (docs/adr/0005-capability-folders.md).
+ */
+const CAPABILITY_ROUTES = 'src/services/*/routes.ts';
+const layerOf = (dir) => ({ dir, files: [`src/${dir}/**/*.ts`] });
+const layerRules = [
+  ...LAYERS.flat().map((dir) => ({
+    ...layerOf(dir),
+    ...(dir === 'services' ? { ignores: [CAPABILITY_ROUTES] } : {}),
+  })),
+  { dir: 'http', files: [CAPABILITY_ROUTES] },
+].map(({ dir, files, ignores }) => ({
+  files,
+  ...(ignores ? { ignores } : {}),
   rules: {
     'no-restricted-imports': [
       'error',

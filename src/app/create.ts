@@ -36,6 +36,8 @@ import {
 import { createWebhookService } from '../services/webhook/service.ts';
 import { createTargetPolicy } from '../services/webhook/target.ts';
 import { buildApp, type ServerTimeouts } from '../http/app.ts';
+import { operatorRoutes } from '../services/operators/routes.ts';
+import { createOperatorService } from '../services/operators/service.ts';
 import { autoReplyRoutes } from '../http/routes/auto-replies.ts';
 import { webhookRoutes } from '../http/routes/webhooks.ts';
 import { userRoutes } from '../http/routes/users.ts';
@@ -309,6 +311,7 @@ export async function createOpenwx(
     log,
   });
   const guard = { db, adminToken: config.adminToken, clock };
+  const operators = createOperatorService({ db, clock, sealer, log });
   const authorizerRoutes = { ...guard, directory, authorizations, onboarding, tokens };
   const releaseResponder =
     opts.releaseResponder === false
@@ -438,6 +441,7 @@ export async function createOpenwx(
   const app = await buildApp({
     db,
     adminToken: config.adminToken,
+    clock,
     status,
     tokens,
     log,
@@ -484,7 +488,8 @@ export async function createOpenwx(
         ...guard,
         platformSettings: createPlatformSettings({ config, tokens, clock, log }),
       }),
-      consoleRoutes({ mode: config.mode, version: VERSION }),
+      operatorRoutes({ ...guard, operators }),
+      consoleRoutes({ mode: config.mode, version: VERSION, hasAccounts: operators.hasAccounts }),
     ],
     ...(emulator ? { emulatorPlugin: emulator.plugin } : {}),
   });

@@ -8,10 +8,17 @@ import { createTenantQueries } from '../store/queries/tenants.ts';
 import { sendError } from './errors.ts';
 
 /**
- * Who is calling: the operator (admin token) or a tenant system (one of its API keys). A tenant
- * sees only its own appids; anything else is "not found", never "forbidden".
+ * Who is calling: the platform's side (the admin token, with every right, or an operator's
+ * console session, with its role's) or a tenant system (one of its API keys). A tenant sees only
+ * its own appids; anything else is "not found", never "forbidden".
  */
-export type Caller = { kind: 'admin' } | { kind: 'tenant'; tenantId: string; keyId: string };
+export type Caller =
+  | {
+      kind: 'admin';
+      role: OperatorRole;
+      operator?: { id: string; username: string; sessionId: string };
+    }
+  | { kind: 'tenant'; tenantId: string; keyId: string };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,6 +28,8 @@ declare module 'fastify' {
 
 export { hashApiKey as hashKey } from '../services/tenants.ts';
 import { hashApiKey as hashKey } from '../services/tenants.ts';
+import { createSessionAuthenticator, SESSION_PREFIX } from '../services/operators/service.ts';
+import { permits, requiredRole, type OperatorRole } from '../services/operators/roles.ts';
 
 /** The bearer token of a request, or undefined. */
 export function bearer(req: FastifyRequest): string | undefined {
@@ -34,22 +43,60 @@ export interface GuardDeps {
   clock: Clock;
 }
 
-/** An onRequest hook admitting the admin token, tenant keys, or both. */
+/**
+ * The platform-side caller a bearer token names: the admin token, or a live operator session.
+ * An operator whose role does not cover `method route` is answered 403 `forbidden_role`.
+ */
+function platformCaller(deps: GuardDeps) {
+  const authenticate = createSessionAuthenticator(deps);
+  return async (
+    token: string,
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<'admitted' | 'refused' | 'unknown'> => {
+    if (safeEqual(token, deps.adminToken)) {
+      req.caller = { kind: 'admin', role: 'admin' };
+      return 'admitted';
+    }
+    if (!token.startsWith(SESSION_PREFIX)) return 'unknown';
+    const s = await authenticate(token);
+    if (!s) return 'unknown';
+    req.caller = {
+      kind: 'admin',
+      role: s.role,
+      operator: { id: s.operator_id, username: s.username, sessionId: s.id },
+    };
+    const route = req.routeOptions.url ?? req.url.split('?')[0] ?? '';
+    if (permits(s.role, req.method, route)) return 'admitted';
+    const required = requiredRole(req.method, route);
+    await sendError(
+      reply,
+      403,
+      'forbidden_role',
+      `the ${s.role} role may not ${req.method} ${route}; it needs the ${required} role`,
+      { params: { role: s.role, required } },
+    );
+    return 'refused';
+  };
+}
+
+/** An onRequest hook admitting the platform side (admin token, sessions), tenant keys, or both. */
 export function callerGuard(deps: GuardDeps, allow: 'admin' | 'tenant' | 'both') {
   const tenants = createTenantQueries(deps.db);
+  const platform = platformCaller(deps);
   const what =
     allow === 'admin'
-      ? 'the admin token'
+      ? 'the admin token or a console session'
       : allow === 'tenant'
         ? 'a tenant API key'
-        : 'the admin token or a tenant API key';
+        : 'the admin token, a console session or a tenant API key';
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const token = bearer(req);
-    if (token && allow !== 'tenant' && safeEqual(token, deps.adminToken)) {
-      req.caller = { kind: 'admin' };
-      return;
+    if (token && allow !== 'tenant') {
+      const outcome = await platform(token, req, reply);
+      if (outcome !== 'unknown') return;
     }
-    if (token && allow !== 'admin') {
+    if (token && allow !== 'admin' && !token.startsWith(SESSION_PREFIX)) {
       const found = await tenants.findTenantByKeyHash(hashKey(token), new Date(deps.clock.now()));
       if (found) {
         req.caller = { kind: 'tenant', ...found };
@@ -60,25 +107,23 @@ export function callerGuard(deps: GuardDeps, allow: 'admin' | 'tenant' | 'both')
       reply.header('www-authenticate', 'Bearer'),
       401,
       'unauthorized',
-      `send ${what} as "Authorization: Bearer <token>" (a revoked key no longer works)`,
+      `send ${what} as "Authorization: Bearer <token>" (a revoked key or an ended session no longer works)`,
     );
   };
 }
 
-/** `Authorization: Bearer <token>` against the admin token, compared in constant time. */
-export function adminGuard(adminToken: string) {
+/** `Authorization: Bearer <token>`: the admin token (constant-time compare) or a console session. */
+export function adminGuard(deps: GuardDeps) {
+  const platform = platformCaller(deps);
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const token = bearer(req);
-    if (!token || !safeEqual(token, adminToken)) {
-      await sendError(
-        reply.header('www-authenticate', 'Bearer'),
-        401,
-        'unauthorized',
-        'send the admin token as "Authorization: Bearer <OPENWX_ADMIN_TOKEN>"',
-      );
-    } else {
-      req.caller = { kind: 'admin' };
-    }
+    if (token && (await platform(token, req, reply)) !== 'unknown') return;
+    await sendError(
+      reply.header('www-authenticate', 'Bearer'),
+      401,
+      'unauthorized',
+      'send the admin token as "Authorization: Bearer <OPENWX_ADMIN_TOKEN>" or sign in to the console',
+    );
   };
 }
 

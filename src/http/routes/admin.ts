@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/metrics.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../store/db.ts';
 import { createEventQueries } from '../../store/queries/events.ts';
 import type { StatusService } from '../../services/status.ts';
@@ -12,6 +13,7 @@ import { errorBody, eventItem, tokenBody } from '../schemas.ts';
 export interface AdminDeps {
   db: Db;
   adminToken: string;
+  clock: Clock;
   status: StatusService;
   tokens: TokenService;
   log: Logger;
@@ -23,7 +25,7 @@ export function adminRoutes(deps: AdminDeps) {
   const events = createEventQueries(deps.db);
 
   return async function plugin(app: FastifyInstance): Promise<void> {
-    app.addHook('onRequest', adminGuard(deps.adminToken));
+    app.addHook('onRequest', adminGuard(deps));
 
     app.get(
       '/api/admin/status',

@@ -12,9 +12,12 @@ const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 type Params = Record<string, string>;
 type Snapshot = (params: Params) => Promise<unknown>;
 
-/** The recorded identity of an admin caller (operator accounts will add their own kind). */
+/** The recorded identity of a platform-side caller: an operator account or the admin token. */
 export function actorOf(caller: Caller | undefined): Actor | undefined {
-  return caller?.kind === 'admin' ? { kind: 'admin_token', id: null } : undefined;
+  if (caller?.kind !== 'admin') return undefined;
+  return caller.operator
+    ? { kind: 'operator', id: caller.operator.id }
+    : { kind: 'admin_token', id: null };
 }
 
 const anyValue = { description: 'A JSON value, secrets redacted, capped' };
@@ -25,7 +28,11 @@ const auditItem = {
     at: { type: 'string', format: 'date-time' },
     actor: {
       type: 'object',
-      properties: { kind: { type: 'string' }, id: { type: ['string', 'null'] } },
+      properties: {
+        kind: { type: 'string', description: 'admin_token or operator' },
+        id: { type: ['string', 'null'] },
+        name: { type: ['string', 'null'], description: "The operator's username" },
+      },
     },
     ip: { type: 'string' },
     method: { type: 'string' },
@@ -42,6 +49,7 @@ const auditItem = {
 
 /**
  * The audit trail of the admin API: every POST, PUT, PATCH and DELETE made with the admin token
+ * or an operator session
  * is recorded once its answer is ready (before it is sent), whatever the status. For the routes
  * that edit tenants and profiles the value before and after the change is kept as well.
  * GETs, WeChat's pushes, the emulator's control API and tenant-key calls are not recorded.
@@ -139,7 +147,7 @@ export function auditRoutes(
                 actor: {
                   type: 'string',
                   maxLength: 64,
-                  description: 'Actor kind (admin_token) or id',
+                  description: 'Actor kind (admin_token, operator), operator id or username',
                 },
                 route: {
                   type: 'string',

@@ -13,6 +13,8 @@ export interface ConsoleDeps {
   version: string;
   /** Where the built console is (default: dist/console of openwx's install directory). */
   distDir?: string;
+  /** Whether operator accounts exist (the sign-in page then offers them first). */
+  hasAccounts?: () => Promise<boolean>;
 }
 
 /** dist/console beside openwx's package.json: the same from src/ (tsx) and from dist/server. */
@@ -66,7 +68,11 @@ export function consoleRoutes(deps: ConsoleDeps) {
   return async function plugin(app: FastifyInstance): Promise<void> {
     // What the sign-in page needs before it has a token: the mode (sandbox banner).
     app.get('/console/info.json', hide, async (_req, reply) =>
-      reply.header('cache-control', 'no-store').send({ mode: deps.mode, version: deps.version }),
+      reply.header('cache-control', 'no-store').send({
+        mode: deps.mode,
+        version: deps.version,
+        accounts: (await deps.hasAccounts?.()) ?? false,
+      }),
     );
     app.get('/console', hide, (_req, reply) => sendIndex(reply));
     app.get<{ Params: { '*': string } }>('/console/*', hide, async (req, reply) => {

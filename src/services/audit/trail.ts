@@ -8,8 +8,8 @@ import {
 } from '../../store/queries/audit-log.ts';
 
 /**
- * Who made a change. Today the only admin identity is the admin token (id null); operator
- * accounts will be recorded with their own kind and id.
+ * Who made a change: the admin token (kind `admin_token`, id null) or an operator account signed
+ * in to the console (kind `operator`, the operator's id; the list shows its username).
  */
 export interface Actor {
   kind: 'admin_token' | (string & {});
@@ -106,7 +106,7 @@ function view(r: AuditRow) {
   return {
     id: r.id,
     at: r.at.toISOString(),
-    actor: { kind: r.actor_kind, id: r.actor_id },
+    actor: { kind: r.actor_kind, id: r.actor_id, name: r.actor_name },
     ip: r.ip,
     method: r.method,
     route: r.route,

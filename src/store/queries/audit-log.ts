@@ -21,6 +21,8 @@ export interface AuditRow {
   at: Date;
   actor_kind: string;
   actor_id: string | null;
+  /** The operator's username (operator accounts), else null. */
+  actor_name: string | null;
   ip: string;
   method: string;
   route: string;
@@ -75,19 +77,20 @@ export function createAuditLogQueries(db: Queryable) {
     },
 
     /**
-     * Newest first. `actor` matches the actor kind or id, `route` the route pattern, `method` the HTTP method, `appid` the
+     * Newest first. `actor` matches the actor kind, id or operator username, `route` the route pattern, `method` the HTTP method, `appid` the
      * :appid of the route; `since` inclusive and `until` exclusive bound the time.
      */
     async list(f: AuditFilter): Promise<AuditRow[]> {
       const res = await db.query<AuditRow>(
-        `SELECT id, at, actor_kind, actor_id, ip, method, route, params, appid, status, request_id,
-                body, before, after
-         FROM audit_log
-         WHERE ($1::text IS NULL OR actor_kind = $1 OR actor_id = $1)
-           AND ($2::text IS NULL OR route = $2) AND ($3::text IS NULL OR appid = $3)
-           AND ($4::timestamptz IS NULL OR at >= $4) AND ($5::timestamptz IS NULL OR at < $5)
-           AND ($6::bigint IS NULL OR id < $6) AND ($8::text IS NULL OR method = $8)
-         ORDER BY id DESC LIMIT $7`,
+        `SELECT a.id, a.at, a.actor_kind, a.actor_id, o.username AS actor_name, a.ip, a.method,
+                a.route, a.params, a.appid, a.status, a.request_id, a.body, a.before, a.after
+         FROM audit_log a
+         LEFT JOIN operators o ON a.actor_kind = 'operator' AND o.id = a.actor_id
+         WHERE ($1::text IS NULL OR a.actor_kind = $1 OR a.actor_id = $1 OR o.username = $1)
+           AND ($2::text IS NULL OR a.route = $2) AND ($3::text IS NULL OR a.appid = $3)
+           AND ($4::timestamptz IS NULL OR a.at >= $4) AND ($5::timestamptz IS NULL OR a.at < $5)
+           AND ($6::bigint IS NULL OR a.id < $6) AND ($8::text IS NULL OR a.method = $8)
+         ORDER BY a.id DESC LIMIT $7`,
         [
           f.actor ?? null,
           f.route ?? null,

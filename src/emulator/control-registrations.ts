@@ -12,7 +12,9 @@ import {
 /**
  * Control routes that play the legal person or user of a registration task: list the tasks,
  * then confirm or reject one (which pushes the result to the authorization-event URL). The
- * settings route switches the legacy enterprise registration off, as WeChat did on 2026-04-30.
+ * settings route (`legacy_enterprise_registration`, false by default as on today's WeChat) brings
+ * back the legacy fastregisterweapp and the old versions of personal registration and trial
+ * conversion that WeChat retired on 2026-04-30, for tests of that behaviour.
  */
 const progress = z.object({
   result: z.enum(['legal_person_confirmed', 'rejected']),

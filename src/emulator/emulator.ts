@@ -56,7 +56,10 @@ export interface EmulatorOptions {
   pushTimeoutMs?: number;
   /** Daily limit of every API path unless set through the control API (default 100000). */
   defaultDailyLimit?: number;
-  /** When false, the legacy fastregisterweapp answers 48004 as after 2026-04-30 (default true). */
+  /**
+   * When true, the registration APIs WeChat retired on 2026-04-30 answer as before (the legacy
+   * fastregisterweapp, old versions without new_version); default false: they answer -1.
+   */
   legacyEnterpriseRegistration?: boolean;
   /** Accounts that exist from the start (default: one Official Account, one Mini Program). */
   merchants?: MerchantInput[];
@@ -116,7 +119,7 @@ function settingsOf(opts: EmulatorOptions): EmulatorSettings {
     pushAttempts: 3,
     defaultDailyLimit: opts.defaultDailyLimit ?? 100_000,
     quotaClearsPerMonth: 10,
-    legacyEnterpriseRegistration: opts.legacyEnterpriseRegistration ?? true,
+    legacyEnterpriseRegistration: opts.legacyEnterpriseRegistration ?? false,
     ...(authDomain === undefined ? {} : { authDomain }),
   };
 }

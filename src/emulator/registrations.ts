@@ -37,7 +37,11 @@ interface Registrations {
   tasks: Map<string, RegistrationTask>;
   betaApps: Map<string, BetaApp>;
   seq: number;
-  /** Whether the legacy fastregisterweapp answers; set through the control API. */
+  /**
+   * Whether WeChat's behaviour before 2026-04-30 is played: the legacy fastregisterweapp and the
+   * old versions (no new_version) of personal registration and trial conversion answer. Off by
+   * default, as on today's WeChat; set by the option or the control API.
+   */
   legacyEnterprise: boolean;
 }
 

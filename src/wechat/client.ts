@@ -197,7 +197,7 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
           errcode,
           durationMs: performance.now() - started,
         });
-        if (repeatsAfterAnswer(effect, errcode) && attempt < busyRetries) {
+        if (repeatsAfterAnswer(effect, errcode, endpointName) && attempt < busyRetries) {
           await sleep(backoffMs * 2 ** attempt);
           attempt++;
           continue;

@@ -41,10 +41,9 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
     meaning: 'data format error (body is not valid JSON or has wrong types)',
   },
   48001: { category: 'caller', meaning: 'API unauthorized for this account' },
-  48004: {
-    category: 'caller',
-    meaning: 'API offline (fastregisterweapp since 2026-04-30: use the URL flow)',
-  },
+  // 48004 "api forbidden or offline": WeChat's global return codes. (The retired
+  // fastregisterweapp answers -1, not 48004: see retry-rules.ts NOT_BUSY.)
+  48004: { category: 'caller', meaning: 'API forbidden for this account or taken offline' },
   48006: { category: 'quota', meaning: 'quota resets used up this month (10)' },
   61003: {
     category: 'caller',
@@ -138,6 +137,9 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
   91009: { category: 'caller', meaning: 'rename needs materials' },
   76021: { category: 'caller', meaning: 'cgi_path not found' },
   76022: { category: 'caller', meaning: 'this token does not own that API' },
+  // Registration: doc Third-party_Platforms/2.0/api/Register_Mini_Programs/
+  // Fast_Registration_Interface_document (86004, 61070, 89247–89255) and the beta pages
+  // (86011, 91020, 91021); ../shared/wechat/02 §1.
   86004: { category: 'caller', meaning: 'invalid WeChat ID (微信号)' },
   86011: { category: 'caller', meaning: 'name hits a protected keyword' },
   89247: { category: 'busy', meaning: 'registration: WeChat internal error; retry later' },
@@ -160,6 +162,17 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
   89255: { category: 'caller', meaning: 'registration: code does not match code_type' },
   91020: { category: 'caller', meaning: 'only an unconverted trial mini program may do this' },
   91021: { category: 'caller', meaning: 'not an unconverted trial mini program' },
+  // Testers: doc openApi/miniprogram-management/member-management/api_bindtester.
+  85001: {
+    category: 'caller',
+    meaning: 'no such WeChat ID, or its owner cannot be found by it (search turned off)',
+  },
+  85002: { category: 'quota', meaning: 'the mini program has as many testers as it may' },
+  85003: {
+    category: 'quota',
+    meaning: 'this WeChat ID is a tester of as many mini programs as it may',
+  },
+  85004: { category: 'caller', meaning: 'this WeChat ID is already a tester' },
   43001: { category: 'caller', meaning: 'GET required (gettemplatelist)' },
   85064: { category: 'caller', meaning: 'draft or template not found' },
   85065: { category: 'caller', meaning: 'template library full; delete templates first' },

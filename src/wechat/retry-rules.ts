@@ -26,6 +26,17 @@ export const BUSY: ReadonlySet<number> = new Set([-1, 45011]);
 export const REFUSED_WITHOUT_EFFECT: ReadonlySet<number> = new Set([45011]);
 
 /**
+ * Endpoints whose busy answer means something else, so that no call of theirs is sent again
+ * after it. fastregisterweapp: WeChat retired it on 2026-04-30 and has answered every call with
+ * `{"errcode":-1,"errmsg":"system error"}` since (community/develop/doc/000044ceb88098c22a152ff2c66000,
+ * pointing to the notice community/develop/doc/0004829e9105005ce7d480e6561401); repeating it
+ * cannot help.
+ */
+export const NOT_BUSY: Readonly<Record<string, ReadonlySet<number>>> = {
+  fastregisterweapp: new Set([-1]),
+};
+
+/**
  * Error codes of a connection that failed before any byte of the request left: refused, no
  * route, or a name that did not resolve. Node's fetch (undici) throws `TypeError: fetch failed`
  * with the system error as its `cause` (`cause.code`), or an AggregateError of them when several
@@ -55,8 +66,9 @@ export function failedBeforeSending(err: unknown, depth = 0): boolean {
   return failedBeforeSending(e.cause, depth + 1);
 }
 
-/** After WeChat answered `errcode`: may the same request be sent again? */
-export function repeatsAfterAnswer(effect: Effect, errcode: number): boolean {
+/** After WeChat answered `errcode` to `endpoint`: may the same request be sent again? */
+export function repeatsAfterAnswer(effect: Effect, errcode: number, endpoint?: string): boolean {
+  if (endpoint !== undefined && NOT_BUSY[endpoint]?.has(errcode)) return false;
   return effect === 'read' ? BUSY.has(errcode) : REFUSED_WITHOUT_EFFECT.has(errcode);
 }
 

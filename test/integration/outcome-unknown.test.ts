@@ -109,19 +109,15 @@ describe('a WeChat call that changes state and loses its answer', () => {
   test('a registration whose answer is lost stays pending, and its result push completes it', async () => {
     const input = {
       kind: 'enterprise',
-      flow: 'legacy',
       name: 'Fake Lost Answer Co',
       code: '91110000MA00000999',
-      code_type: 1,
-      legal_persona_wechat: 'fake_wx_lost',
-      legal_persona_name: 'Li Fake',
       component_phone: '13800000000',
     };
-    dropAnswerOf = '/cgi-bin/component/fastregisterweapp';
+    dropAnswerOf = '/wxa/component/fastregisterenterpriseweapp';
     const res = await call<ErrorAnswer>('/api/admin/registrations', 'POST', input);
     assert.equal(res.status, 502, JSON.stringify(res.body));
     assert.equal(res.body.error.code, 'wechat_outcome_unknown');
-    assert.deepEqual(res.body.error.params, { endpoint: 'fastregisterweapp' });
+    assert.deepEqual(res.body.error.params, { endpoint: 'fastregisterenterpriseweapp' });
 
     type Task = { id: string; status: string; next_step: string; request: { name?: string } };
     const pending = await call<{ items: Task[] }>('/api/admin/registrations?status=pending');

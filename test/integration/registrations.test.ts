@@ -33,6 +33,7 @@ describe('mini program registration', () => {
     });
     return { status: res.status, body: (await res.json()) as Json };
   };
+  /** The legacy body (fastregisterweapp), which WeChat retired on 2026-04-30. */
   const enterprise = (over: Json = {}) => {
     seq++;
     return {
@@ -47,6 +48,27 @@ describe('mini program registration', () => {
       component_phone: '13800000000',
       ...over,
     };
+  };
+  /** Today's enterprise registration (URL flow, new version). */
+  const urlEnterprise = (over: Json = {}) => {
+    seq++;
+    return {
+      kind: 'enterprise',
+      tenant_id: tenantId,
+      name: `Fake Url Co ${seq}`,
+      code: `91110000MA00002${String(seq).padStart(3, '0')}`,
+      component_phone: '13800000003',
+      ...over,
+    };
+  };
+  /** Plays WeChat before 2026-04-30 (legacy fastregisterweapp answers) while `run` runs. */
+  const beforeRetirement = async (run: () => Promise<void>) => {
+    await sb.control('/registration-settings', { legacy_enterprise_registration: true });
+    try {
+      await run();
+    } finally {
+      await sb.control('/registration-settings', { legacy_enterprise_registration: false });
+    }
   };
   const emulatorTask = async (match: (t: EmuTask) => boolean) => {
     const { registrations } = await sb.control<{ registrations: EmuTask[] }>('/registrations');
@@ -83,24 +105,25 @@ describe('mini program registration', () => {
   });
   after(() => sb.stop());
 
-  test('enterprise: confirmed by the legal person → authorizer of the tenant', async () => {
-    const input = enterprise();
-    const created = await call('/api/admin/registrations', 'POST', input);
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    assert.equal(created.body['status'], 'awaiting_legal_person');
-    assert.match(String(created.body['next_step']), /legal person/);
-    assert.equal(created.body['stale'], false);
-    const emu = await emulatorTask((t) => t.data['name'] === input.name);
-    await sb.control(`/registrations/${emu.id}`, { result: 'legal_person_confirmed' });
-    const done = await taskUntil(String(created.body['id']), (t) => t.status === 'succeeded');
-    assert.ok(done.appid);
-    await authorizerOfTenant(done.appid);
-    const list = await call(`/api/admin/registrations?status=succeeded&tenant_id=${tenantId}`);
-    assert.ok((list.body['items'] as Task[]).some((t) => t.id === created.body['id']));
-  });
+  test('legacy enterprise, with WeChat as before 2026-04-30: confirmed → authorizer of the tenant', async () =>
+    beforeRetirement(async () => {
+      const input = enterprise();
+      const created = await call('/api/admin/registrations', 'POST', input);
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal(created.body['status'], 'awaiting_legal_person');
+      assert.match(String(created.body['next_step']), /legal person/);
+      assert.equal(created.body['stale'], false);
+      const emu = await emulatorTask((t) => t.data['name'] === input.name);
+      await sb.control(`/registrations/${emu.id}`, { result: 'legal_person_confirmed' });
+      const done = await taskUntil(String(created.body['id']), (t) => t.status === 'succeeded');
+      assert.ok(done.appid);
+      await authorizerOfTenant(done.appid);
+      const list = await call(`/api/admin/registrations?status=succeeded&tenant_id=${tenantId}`);
+      assert.ok((list.body['items'] as Task[]).some((t) => t.id === created.body['id']));
+    }));
 
   test('enterprise: rejected → failed with the reason', async () => {
-    const input = enterprise();
+    const input = urlEnterprise();
     const created = await call('/api/admin/registrations', 'POST', input);
     const emu = await emulatorTask((t) => t.data['name'] === input.name);
     await sb.control(`/registrations/${emu.id}`, {
@@ -139,23 +162,72 @@ describe('mini program registration', () => {
     assert.equal(badName.status, 502);
     assert.equal((badName.body['error'] as Json)['errcode'], 86011);
 
-    const verify = {
+    // The conversion version WeChat serves since 2026-04-30: the old fields are refused, by name.
+    const old = await call(`/api/admin/registrations/${id}/verify-beta`, 'POST', {
       enterprise_name: 'Fake Demo Co',
       code: '91110000MA00000999',
       code_type: 1,
-      legal_persona_wechat: 'fake_wx_legal',
-      legal_persona_name: 'Li Fake',
-      legal_persona_idcard: '11010519491231002X',
+      component_phone: '13800000001',
+    });
+    assert.equal(old.status, 400, JSON.stringify(old.body));
+    assert.equal((old.body['error'] as Json)['field'], 'code_type');
+    const notUscc = await call(`/api/admin/registrations/${id}/verify-beta`, 'POST', {
+      enterprise_name: 'Fake Demo Co',
+      code: '12345678-9',
+      component_phone: '13800000001',
+    });
+    assert.equal(notUscc.status, 400, JSON.stringify(notUscc.body));
+    assert.equal((notUscc.body['error'] as Json)['field'], 'code');
+    const unchanged = (await call(`/api/admin/registrations/${id}`)).body;
+    assert.equal(unchanged['verify_status'], null, 'a refused conversion changes nothing');
+
+    const verify = {
+      enterprise_name: 'Fake Demo Co',
+      code: '91110000MA00000999',
       component_phone: '13800000001',
     };
     const started = await call(`/api/admin/registrations/${id}/verify-beta`, 'POST', verify);
     assert.equal(started.status, 200, JSON.stringify(started.body));
     assert.equal(started.body['verify_status'], 'awaiting_legal_person');
+    const verifyUrl = String(started.body['verify_url']);
+    assert.match(verifyUrl, /^https:\/\//);
+    assert.ok(
+      String(started.body['next_step']).includes(verifyUrl),
+      String(started.body['next_step']),
+    );
     const again = await call(`/api/admin/registrations/${id}/verify-beta`, 'POST', verify);
     assert.equal((again.body['error'] as Json)['errcode'], 89251);
     const vt = await emulatorTask((t) => t.kind === 'beta_verify' && t.appid === done.appid);
+    assert.equal(vt.authorize_url, verifyUrl, 'the URL WeChat answered is the one shown');
     await sb.control(`/registrations/${vt.id}`, { result: 'legal_person_confirmed' });
-    await taskUntil(id, (t) => t.verify_status === 'succeeded');
+    const converted = await taskUntil(id, (t) => t.verify_status === 'succeeded');
+    assert.equal(converted['verify_url'], verifyUrl);
+  });
+
+  test('personal: new version, authorize_url shown, confirmed → authorizer of the tenant', async () => {
+    const input = {
+      kind: 'personal',
+      tenant_id: tenantId,
+      idname: 'Wang Fake',
+      wxuser: 'fake_person_reg',
+      component_phone: '13800000004',
+    };
+    // Today's WeChat answers the old version (no new_version) with -1: success means openwx sent
+    // the new one.
+    const created = await call('/api/admin/registrations', 'POST', input);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body['status'], 'awaiting_user');
+    const url = String(created.body['authorize_url']);
+    assert.match(url, /^https:\/\/.*taskid=/);
+    assert.ok(String(created.body['next_step']).includes(url));
+    const emu = await emulatorTask(
+      (t) => t.kind === 'personal' && t.data['wxuser'] === input.wxuser,
+    );
+    assert.equal(emu.authorize_url, url);
+    await sb.control(`/registrations/${emu.id}`, { result: 'legal_person_confirmed' });
+    const done = await taskUntil(String(created.body['id']), (t) => t.status === 'succeeded');
+    assert.ok(done.appid);
+    await authorizerOfTenant(done.appid);
   });
 
   test('a push that matches no task is stored and listed', async () => {
@@ -208,7 +280,7 @@ describe('mini program registration', () => {
     const after = ((await call('/api/admin/registrations')).body['items'] as Json[]).length;
     assert.equal(after, before);
 
-    const dup = enterprise();
+    const dup = urlEnterprise();
     assert.equal((await call('/api/admin/registrations', 'POST', dup)).status, 201);
     const second = await call('/api/admin/registrations', 'POST', dup);
     assert.equal(second.status, 502);
@@ -250,17 +322,17 @@ describe('mini program registration', () => {
     assert.equal((bad.body['error'] as Json)['field'], 'code');
   });
 
-  test('legacy flow refused by WeChat after 2026-04-30 → errcode shown, nothing stored', async () => {
+  test('legacy flow: WeChat answers -1 since 2026-04-30 → 410 registration_api_retired, sent once, nothing stored', async () => {
     const before = ((await call('/api/admin/registrations')).body['items'] as Json[]).length;
-    await sb.control('/registration-settings', { legacy_enterprise_registration: false });
-    try {
-      const res = await call('/api/admin/registrations', 'POST', enterprise());
-      assert.equal(res.status, 502, JSON.stringify(res.body));
-      assert.equal((res.body['error'] as Json)['errcode'], 48004);
-      assert.match(String((res.body['error'] as Json)['message']), /offline/);
-    } finally {
-      await sb.control('/registration-settings', { legacy_enterprise_registration: true });
-    }
+    await sb.control('/stats/reset', {});
+    const res = await call('/api/admin/registrations', 'POST', enterprise());
+    assert.equal(res.status, 410, JSON.stringify(res.body));
+    const error = res.body['error'] as Json;
+    assert.equal(error['code'], 'registration_api_retired');
+    assert.match(String(error['message']), /retired.*URL flow/);
+    assert.deepEqual(error['params'], { endpoint: 'fastregisterweapp', use: { flow: 'url' } });
+    const stats = await sb.control<{ calls: Record<string, number> }>('/stats');
+    assert.equal(stats.calls['/cgi-bin/component/fastregisterweapp'], 1, 'not retried as busy');
     const after = ((await call('/api/admin/registrations')).body['items'] as Json[]).length;
     assert.equal(after, before);
   });

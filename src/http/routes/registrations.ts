@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
-import type {
-  RegistrationInput,
-  RegistrationService,
+import {
+  RegistrationApiRetiredError,
+  type RegistrationInput,
+  type RegistrationService,
 } from '../../services/registration/registrations.ts';
 import type { VerifyInput } from '../../services/registration/registration-rules.ts';
 import { callerGuard, type GuardDeps } from '../auth.ts';
+import { sendError } from '../errors.ts';
 import { errorBody } from '../schemas.ts';
 
 /** Admin: registering mini programs for merchants (enterprise, personal, trial). */
@@ -33,6 +35,11 @@ const registration = {
     failure_reason: nullable,
     verify_status: nullable,
     verify_message: nullable,
+    verify_url: {
+      type: ['string', 'null'],
+      description:
+        'Trial conversion: the URL the legal person opens in WeChat within 24 h (show it as a QR code)',
+    },
     next_step: { type: 'string', description: 'What the merchant must do next, in plain words' },
     stale: { type: 'boolean', description: 'No progress for OPENWX_REGISTRATION_STALE_HOURS' },
     created_at: { type: 'string' },
@@ -41,7 +48,6 @@ const registration = {
 } as const;
 const str = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
 const tenantId = { type: 'string', minLength: 1, maxLength: 64 } as const;
-const codeType = { type: 'integer', enum: [1, 2, 3] } as const;
 /** One shape for the three kinds; which fields each kind needs is checked with the field named. */
 const createBody = {
   type: 'object',
@@ -54,7 +60,7 @@ const createBody = {
       type: 'string',
       enum: ['url', 'legacy'],
       description:
-        'Enterprise only; default "url": name, code (18-character unified social credit code) and component_phone, answered with authorize_url, which the legal person opens in WeChat within 24 h. "legacy": fastregisterweapp with code_type and the legal person’s WeChat ID and name (WeChat took it offline on 2026-04-30)',
+        'Enterprise only; default "url": name, code (18-character unified social credit code) and component_phone, answered with authorize_url, which the legal person opens in WeChat within 24 h. "legacy": fastregisterweapp with code_type and the legal person’s WeChat ID and name, which WeChat retired on 2026-04-30: it answers 410 registration_api_retired',
     },
     name: { type: 'string', maxLength: 200 },
     code: { type: 'string', maxLength: 64 },
@@ -67,26 +73,20 @@ const createBody = {
     openid: { type: 'string', maxLength: 128 },
   },
 } as const;
+/** The conversion version WeChat serves since 2026-04-30 (../shared/wechat/02 §0). */
 const verifyBody = {
   type: 'object',
   additionalProperties: false,
-  required: [
-    'enterprise_name',
-    'code',
-    'code_type',
-    'legal_persona_wechat',
-    'legal_persona_name',
-    'legal_persona_idcard',
-    'component_phone',
-  ],
+  required: ['enterprise_name', 'code', 'component_phone'],
   properties: {
     enterprise_name: str(100),
-    code: str(32),
-    code_type: codeType,
-    legal_persona_wechat: str(64),
-    legal_persona_name: str(50),
-    legal_persona_idcard: str(18),
+    code: { ...str(18), description: '18-character unified social credit code' },
     component_phone: str(20),
+    // Fields of the retired version: named in a 400 rather than silently dropped.
+    code_type: { description: 'Retired on 2026-04-30: refused (400)' },
+    legal_persona_wechat: { description: 'Retired on 2026-04-30: refused (400)' },
+    legal_persona_name: { description: 'Retired on 2026-04-30: refused (400)' },
+    legal_persona_idcard: { description: 'Retired on 2026-04-30: refused (400)' },
   },
 } as const;
 const errors = { 400: errorBody, 401: errorBody, 404: errorBody, 409: errorBody, 502: errorBody };
@@ -103,12 +103,21 @@ export function registrationRoutes(deps: GuardDeps & { registrations: Registrati
           tags,
           security,
           summary:
-            'Register a mini program for a merchant (enterprise by the url or legacy flow, personal or trial); WeChat refusing answers 502 with its errcode and stores nothing',
+            'Register a mini program for a merchant (enterprise by the url flow, personal or trial; each answered with the authorize_url the person opens); WeChat refusing answers 502 with its errcode and stores nothing; the retired legacy flow answers 410 registration_api_retired',
           body: createBody,
-          response: { 201: registration, ...errors },
+          response: { 201: registration, 410: errorBody, ...errors },
         },
       },
-      async (req, reply) => reply.status(201).send(await registrations.create(req.body)),
+      async (req, reply) => {
+        try {
+          return reply.status(201).send(await registrations.create(req.body));
+        } catch (err) {
+          if (!(err instanceof RegistrationApiRetiredError)) throw err;
+          return sendError(reply, 410, 'registration_api_retired', err.message, {
+            params: { endpoint: err.endpoint, use: { flow: 'url' } },
+          });
+        }
+      },
     );
     app.get<{ Querystring: { status?: string; kind?: string; tenant_id?: string } }>(
       '/api/admin/registrations',
@@ -188,7 +197,8 @@ export function registrationRoutes(deps: GuardDeps & { registrations: Registrati
         schema: {
           tags,
           security,
-          summary: 'Convert a created trial mini program with the legal person’s face verification',
+          summary:
+            'Convert a created trial mini program: WeChat answers a verify_url that the legal person opens in WeChat within 24 h (face verification), then the administrator confirms',
           params: idParams,
           body: verifyBody,
           response: { 200: registration, ...errors },

@@ -20,13 +20,14 @@ export interface EnterpriseUrlInput {
   component_phone: string;
 }
 
+/**
+ * Converting a trial mini program, the version WeChat serves since 2026-04-30: the legal person
+ * verifies through a URL, so only the company and the platform's phone are sent (the notice's
+ * 试用小程序快速转正 table; ../shared/wechat/02 §0).
+ */
 export interface VerifyInput {
   enterprise_name: string;
   code: string;
-  code_type: 1 | 2 | 3;
-  legal_persona_wechat: string;
-  legal_persona_name: string;
-  legal_persona_idcard: string;
   component_phone: string;
 }
 
@@ -62,11 +63,18 @@ function checkCode(code: string, codeType: number, field: string): void {
     bad(field, `${field} does not match code_type ${codeType}: ${rule.text}`);
 }
 
+/** The new versions take only an 18-character unified social credit code. */
+function checkUscc(code: string): void {
+  if (!CODE_RULES[1]!.re.test(code)) {
+    bad('code', `code must be a unified social credit code: ${CODE_RULES[1]!.text}`);
+  }
+}
+
 function checkPhone(phone: string): void {
   if (!PHONE.test(phone)) bad('component_phone', 'component_phone must be 5 to 20 digits');
 }
 
-function checkWechatId(id: string, field: string): void {
+export function checkWechatId(id: string, field: string): void {
   if (!WECHAT_ID.test(id)) {
     bad(
       field,
@@ -102,9 +110,7 @@ export function checkEnterpriseUrl(input: EnterpriseUrlInput): void {
       bad(f, `${f} is not used by the url flow (send flow "legacy" for it)`);
   }
   checkName(input.name, 'name', 100);
-  if (!CODE_RULES[1]!.re.test(input.code)) {
-    bad('code', `code must be a unified social credit code: ${CODE_RULES[1]!.text}`);
-  }
+  checkUscc(input.code);
   checkPhone(input.component_phone);
 }
 
@@ -123,17 +129,26 @@ export function checkBetaName(name: string, field: string): void {
   if (n < 4 || n > 30) bad(field, `${field} must be 4 to 30 characters`);
 }
 
+/** Fields of the conversion version WeChat retired on 2026-04-30. */
+const RETIRED_VERIFY_FIELDS = [
+  'code_type',
+  'legal_persona_wechat',
+  'legal_persona_name',
+  'legal_persona_idcard',
+] as const;
+
 export function checkVerify(input: VerifyInput): void {
-  checkName(input.enterprise_name, 'enterprise_name', 100);
-  checkCode(input.code, input.code_type, 'code');
-  checkWechatId(input.legal_persona_wechat, 'legal_persona_wechat');
-  checkName(input.legal_persona_name, 'legal_persona_name', 50);
-  if (!/^\d{17}[\dX]$/.test(input.legal_persona_idcard)) {
-    bad(
-      'legal_persona_idcard',
-      'legal_persona_idcard must be 18 characters (digits, last may be X)',
-    );
+  const raw = input as unknown as Record<string, unknown>;
+  for (const f of RETIRED_VERIFY_FIELDS) {
+    if (raw[f] !== undefined) {
+      bad(
+        f,
+        `${f} is not used: WeChat retired that conversion version on 2026-04-30 (send enterprise_name, code and component_phone; the legal person verifies through verify_url)`,
+      );
+    }
   }
+  checkName(input.enterprise_name, 'enterprise_name', 100);
+  checkUscc(input.code);
   checkPhone(input.component_phone);
 }
 

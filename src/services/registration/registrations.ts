@@ -13,7 +13,7 @@ import { createTenantQueries } from '../../store/queries/tenants.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import { JOB_REGISTRATION_RESULT } from '../../callbacks/callback-service.ts';
 import type { WechatClient } from '../../wechat/client.ts';
-import { WechatOutcomeUnknownError } from '../../wechat/errors.ts';
+import { WechatApiError, WechatOutcomeUnknownError } from '../../wechat/errors.ts';
 import {
   checkBetaName,
   checkEnterprise,
@@ -35,11 +35,25 @@ import {
  * mini program becomes an authorizer of the task's tenant) or `failed` with the reason. When
  * WeChat refuses the call, the task is removed and the caller sees WeChat's errcode; when its
  * answer is lost (WeChat may have created the task), the task stays `pending` so that a result
- * push can still find it. Enterprises
- * register by the URL flow (fastregisterenterpriseweapp, new version; the legal person verifies
- * through authorize_url) unless `flow` is `legacy` (fastregisterweapp, offline since 2026-04-30).
- * Reference: ../shared/wechat/02 §0, §1; ../shared/wechat/01 §5.3–5.5.
+ * push can still find it. Personal registration, enterprise registration by the URL flow and
+ * trial conversion use the versions WeChat serves since 2026-04-30 (`new_version: true`): WeChat
+ * answers with a URL that the person (the legal person for a company) opens in WeChat within
+ * 24 h; openwx stores it and shows it (`authorize_url`, `verify_url`) with the next step.
+ * `flow: 'legacy'` (fastregisterweapp) is still sent when asked for, but WeChat retired it and
+ * answers -1 "system error": that answer becomes `RegistrationApiRetiredError` (HTTP 410
+ * `registration_api_retired`), never a retry.
+ * Reference: ../shared/wechat/02 §0, §1; ../shared/wechat/01 §5.3–5.5;
+ * ../shared/wechat/03-fidelity-audit.md F1, F2, D1.
  */
+export class RegistrationApiRetiredError extends Error {
+  readonly endpoint = 'fastregisterweapp';
+  constructor() {
+    super(
+      'fastregisterweapp (the legacy enterprise registration) is retired: WeChat took it offline on 2026-04-30 and answers -1 to it. Register the enterprise by the URL flow (flow "url": name, an 18-character unified social credit code and component_phone)',
+    );
+    this.name = 'RegistrationApiRetiredError';
+  }
+}
 export interface RegistrationDeps {
   db: Db;
   client: WechatClient;
@@ -74,7 +88,7 @@ const NEXT_STEP: Readonly<Record<RegistrationStatus, (r: RegistrationRow) => str
     `the ${r.kind === 'beta' ? 'administrator' : r.kind === 'enterprise' ? 'legal person' : 'person'} must open ${r.authorize_url ?? 'the authorize_url'} in WeChat within 24 h and confirm`,
   succeeded: (r) =>
     r.verify_status === 'awaiting_legal_person'
-      ? 'the legal person must pass face verification, then the administrator must confirm, to convert the trial mini program'
+      ? `the legal person must open ${r.verify_url ?? 'the verify_url'} in WeChat within 24 h and pass face verification, then the administrator confirms, to convert the trial mini program`
       : r.kind === 'beta' && r.verify_status !== 'succeeded'
         ? 'nothing required; the trial mini program can be converted with verify-beta'
         : 'nothing: the mini program is authorized to the platform',
@@ -107,6 +121,7 @@ export function createRegistrationService(deps: RegistrationDeps) {
       failure_reason: r.failure_reason,
       verify_status: r.verify_status,
       verify_message: r.verify_message,
+      verify_url: r.verify_url,
       next_step: NEXT_STEP[r.status](r),
       stale: (open || verifying) && idle > deps.staleHours * 3600_000,
       created_at: new Date(r.created_at).toISOString(),
@@ -170,9 +185,16 @@ export function createRegistrationService(deps: RegistrationDeps) {
         });
       } else if (input.kind === 'enterprise') {
         const { flow: _flow, ...legacy } = rest as EnterpriseInput & { flow?: string };
-        await client.call('fastregisterweapp', legacy as EnterpriseInput, {
-          query: { action: 'create' },
-        });
+        try {
+          await client.call('fastregisterweapp', legacy as EnterpriseInput, {
+            query: { action: 'create' },
+          });
+        } catch (err) {
+          if (err instanceof WechatApiError && err.errcode === -1) {
+            throw new RegistrationApiRetiredError();
+          }
+          throw err;
+        }
         await rows.update(id, {
           status: 'awaiting_legal_person',
           last_message: 'WeChat sent the legal person a template message',
@@ -181,14 +203,20 @@ export function createRegistrationService(deps: RegistrationDeps) {
       } else if (input.kind === 'personal') {
         const res = await client.call(
           'fastregisterpersonalweapp',
-          { idname: input.idname, wxuser: input.wxuser, component_phone: input.component_phone },
+          {
+            idname: input.idname,
+            wxuser: input.wxuser,
+            component_phone: input.component_phone,
+            new_version: true,
+          },
           { query: { action: 'create' } },
         );
         await rows.update(id, {
           status: 'awaiting_user',
           taskid: res.taskid ?? null,
           authorize_url: res.authorize_url ?? null,
-          last_message: 'WeChat created the task; the person must verify through the link',
+          last_message:
+            'WeChat created the task; the person opens authorize_url in WeChat within 24 h',
           at: now(),
         });
       } else {
@@ -231,14 +259,24 @@ export function createRegistrationService(deps: RegistrationDeps) {
   async function verifyBeta(id: string, input: VerifyInput): Promise<Record<string, unknown>> {
     checkVerify(input);
     const row = await succeededBeta(id);
-    await client.call(
+    const res = await client.call(
       'verifybetaweapp',
-      { verify_info: { ...input } },
+      {
+        verify_info: {
+          enterprise_name: input.enterprise_name,
+          code: input.code,
+          component_phone: input.component_phone,
+          new_version: true,
+        },
+        new_version: true,
+      },
       { appid: row.appid as string },
     );
     await rows.update(id, {
       verify_status: 'awaiting_legal_person',
-      verify_message: 'WeChat sent the legal person a template message for face verification',
+      verify_url: res.authorize_url ?? null,
+      verify_message:
+        'WeChat created the conversion task; the legal person opens verify_url in WeChat within 24 h',
       at: now(),
     });
     return view(await require(id));

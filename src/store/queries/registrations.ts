@@ -18,6 +18,8 @@ export interface RegistrationRow {
   failure_reason: string | null;
   verify_status: string | null;
   verify_message: string | null;
+  /** The URL the legal person opens to convert a trial mini program (new version). */
+  verify_url: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -47,6 +49,7 @@ type Patch = Partial<
     | 'failure_reason'
     | 'verify_status'
     | 'verify_message'
+    | 'verify_url'
   >
 > & { at: Date };
 
@@ -62,6 +65,7 @@ const COLUMNS = new Set([
   'failure_reason',
   'verify_status',
   'verify_message',
+  'verify_url',
 ]);
 
 export function createRegistrationQueries(db: Queryable) {

@@ -62,6 +62,7 @@ import type { MetricsAccess } from '../http/routes/public.ts';
 import { createMetrics } from './metrics.ts';
 import { createMetricSources } from './metric-sources.ts';
 import { createPeriodicWork } from './periodic-work.ts';
+import { createRetentionTask } from '../services/retention/task.ts';
 import { createDatabaseStartup } from './database-startup.ts';
 
 /**
@@ -510,6 +511,13 @@ export async function createOpenwx(
       ensureRolloutWorkers: () => rollouts.ensureWorkers(),
       countTokens: async () =>
         m.setAuthorizerTokenHealth(await metricSources.authorizerTokenHealth()),
+      pruneExpired: createRetentionTask({
+        db,
+        clock,
+        log,
+        settings: config.retention,
+        registry: m.registry,
+      }),
     },
   });
   const maintain = () => periodic.maintain();

@@ -2,13 +2,15 @@ import type { Logger as PinoLogger } from 'pino';
 import type { Clock } from '../core/clock.ts';
 import type { Db } from '../store/db.ts';
 import { createLockQueries } from '../store/queries/locks.ts';
+import { RETENTION_EVERY_MS } from '../services/retention/task.ts';
 
 /**
  * The periodic work of an instance: revive a silent ticket push, refresh tokens that are due,
  * compare with WeChat's list of authorizers and record drift (one instance every 6 hours), poll
  * audits in flight (one instance every OPENWX_AUDIT_POLL_SECONDS), give running rollouts their
- * jobs, and count the authorizer tokens by health for the metrics. Each task's failure is logged
- * and does not stop the others.
+ * jobs, count the authorizer tokens by health for the metrics, and delete rows past their
+ * retention (one instance every 10 minutes). Each task's failure is logged and does not stop
+ * the others.
  */
 export interface PeriodicWorkDeps {
   db: Db;
@@ -26,6 +28,8 @@ export interface PeriodicWorkDeps {
     ensureRolloutWorkers(): Promise<unknown>;
     /** The census behind openwx_authorizer_tokens (not run per scrape: it reads every token). */
     countTokens(): Promise<unknown>;
+    /** Deletes rows past their retention (services/retention); one instance every 10 minutes. */
+    pruneExpired?(): Promise<unknown>;
   };
 }
 
@@ -68,6 +72,11 @@ export function createPeriodicWork(deps: PeriodicWorkDeps) {
       });
       await attempt('rollout job check failed', tasks.ensureRolloutWorkers);
       await attempt('authorizer token census failed', tasks.countTokens);
+      const prune = tasks.pruneExpired;
+      if (prune)
+        await attempt('retention failed', async () => {
+          if (await myTurn('retention', RETENTION_EVERY_MS)) await prune();
+        });
     },
   };
 }

@@ -80,6 +80,11 @@ export interface Config {
    * (OPENWX_WEBHOOK_ALLOW_PRIVATE; default: yes in sandbox mode, no in live mode).
    */
   webhookAllowPrivate: boolean;
+  /**
+   * Days that rows are kept before the retention task deletes them (OPENWX_RETENTION_*_DAYS):
+   * pushes (events), finished jobs, finished webhook deliveries. Rows still needed are kept.
+   */
+  retention: { eventsDays: number; jobsDays: number; deliveriesDays: number };
 }
 
 export class ConfigError extends AppError {
@@ -441,8 +446,14 @@ export function loadConfig(environment: Env = process.env): Readonly<Config> {
     trustProxy: trustProxy(env),
     logRequests: bool(env, 'OPENWX_LOG_REQUESTS', false),
     webhookAllowPrivate: bool(env, 'OPENWX_WEBHOOK_ALLOW_PRIVATE', mode === 'sandbox'),
+    retention: {
+      eventsDays: intIn(env, 'OPENWX_RETENTION_EVENTS_DAYS', 30, 1, 3650),
+      jobsDays: intIn(env, 'OPENWX_RETENTION_JOBS_DAYS', 14, 1, 3650),
+      deliveriesDays: intIn(env, 'OPENWX_RETENTION_DELIVERIES_DAYS', 30, 1, 3650),
+    },
   };
   Object.freeze(config.rollouts);
+  Object.freeze(config.retention);
   Object.freeze(config.component);
   Object.freeze(config.emulator);
   Object.freeze(config.serverDomains);

@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'bad_request'
   | 'webhook_url_credentials'
   | 'webhook_url_forbidden'
+  | 'webhook_secret_invalid'
+  | 'webhook_event_type_unknown'
   | 'unauthorized'
   | 'forbidden'
   | 'forbidden_role'

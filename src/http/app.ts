@@ -10,6 +10,7 @@ import type { Metrics } from '../core/metrics.ts';
 import { registerErrorHandler, sendError } from './errors.ts';
 import { securityHeaders } from './security-headers.ts';
 import { callbackRoutes } from './routes/callbacks.ts';
+import { webhookOpenApi } from '../services/webhook/openapi.ts';
 import { adminRoutes, type AdminDeps } from './routes/admin.ts';
 import { OPERATIONS_ROUTES, publicRoutes, type PublicDeps } from './routes/public.ts';
 import type { CallbackService } from '../callbacks/callback-service.ts';
@@ -133,12 +134,14 @@ export async function buildApp(s: AppServices): Promise<FastifyInstance> {
 
   await app.register(swagger, {
     openapi: {
+      openapi: '3.1.0',
       info: {
         title: 'openwx',
         version: s.version,
         description: 'A WeChat Open Platform third-party platform server.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      webhooks: webhookOpenApi(),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -10,6 +10,8 @@ const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
   webhook_url_credentials: 400,
   webhook_url_forbidden: 400,
+  webhook_secret_invalid: 400,
+  webhook_event_type_unknown: 400,
   unauthorized: 401,
   forbidden: 403,
   forbidden_role: 403,

@@ -2,7 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
 import type { DeliveryStatus } from '../../store/queries/webhook-deliveries.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../services/webhook/event-types.ts';
-import type { NewWebhook, WebhookService } from '../../services/webhook/service.ts';
+import {
+  DEFAULT_GRACE_SECONDS,
+  MAX_GRACE_SECONDS,
+  type NewWebhook,
+  type WebhookService,
+  type WebhookUpdate,
+} from '../../services/webhook/service.ts';
 import { callerGuard, type GuardDeps } from '../auth.ts';
 import { errorBody } from '../schemas.ts';
 
@@ -17,7 +23,17 @@ const dateOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
 
 const webhook = {
   type: 'object',
-  required: ['id', 'url', 'events', 'tenant_id', 'receive_secrets', 'created_at'],
+  required: [
+    'id',
+    'url',
+    'events',
+    'tenant_id',
+    'receive_secrets',
+    'created_at',
+    'secret_format',
+    'secret_rotated_at',
+    'previous_secret_expires_at',
+  ],
   properties: {
     id: { type: 'string' },
     url: { type: 'string' },
@@ -29,9 +45,34 @@ const webhook = {
     tenant_id: { type: ['string', 'null'] },
     receive_secrets: { type: 'boolean' },
     created_at: { type: 'string', format: 'date-time' },
-    secret: { type: 'string', description: 'Only in the answer to the create request' },
+    secret_format: {
+      type: 'string',
+      enum: ['standard', 'legacy'],
+      description:
+        'standard: a Standard Webhooks secret (whsec_ + base64 of the key); legacy: a secret set before those were required, whose webhook-signature uses its UTF-8 bytes as the key (rotate it to get a standard one)',
+    },
+    secret_rotated_at: dateOrNull,
+    previous_secret_expires_at: {
+      ...dateOrNull,
+      description:
+        'While a rotation’s grace period runs: until when the previous secret signs deliveries too',
+    },
+    secret: {
+      type: 'string',
+      description:
+        'The signing secret, only in the answer to the request that set it (create, update with a secret, rotate-secret)',
+    },
   },
 } as const;
+
+const secretField = {
+  type: 'string',
+  maxLength: 1024,
+  description:
+    'Signing secret in the Standard Webhooks form: whsec_ followed by the base64 (with padding) of 24 to 64 random bytes (400 webhook_secret_invalid otherwise); generated if absent',
+} as const;
+
+const eventsDescription = `Event types to send (400 webhook_event_type_unknown naming an unknown one). Known types: ${WEBHOOK_EVENT_TYPES.join(', ')}`;
 
 const delivery = {
   type: 'object',
@@ -91,22 +132,57 @@ const createBody = {
       type: 'array',
       maxItems: 100,
       items: { type: 'string', maxLength: 64 },
-      description: `Event types to send (default: all except component_verify_ticket). Known types: ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+      description: `Default: all except component_verify_ticket. ${eventsDescription}`,
     },
     tenant_id: {
       type: 'string',
       maxLength: 128,
       description: 'Only events of this tenant’s appids',
     },
-    secret: {
-      type: 'string',
-      maxLength: 256,
-      description: 'Signing secret (16 to 256 printable characters); generated if absent',
-    },
+    secret: secretField,
     receive_secrets: {
       type: 'boolean',
       default: false,
       description: 'Also send events that carry credentials (token.refreshed)',
+    },
+  },
+} as const;
+
+const updateBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    url: createBody.properties.url,
+    events: {
+      type: ['array', 'null'],
+      maxItems: 100,
+      items: { type: 'string', maxLength: 64 },
+      description: `null: all except component_verify_ticket. ${eventsDescription}`,
+    },
+    tenant_id: { type: ['string', 'null'], maxLength: 128, description: 'null: every tenant' },
+    secret: {
+      ...secretField,
+      description: `${secretField.description.replace(/; generated if absent$/, '')}. Replaces the current secret at once, ending any grace period; rotate-secret keeps the old one valid for a while`,
+    },
+    receive_secrets: {
+      type: 'boolean',
+      description: createBody.properties.receive_secrets.description,
+    },
+  },
+} as const;
+
+const rotateBody = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    graceSeconds: {
+      type: 'integer',
+      minimum: 0,
+      maximum: MAX_GRACE_SECONDS,
+      default: DEFAULT_GRACE_SECONDS,
+      description:
+        'How long the previous secret keeps signing deliveries next to the new one (default 24 h, at most 7 days; 0: it stops at once)',
     },
   },
 } as const;
@@ -159,6 +235,38 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
         },
       },
       (req) => webhooks.get(req.params.id),
+    );
+
+    app.patch<{ Params: { id: string }; Body: WebhookUpdate }>(
+      '/api/admin/webhooks/:id',
+      {
+        schema: {
+          tags,
+          summary:
+            'Change a webhook (the fields given); with a secret, the answer shows it this once',
+          security,
+          params: idParams,
+          body: updateBody,
+          response: { 200: webhook, 400: errorBody, 401: errorBody, 404: errorBody },
+        },
+      },
+      (req) => webhooks.update(req.params.id, req.body),
+    );
+
+    app.post<{ Params: { id: string }; Body: { graceSeconds?: number } | null }>(
+      '/api/admin/webhooks/:id/rotate-secret',
+      {
+        schema: {
+          tags,
+          summary:
+            'Give a webhook a new generated secret, shown only in this answer; the previous one keeps signing deliveries (a second webhook-signature value) during the grace period',
+          security,
+          params: idParams,
+          body: rotateBody,
+          response: { 200: webhook, 400: errorBody, 401: errorBody, 404: errorBody },
+        },
+      },
+      (req) => webhooks.rotateSecret(req.params.id, { graceSeconds: req.body?.graceSeconds }),
     );
 
     app.delete<{ Params: { id: string } }>(

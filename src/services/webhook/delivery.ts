@@ -12,6 +12,7 @@ import {
 import { createDispatchQueries } from '../../store/queries/webhooks.ts';
 import { EXCLUDED_BY_DEFAULT } from './event-types.ts';
 import { postPinned, replyExcerpt } from './post.ts';
+import { signingKey, standardSignature } from './secret.ts';
 import { eventSecretAad, secretAad } from './service.ts';
 import { checkWebhookUrl, createTargetPolicy, redactUrl, type TargetPolicy } from './target.ts';
 
@@ -48,7 +49,33 @@ export interface WebhookDeliveryOptions {
 
 export const SIGNATURE_HEADER = 'x-openwx-signature';
 
-/** `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">` with the webhook secret. */
+/** The Standard Webhooks `webhook-id` of a delivery: the same on every attempt and redelivery. */
+export const standardWebhookId = (deliveryId: number | string) => `msg_${deliveryId}`;
+
+/**
+ * The Standard Webhooks headers of one attempt: `webhook-signature` carries the current secret's
+ * signature, then, while a rotation's grace period runs, the previous secret's.
+ */
+export function standardHeaders(
+  secrets: readonly string[],
+  deliveryId: number | string,
+  timestamp: number,
+  body: string,
+): Record<string, string> {
+  const id = standardWebhookId(deliveryId);
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': secrets
+      .map((s) => standardSignature(signingKey(s), id, timestamp, body))
+      .join(' '),
+  };
+}
+
+/**
+ * `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">` with the webhook secret (its UTF-8 bytes):
+ * the X-Openwx-Signature header that predates Standard Webhooks, kept for existing receivers.
+ */
 export function signWebhook(secret: string, timestamp: number | string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
@@ -115,6 +142,14 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
     });
     const timestamp = Math.floor(clock.now() / 1000);
     const secret = sealer.open(d.secret_sealed, secretAad(d.webhook_id));
+    // During a rotation's grace period the replaced secret signs too; X-Openwx-Signature (one
+    // value only) keeps using it until the period ends, so receivers of that header switch then.
+    const previous =
+      d.previous_secret_sealed &&
+      d.previous_secret_expires_at &&
+      d.previous_secret_expires_at.getTime() > clock.now()
+        ? sealer.open(d.previous_secret_sealed, secretAad(d.webhook_id))
+        : undefined;
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
       // The URL's form and the address connected to are checked on every attempt: a name may
@@ -131,7 +166,13 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
           'x-openwx-event': d.type,
           'x-openwx-delivery': String(d.id),
           'x-openwx-timestamp': String(timestamp),
-          [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
+          [SIGNATURE_HEADER]: signWebhook(previous ?? secret, timestamp, body),
+          ...standardHeaders(
+            previous === undefined ? [secret] : [secret, previous],
+            d.id,
+            timestamp,
+            body,
+          ),
         },
         AbortSignal.any([signal, timeout]),
       );

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.ts';
 import { AppError } from '../../core/errors.ts';
 import { silentLogger, type Logger } from '../../core/metrics.ts';
-import { newId, randomAlnum } from '../../core/random.ts';
+import { newId, systemRandom, type RandomSource } from '../../core/random.ts';
 import type { Sealer } from '../../crypto/seal.ts';
 import type { Db } from '../../store/db.ts';
 import { createTenantQueries } from '../../store/queries/tenants.ts';
@@ -17,11 +17,13 @@ import {
   TOKEN_REFRESHED,
   WEBHOOK_EVENT_TYPES,
 } from './event-types.ts';
+import { checkSecretInput, generateSecret, secretFormat, type SecretFormat } from './secret.ts';
 import { createTargetPolicy, redactUrl, type TargetPolicy } from './target.ts';
 
 /**
  * Webhook subscriptions (admin API) and the internal events openwx records for them. The secret
- * is sealed at rest and shown once, in the answer to the create request.
+ * is sealed at rest and shown once, in the answer to the request that set it (create, update
+ * with a secret, rotate-secret).
  */
 export interface WebhookView {
   id: string;
@@ -30,6 +32,11 @@ export interface WebhookView {
   tenant_id: string | null;
   receive_secrets: boolean;
   created_at: string;
+  /** 'legacy': a secret stored before Standard Webhooks secrets were required (rotate it). */
+  secret_format: SecretFormat;
+  secret_rotated_at: string | null;
+  /** While a rotation's grace period runs: when the previous secret stops signing. */
+  previous_secret_expires_at: string | null;
   secret?: string;
 }
 
@@ -56,6 +63,19 @@ export interface NewWebhook {
   receive_secrets?: boolean | undefined;
 }
 
+/** PATCH: the fields given change; `events: null` means all types, `tenant_id: null` all tenants. */
+export interface WebhookUpdate {
+  url?: string | undefined;
+  events?: string[] | null | undefined;
+  tenant_id?: string | null | undefined;
+  secret?: string | undefined;
+  receive_secrets?: boolean | undefined;
+}
+
+/** The grace period of a rotation: 24 h unless given, at most 7 days. */
+export const DEFAULT_GRACE_SECONDS = 24 * 3600;
+export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
+
 export interface WebhookServiceDeps {
   db: Db;
   sealer: Sealer;
@@ -65,6 +85,8 @@ export interface WebhookServiceDeps {
   kick?: () => void;
   /** Which targets a webhook may have (default: no private ones). */
   targets?: TargetPolicy;
+  /** Where generated secrets come from. */
+  random?: RandomSource;
 }
 
 export const secretAad = (webhookId: string) => `webhook_secret:${webhookId}`;
@@ -75,7 +97,9 @@ const bad = (field: string, message: string) =>
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function webhookView(row: WebhookRow): WebhookView {
+/** The admin view of a webhook; `secret` is the current secret in clear, only to tell its format. */
+export function webhookView(row: WebhookRow, secret: string, now: Date): WebhookView {
+  const graceEnd = row.previous_secret_sealed ? row.previous_secret_expires_at : null;
   return {
     id: row.id,
     url: redactUrl(row.url),
@@ -83,6 +107,9 @@ export function webhookView(row: WebhookRow): WebhookView {
     tenant_id: row.tenant_id,
     receive_secrets: row.receive_secrets,
     created_at: row.created_at.toISOString(),
+    secret_format: secretFormat(secret),
+    secret_rotated_at: iso(row.secret_rotated_at),
+    previous_secret_expires_at: graceEnd && graceEnd > now ? graceEnd.toISOString() : null,
   };
 }
 
@@ -112,6 +139,31 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   const deliveries = createDeliveryQueries(db);
   const now = () => new Date(clock.now());
   const targets = deps.targets ?? createTargetPolicy({ allowPrivate: false });
+  const random = deps.random ?? systemRandom;
+  const view = (row: WebhookRow) =>
+    webhookView(row, sealer.open(row.secret_sealed, secretAad(row.id)), now());
+
+  /** Event types of a subscription: null (all) or a non-empty list of known types. */
+  function checkEvents(events: string[] | null): string[] | null {
+    if (events === null) return null;
+    if (events.length === 0)
+      throw bad('events', 'events must name at least one event type (leave it out for all)');
+    const unknown = events.find((t) => !isKnownEventType(t));
+    if (unknown !== undefined) {
+      throw new AppError(
+        'webhook_event_type_unknown',
+        `unknown event type "${unknown}"; known types: ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+        { details: { field: 'events', params: { type: unknown } } },
+      );
+    }
+    return [...new Set(events)];
+  }
+
+  async function checkTenant(tenantId: string | null | undefined): Promise<void> {
+    if (tenantId === undefined || tenantId === null) return;
+    const tenant = await createTenantQueries(db).findById(tenantId);
+    if (!tenant) throw bad('tenant_id', `unknown tenant_id ${tenantId}`);
+  }
 
   async function requireWebhook(id: string): Promise<WebhookRow> {
     const row = await webhooks.findById(id);
@@ -146,27 +198,10 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   return {
     async create(input: NewWebhook): Promise<WebhookView & { secret: string }> {
       const url = await targets.checkTarget(input.url);
-      let eventTypes: string[] | null = null;
-      if (input.events !== undefined) {
-        if (input.events.length === 0)
-          throw bad('events', 'events must name at least one event type (leave it out for all)');
-        const unknown = input.events.find((t) => !isKnownEventType(t));
-        if (unknown !== undefined) {
-          throw bad(
-            'events',
-            `unknown event type "${unknown}"; known types: ${WEBHOOK_EVENT_TYPES.join(', ')}`,
-          );
-        }
-        eventTypes = [...new Set(input.events)];
-      }
-      if (input.tenant_id !== undefined) {
-        const tenant = await createTenantQueries(db).findById(input.tenant_id);
-        if (!tenant) throw bad('tenant_id', `unknown tenant_id ${input.tenant_id}`);
-      }
-      if (input.secret !== undefined && !/^[\x21-\x7e]{16,256}$/.test(input.secret)) {
-        throw bad('secret', 'secret must be 16 to 256 printable ASCII characters without spaces');
-      }
-      const secret = input.secret ?? `whsec_${randomAlnum(40)}`;
+      const eventTypes = checkEvents(input.events ?? null);
+      await checkTenant(input.tenant_id);
+      const secret =
+        input.secret === undefined ? generateSecret(random) : checkSecretInput(input.secret);
       const id = newId();
       const row = await webhooks.insert({
         id,
@@ -181,12 +216,64 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         { webhook: id, receiveSecrets: row.receive_secrets, tenant: row.tenant_id },
         'webhook created',
       );
-      return { ...webhookView(row), secret };
+      return { ...view(row), secret };
     },
 
-    list: async (): Promise<WebhookView[]> => (await webhooks.list()).map(webhookView),
+    list: async (): Promise<WebhookView[]> => (await webhooks.list()).map(view),
 
-    get: async (id: string): Promise<WebhookView> => webhookView(await requireWebhook(id)),
+    get: async (id: string): Promise<WebhookView> => view(await requireWebhook(id)),
+
+    /**
+     * Changes a webhook. A new secret replaces the current one at once (and ends a rotation's
+     * grace period); rotateSecret keeps the old one signing for a while.
+     */
+    async update(id: string, input: WebhookUpdate): Promise<WebhookView & { secret?: string }> {
+      await requireWebhook(id);
+      const url = input.url === undefined ? undefined : await targets.checkTarget(input.url);
+      const eventTypes = input.events === undefined ? undefined : checkEvents(input.events);
+      await checkTenant(input.tenant_id);
+      const secret = input.secret === undefined ? undefined : checkSecretInput(input.secret);
+      const row = await webhooks.update(id, {
+        url,
+        eventTypes,
+        tenantId: input.tenant_id,
+        receiveSecrets: input.receive_secrets,
+        secretSealed: secret === undefined ? undefined : sealer.seal(secret, secretAad(id)),
+        at: now(),
+      });
+      if (!row) throw new AppError('not_found', `webhook ${id} not found`);
+      log.info({ webhook: id, secretChanged: secret !== undefined }, 'webhook updated');
+      return secret === undefined ? view(row) : { ...view(row), secret };
+    },
+
+    /**
+     * A new generated secret, returned once. The replaced one keeps signing deliveries (a second
+     * value in webhook-signature) for `graceSeconds` (default 24 h, 0 to 7 days).
+     */
+    async rotateSecret(
+      id: string,
+      opts: { graceSeconds?: number | undefined } = {},
+    ): Promise<WebhookView & { secret: string }> {
+      const grace = opts.graceSeconds ?? DEFAULT_GRACE_SECONDS;
+      if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) {
+        throw new AppError(
+          'bad_request',
+          `graceSeconds must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS} (7 days)`,
+          { details: { field: 'graceSeconds', params: { max: MAX_GRACE_SECONDS } } },
+        );
+      }
+      await requireWebhook(id);
+      const secret = generateSecret(random);
+      const at = now();
+      const row = await webhooks.rotateSecret(id, {
+        secretSealed: sealer.seal(secret, secretAad(id)),
+        previousExpiresAt: new Date(at.getTime() + grace * 1000),
+        at,
+      });
+      if (!row) throw new AppError('not_found', `webhook ${id} not found`);
+      log.info({ webhook: id, graceSeconds: grace }, 'webhook secret rotated');
+      return { ...view(row), secret };
+    },
 
     async delete(id: string): Promise<void> {
       if (!(await webhooks.deleteById(id)))

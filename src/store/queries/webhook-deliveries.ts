@@ -29,6 +29,9 @@ export interface ClaimedDelivery {
   first_attempt_at: Date | null;
   url: string;
   secret_sealed: string;
+  /** The secret replaced by the last rotation, and when it stops signing. */
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: Date | null;
   type: string;
   appid: string | null;
   received_at: Date;
@@ -61,7 +64,8 @@ export function createDeliveryQueries(db: Queryable) {
                AND (locked_until IS NULL OR locked_until < $3)
              ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
            RETURNING id, webhook_id, event_id, tenant_id, attempts, first_attempt_at)
-         SELECT c.*, w.url, w.secret_sealed, e.type, e.appid, e.received_at, e.decoded,
+         SELECT c.*, w.url, w.secret_sealed, w.previous_secret_sealed, w.previous_secret_expires_at,
+                e.type, e.appid, e.received_at, e.decoded,
                 s.sealed AS secret_data
          FROM claimed c
          JOIN webhooks w ON w.id = c.webhook_id

@@ -9,6 +9,10 @@ export interface WebhookRow {
   receive_secrets: boolean;
   start_after_event_id: number;
   created_at: Date;
+  /** The secret the last rotation replaced; it signs deliveries until previous_secret_expires_at. */
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: Date | null;
+  secret_rotated_at: Date | null;
 }
 
 export interface NewInternalEvent {
@@ -47,6 +51,62 @@ export function createWebhookQueries(db: Queryable) {
 
     async findById(id: string): Promise<WebhookRow | undefined> {
       const res = await db.query<WebhookRow>('SELECT * FROM webhooks WHERE id = $1', [id]);
+      return res.rows[0];
+    },
+
+    /**
+     * Replaces the secret; the one replaced signs deliveries too until `previousExpiresAt` (a
+     * secret still in its grace period from an earlier rotation is dropped).
+     */
+    async rotateSecret(
+      id: string,
+      r: { secretSealed: string; previousExpiresAt: Date; at: Date },
+    ): Promise<WebhookRow | undefined> {
+      const res = await db.query<WebhookRow>(
+        `UPDATE webhooks SET previous_secret_sealed = secret_sealed, secret_sealed = $2,
+           previous_secret_expires_at = $3, secret_rotated_at = $4
+         WHERE id = $1 RETURNING *`,
+        [id, r.secretSealed, r.previousExpiresAt, r.at],
+      );
+      return res.rows[0];
+    },
+
+    /** Changes the given fields (a new secret replaces the current one and any previous one). */
+    async update(
+      id: string,
+      u: {
+        url?: string | undefined;
+        eventTypes?: string[] | null | undefined;
+        tenantId?: string | null | undefined;
+        receiveSecrets?: boolean | undefined;
+        secretSealed?: string | undefined;
+        at: Date;
+      },
+    ): Promise<WebhookRow | undefined> {
+      const res = await db.query<WebhookRow>(
+        `UPDATE webhooks SET
+           url = CASE WHEN $2 THEN $3 ELSE url END,
+           event_types = CASE WHEN $4 THEN $5::text[] ELSE event_types END,
+           tenant_id = CASE WHEN $6 THEN $7 ELSE tenant_id END,
+           receive_secrets = COALESCE($8, receive_secrets),
+           secret_sealed = COALESCE($9, secret_sealed),
+           previous_secret_sealed = CASE WHEN $9::text IS NULL THEN previous_secret_sealed END,
+           previous_secret_expires_at = CASE WHEN $9::text IS NULL THEN previous_secret_expires_at END,
+           secret_rotated_at = CASE WHEN $9::text IS NULL THEN secret_rotated_at ELSE $10 END
+         WHERE id = $1 RETURNING *`,
+        [
+          id,
+          u.url !== undefined,
+          u.url ?? null,
+          u.eventTypes !== undefined,
+          u.eventTypes ?? null,
+          u.tenantId !== undefined,
+          u.tenantId ?? null,
+          u.receiveSecrets ?? null,
+          u.secretSealed ?? null,
+          u.at,
+        ],
+      );
       return res.rows[0];
     },
 

@@ -12,6 +12,16 @@ import { createTicketQueries } from '../store/queries/tickets.ts';
 import { createTokenQueries, type TokenKind } from '../store/queries/tokens.ts';
 import type { TokenSource, WechatClient } from '../wechat/client.ts';
 import { WechatApiError } from '../wechat/errors.ts';
+import {
+  ATTENTION_AFTER_FAILURES,
+  BACKOFF_BASE_MS,
+  BACKOFF_CAP_MS,
+  backoffJitter,
+  DEFAULT_REFRESH_CONCURRENCY,
+  isAuthorizationGone,
+  nextRefreshAt,
+} from './refresh-policy.ts';
+import { createRefreshScheduler } from './refresh-scheduler.ts';
 
 /**
  * The credentials of the platform and of every authorizer, kept in the database (sealed) and
@@ -55,8 +65,15 @@ export interface TokenServiceDeps {
   holderId?: string;
   /** Told after a token was obtained (errors are logged, never thrown). */
   onRefreshed?(e: { kind: string; appid: string } & IssuedToken): Promise<void> | void;
-  /** Told after a refresh failed (errors are logged, never thrown). */
+  /**
+   * Told after a refresh failed (errors are logged, never thrown). When the authorization is
+   * gone (61003, 61023) it is told once, when the authorizer starts needing attention.
+   */
   onRefreshFailed?(e: { kind: string; appid: string; error: string }): Promise<void> | void;
+  /** Numbers in [0, 1) that spread refresh times and retries (default Math.random). */
+  random?: () => number;
+  /** Scheduled refreshes in flight at once in this process (default 8). */
+  refreshConcurrency?: number;
 }
 
 export type TokenService = ReturnType<typeof createTokenService>;
@@ -74,6 +91,7 @@ export function createTokenService(deps: TokenServiceDeps) {
   const log = deps.log ?? silentLogger;
   const sleep = deps.sleep ?? realSleep;
   const holder = deps.holderId ?? newId();
+  const random = deps.random ?? Math.random;
   const tokens = createTokenQueries(db);
   const tickets = createTicketQueries(db);
   const locks = createLockQueries(db);
@@ -120,7 +138,8 @@ export function createTokenService(deps: TokenServiceDeps) {
     token: string,
     expiresIn: number,
   ) {
-    const expiresAt = clock.now() + expiresIn * 1000;
+    const at = clock.now();
+    const expiresAt = at + expiresIn * 1000;
     await createTokenQueries(tx).save({
       key,
       kind,
@@ -129,6 +148,7 @@ export function createTokenService(deps: TokenServiceDeps) {
       tokenHash: hashToken(token),
       expiresAt: new Date(expiresAt),
       refreshedAt: now(),
+      refreshAt: new Date(nextRefreshAt(at, expiresIn * 1000, deps.refreshAheadMs, random())),
     });
     return expiresAt;
   }
@@ -180,8 +200,14 @@ export function createTokenService(deps: TokenServiceDeps) {
     return row;
   }
 
-  async function fetchAuthorizerToken(appid: string): Promise<IssuedToken> {
+  async function fetchAuthorizerToken(appid: string, manual = false): Promise<IssuedToken> {
     const row = await requireAuthorized(appid);
+    if (row.needs_attention && !manual) {
+      throw new AppError(
+        'conflict',
+        `authorizer ${appid} needs attention (${row.attention_reason ?? 'its refreshes failed'}): openwx stopped refreshing its token until it authorizes the platform again or a manual refresh succeeds`,
+      );
+    }
     if (!row.refresh_token_sealed) {
       throw new AppError('conflict', `authorizer ${appid} has no authorizer_refresh_token yet`);
     }
@@ -225,9 +251,82 @@ export function createTokenService(deps: TokenServiceDeps) {
 
   const fetchers: Record<TokenKind, (appid: string) => Promise<IssuedToken>> = {
     component: () => fetchComponentToken(),
-    authorizer: fetchAuthorizerToken,
+    authorizer: (appid) => fetchAuthorizerToken(appid),
     jsapi_ticket: fetchJsapiTicket,
   };
+  type Fetch = (appid: string) => Promise<IssuedToken>;
+  /** How a refresh is made: its fetcher, and whether an operator asked for it. */
+  interface Way {
+    fetch?: Fetch;
+    manual?: boolean;
+  }
+
+  /**
+   * Counts a failed refresh and pushes the next scheduled one out (exponential backoff). When
+   * the authorization is gone (61003, 61023) for ATTENTION_AFTER_FAILURES tries in a row the
+   * authorizer starts needing attention and the hook is told once; other failures, and every
+   * failed manual refresh, tell it each time (scheduled ones are spaced out by the backoff).
+   */
+  async function noteFailure(
+    key: string,
+    kind: TokenKind,
+    appid: string,
+    err: unknown,
+    manual: boolean,
+  ) {
+    const error = errorMessage(err);
+    metrics.tokenRefresh(kind, 'failed');
+    log.warn({ kind, appid, err }, 'token refresh failed');
+    const backoff = {
+      baseMs: BACKOFF_BASE_MS,
+      capMs: BACKOFF_CAP_MS,
+      jitter: backoffJitter(random()),
+    };
+    const failures = await tokens
+      .recordFailure(key, kind, appid, error, now(), backoff)
+      .catch(() => 1);
+    if (kind === 'component' || manual || !isAuthorizationGone(err)) {
+      await tell(() => deps.onRefreshFailed?.({ kind, appid, error }));
+      return;
+    }
+    if (failures < ATTENTION_AFTER_FAILURES) return;
+    const reason = `${err.errcode} ${err.errmsg}`.trim();
+    const changed = await db
+      .transaction(async (tx) => {
+        const q = createAuthorizerQueries(tx);
+        const marked = await q.markNeedsAttention(appid, reason, now());
+        if (marked) await q.addHistory(appid, 'needs_attention', { reason, failures }, now());
+        return marked;
+      })
+      .catch((e: unknown) => {
+        log.warn({ appid, err: e }, 'could not mark the authorizer as needing attention');
+        return false;
+      });
+    if (!changed) return;
+    log.warn({ appid, reason, failures }, 'authorizer needs attention: token refreshes stopped');
+    await tell(() =>
+      deps.onRefreshFailed?.({
+        kind,
+        appid,
+        error: `needs attention after ${failures} tries: ${error}; refreshes stopped until the authorizer authorizes again or a manual refresh succeeds`,
+      }),
+    );
+  }
+
+  /** Fetches, caches and announces a new token (the caller holds the lease). */
+  async function obtain(key: string, kind: TokenKind, appid: string, way: Way = {}) {
+    try {
+      const fresh = await (way.fetch ?? fetchers[kind])(appid);
+      cache.set(key, { token: fresh.access_token, expiresAt: Date.parse(fresh.expires_at) });
+      metrics.tokenRefresh(kind, 'ok');
+      log.info({ kind, appid, expiresAt: fresh.expires_at }, 'token refreshed');
+      await tell(() => deps.onRefreshed?.({ kind, appid, ...fresh }));
+      return fresh;
+    } catch (err) {
+      await noteFailure(key, kind, appid, err, way.manual === true);
+      throw err;
+    }
+  }
 
   /** Exactly one refresh per key across processes: lease lock, re-check, fetch, save, release. */
   async function refreshOnce(
@@ -235,6 +334,7 @@ export function createTokenService(deps: TokenServiceDeps) {
     kind: TokenKind,
     appid: string,
     minValidity: number,
+    way: Way = {},
   ): Promise<IssuedToken> {
     const deadline = clock.now() + WAIT_LIMIT_MS;
     const started = Date.now();
@@ -251,18 +351,7 @@ export function createTokenService(deps: TokenServiceDeps) {
         try {
           const again = await readValid(key, minValidity);
           if (again) return again;
-          const fresh = await fetchers[kind](appid);
-          cache.set(key, { token: fresh.access_token, expiresAt: Date.parse(fresh.expires_at) });
-          metrics.tokenRefresh(kind, 'ok');
-          log.info({ kind, appid, expiresAt: fresh.expires_at }, 'token refreshed');
-          await tell(() => deps.onRefreshed?.({ kind, appid, ...fresh }));
-          return fresh;
-        } catch (err) {
-          metrics.tokenRefresh(kind, 'failed');
-          await tokens.recordFailure(key, kind, appid, errorMessage(err), now()).catch(() => {});
-          log.warn({ kind, appid, err }, 'token refresh failed');
-          await tell(() => deps.onRefreshFailed?.({ kind, appid, error: errorMessage(err) }));
-          throw err;
+          return await obtain(key, kind, appid, way);
         } finally {
           await locks.release(key, holder).catch(() => {});
         }
@@ -284,16 +373,47 @@ export function createTokenService(deps: TokenServiceDeps) {
     kind: TokenKind,
     appid: string,
     minValidity = MIN_VALIDITY_MS,
+    way: Way = {},
   ): Promise<IssuedToken> {
     const pending = inflight.get(key);
     if (pending) return pending;
-    const p = refreshOnce(key, kind, appid, minValidity).finally(() => inflight.delete(key));
+    const p = refreshOnce(key, kind, appid, minValidity, way).finally(() => inflight.delete(key));
     inflight.set(key, p);
     return p;
   }
 
+  const scheduler = createRefreshScheduler({
+    tokens,
+    locks,
+    clock,
+    holder,
+    log,
+    concurrency: deps.refreshConcurrency ?? DEFAULT_REFRESH_CONCURRENCY,
+    lockLeaseMs: LOCK_LEASE_MS,
+    inflight,
+    read: (key) => readValid(key, 0),
+    obtain: (row) => obtain(row.key, row.kind, row.appid),
+  });
+
   async function get(key: string, kind: TokenKind, appid: string): Promise<IssuedToken> {
     return (await readValid(key)) ?? singleFlight(key, kind, appid);
+  }
+
+  async function clearAttentionIn(tx: Queryable, appid: string, by: string): Promise<boolean> {
+    const q = createAuthorizerQueries(tx);
+    const cleared = await q.clearNeedsAttention(appid, now());
+    if (cleared) await q.addHistory(appid, 'attention_cleared', { by }, now());
+    return cleared;
+  }
+
+  async function clearAttention(appid: string, by: string): Promise<void> {
+    const cleared = await db
+      .transaction((tx) => clearAttentionIn(tx, appid, by))
+      .catch((err: unknown) => {
+        log.warn({ appid, err }, 'could not clear needs_attention');
+        return false;
+      });
+    if (cleared) log.info({ appid, by }, 'authorizer no longer needs attention');
   }
 
   const service = {
@@ -369,16 +489,26 @@ export function createTokenService(deps: TokenServiceDeps) {
       return true;
     },
 
-    /** Forces a refresh now (unless another instance is already refreshing). */
-    forceRefresh(kind: 'component' | 'authorizer', appid?: string): Promise<IssuedToken> {
+    /**
+     * Forces a refresh now (unless another instance is already refreshing). A manual refresh of
+     * an authorizer that needs attention is tried anyway; when it succeeds the authorizer no
+     * longer needs attention and its scheduled refreshes resume.
+     */
+    async forceRefresh(kind: 'component' | 'authorizer', appid?: string): Promise<IssuedToken> {
       const key = kind === 'component' ? componentKey : authorizerKey(appid ?? '');
       cache.delete(key);
-      return singleFlight(
-        key,
-        kind,
-        kind === 'component' ? deps.component.appid : (appid ?? ''),
-        Number.POSITIVE_INFINITY,
-      );
+      if (kind === 'component') {
+        return singleFlight(key, kind, deps.component.appid, Number.POSITIVE_INFINITY, {
+          manual: true,
+        });
+      }
+      const id = appid ?? '';
+      const fresh = await singleFlight(key, kind, id, Number.POSITIVE_INFINITY, {
+        fetch: (a) => fetchAuthorizerToken(a, true),
+        manual: true,
+      });
+      await clearAttention(id, 'manual_refresh');
+      return fresh;
     },
 
     /** Stores a pushed ticket (sealed); part of the callback's transaction. */
@@ -399,7 +529,7 @@ export function createTokenService(deps: TokenServiceDeps) {
       func_info?: { funcscope_category: { id: number } }[] | undefined;
     }): Promise<void> {
       const appid = info.authorizer_appid;
-      await db.transaction(async (tx) => {
+      const cleared = await db.transaction(async (tx) => {
         await createAuthorizerQueries(tx).upsertAuthorized({
           appid,
           refreshTokenSealed: info.authorizer_refresh_token
@@ -418,7 +548,9 @@ export function createTokenService(deps: TokenServiceDeps) {
             info.expires_in,
           );
         }
+        return clearAttentionIn(tx, appid, 'authorized');
       });
+      if (cleared) log.info({ appid }, 'authorizer authorized again: it no longer needs attention');
       cache.delete(authorizerKey(appid));
       const { authorizer_access_token: token, expires_in: expiresIn } = info;
       if (token && expiresIn) {
@@ -427,29 +559,28 @@ export function createTokenService(deps: TokenServiceDeps) {
       }
     },
 
-    /** Refreshes every token that expires within the refresh-ahead window. Returns how many. */
-    async refreshDue(limit = 50): Promise<{ refreshed: number; failed: number }> {
-      const hasTicket =
-        (await tickets.findRecent(new Date(clock.now() - TICKET_VALIDITY_MS), 1)).length > 0;
-      const due = (await tokens.findDue(new Date(clock.now() + deps.refreshAheadMs), limit)).filter(
-        (r) => r.kind !== 'component' || hasTicket,
-      );
-      const work = due.map((r) => ({ kind: r.kind, appid: r.appid, key: r.key }));
-      const componentKnown = due.some((r) => r.kind === 'component');
-      if (hasTicket && !componentKnown && !(await readValid(componentKey, deps.refreshAheadMs))) {
-        work.unshift({ kind: 'component', appid: deps.component.appid, key: componentKey });
-      }
+    /**
+     * The scheduled refreshes: the component token when it is inside the refresh-ahead window
+     * (and a ticket is there), then every due authorizer token and jsapi_ticket, claimed a few at
+     * a time by whichever instance is free (see refresh-scheduler.ts), refreshConcurrency in
+     * flight. Resolves when nothing is due; a call while one runs in this process returns at
+     * once with zero counts.
+     */
+    async refreshDue(): Promise<{ refreshed: number; failed: number }> {
       let refreshed = 0;
       let failed = 0;
-      for (const j of work) {
+      const hasTicket =
+        (await tickets.findRecent(new Date(clock.now() - TICKET_VALIDITY_MS), 1)).length > 0;
+      if (hasTicket && !(await readValid(componentKey, deps.refreshAheadMs))) {
         try {
-          await singleFlight(j.key, j.kind, j.appid, deps.refreshAheadMs);
+          await singleFlight(componentKey, 'component', deps.component.appid, deps.refreshAheadMs);
           refreshed++;
         } catch {
           failed++;
         }
       }
-      return { refreshed, failed };
+      const r = await scheduler.drain();
+      return { refreshed: refreshed + r.refreshed, failed: failed + r.failed };
     },
 
     /**

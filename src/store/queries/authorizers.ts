@@ -11,6 +11,10 @@ export interface AuthorizerRow {
   created_at: Date;
   updated_at: Date;
   tenant_id: string | null;
+  /** Refreshes kept answering that the authorization is gone: scheduled refreshes stopped. */
+  needs_attention: boolean;
+  attention_reason: string | null;
+  attention_at: Date | null;
 }
 
 export function createAuthorizerQueries(db: Queryable) {
@@ -131,6 +135,37 @@ export function createAuthorizerQueries(db: Queryable) {
         [appid, tenantId, at],
       );
       return res.rowCount > 0;
+    },
+
+    /**
+     * Marks an authorized authorizer as needing attention; true when this changed its state
+     * (false when it already needed attention, is revoked or unknown).
+     */
+    async markNeedsAttention(appid: string, reason: string, at: Date): Promise<boolean> {
+      const res = await db.query(
+        `UPDATE authorizers SET needs_attention = true, attention_reason = $2, attention_at = $3
+         WHERE appid = $1 AND status = 'authorized' AND NOT needs_attention`,
+        [appid, reason, at],
+      );
+      return res.rowCount > 0;
+    },
+
+    /** Clears needs_attention; true when the authorizer needed attention before. */
+    async clearNeedsAttention(appid: string, at: Date): Promise<boolean> {
+      const res = await db.query(
+        `UPDATE authorizers SET needs_attention = false, attention_reason = NULL, attention_at = $2
+         WHERE appid = $1 AND needs_attention`,
+        [appid, at],
+      );
+      return res.rowCount > 0;
+    },
+
+    /** Authorized authorizers that need attention (for the overview). */
+    async countNeedsAttention(): Promise<number> {
+      const res = await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM authorizers WHERE needs_attention AND status = 'authorized'",
+      );
+      return Number(res.rows[0]?.n ?? 0);
     },
 
     async countByStatus(): Promise<Record<string, number>> {

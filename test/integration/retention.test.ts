@@ -16,6 +16,7 @@ import {
 import { createRetentionTask } from '../../src/services/retention/task.ts';
 import { DB_KINDS, withDb } from '../support/databases.ts';
 import { runCli } from '../support/processes.ts';
+import { startSandbox } from '../support/sandbox.ts';
 
 /**
  * Retention: old pushes, finished jobs, finished webhook deliveries and spent authorization links
@@ -300,6 +301,48 @@ test('the rows deleted are counted by table in openwx_retention_deleted_rows_tot
     assert.match(text, /^openwx_retention_deleted_rows_total\{table="jobs"\} 1$/m);
     assert.match(text, /^openwx_retention_deleted_rows_total\{table="webhook_deliveries"\} 0$/m);
   });
+});
+
+test('through the server: the periodic work deletes pushes past OPENWX_RETENTION_EVENTS_DAYS', async () => {
+  const token = 'fake-metrics-token-0123456789abcdef';
+  const sb = await startSandbox({
+    env: { OPENWX_RETENTION_EVENTS_DAYS: '7', OPENWX_METRICS_TOKEN: token },
+  });
+  try {
+    const db = sb.openwx.db;
+    const at = (days: number) => new Date(Date.now() - days * DAY);
+    const insert = (key: string, days: number) =>
+      db.query(
+        `INSERT INTO events (dedupe_key, source, appid, type, raw, decoded, received_at)
+         VALUES ($1, 'message', 'wxfakeappid000001', 'text', '<xml/>', '{}', $2)`,
+        [key, at(days)],
+      );
+    await insert('e2e-old-1', 9);
+    await insert('e2e-old-2', 8);
+    await insert('e2e-recent', 6);
+    await db.query(
+      'UPDATE webhook_dispatch SET last_event_id = GREATEST(last_event_id, (SELECT max(id) FROM events))',
+    );
+    const listed = async () => {
+      const res = await sb.call<{ items: { received_at: string }[] }>(
+        '/api/admin/events?appid=wxfakeappid000001',
+      );
+      assert.equal(res.status, 200);
+      return res.body.items.length;
+    };
+    assert.equal(await listed(), 3);
+    await sb.openwx.maintain();
+    assert.equal(await listed(), 1, 'the two pushes older than 7 days are gone');
+    const metrics = await fetch(`${sb.url}/metrics`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.match(
+      await metrics.text(),
+      /^openwx_retention_deleted_rows_total\{table="events"\} 2$/m,
+    );
+  } finally {
+    await sb.stop();
+  }
 });
 
 describe('retention settings', () => {

@@ -66,7 +66,7 @@ describe('console: sign in', () => {
     await page.getByRole('link', { name: '平台设置' }).click();
     const reason = page.getByTestId('signout-reason');
     await reason.waitFor();
-    assert.match(await reason.innerText(), /管理员令牌已失效或无效，请重新登录/);
+    assert.match(await reason.innerText(), /登录已失效，请重新登录/);
     assert.equal(await page.evaluate(() => sessionStorage.getItem('openwx.adminToken')), null);
     await b.shot('token-expired');
     // Signing in again returns to the page that was asked for.

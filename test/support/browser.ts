@@ -64,6 +64,8 @@ export async function signIn(page: Page, sb: Sandbox, path = '/'): Promise<void>
   // Start signed out, whatever an earlier test of the file left in this tab.
   await page.evaluate(() => sessionStorage.clear());
   await page.reload();
+  // Once operator accounts exist the account form is offered first: choose the admin token.
+  await page.getByRole('tab', { name: '管理员令牌' }).click();
   await page.locator('#token').fill(sb.adminToken);
   await page.getByRole('button', { name: '登录' }).click();
   await page.locator('header.topbar').waitFor();

@@ -10,6 +10,8 @@ import type { LinkRequest, OnboardingService } from '../../src/services/onboardi
 import type { TenantService } from '../../src/services/tenants.ts';
 import type { AuthorizerDirectory } from '../../src/services/authorizer-directory.ts';
 import type { Audit } from '../../src/emulator/code.ts';
+import type { OperatorService } from '../../src/services/operators/service.ts';
+import type { AuditTrail } from '../../src/services/audit/trail.ts';
 
 /** What JSON makes of a server value: dates become ISO strings. */
 export type Json<T> = T extends Date
@@ -35,6 +37,27 @@ export type AuthorizerSummary = AuthorizerPage['items'][number];
 export interface ConsoleInfo {
   mode: 'sandbox' | 'live';
   version: string;
+  /** Whether operator accounts exist (account sign-in is offered first). */
+  accounts: boolean;
+}
+
+export type Operator = Answer<OperatorService['get']>;
+export type OperatorRole = Operator['role'];
+/** `POST /api/session`. */
+export type SignInAnswer = Answer<OperatorService['signIn']>;
+/** `GET /api/session`: an operator's session or the admin token. */
+export interface SessionAnswer {
+  kind: 'operator' | 'admin_token';
+  role: OperatorRole;
+  operator: Operator | null;
+  expiresAt: string | null;
+}
+export type TotpOffer = Answer<OperatorService['beginTotp']>;
+export type AuditPage = Answer<AuditTrail['page']>;
+export type AuditEntry = AuditPage['items'][number];
+export interface SignInAttemptPage {
+  items: Answer<OperatorService['attempts']>;
+  next: number | null;
 }
 
 /** The emulator's control API (sandbox mode), as the sandbox page uses it. */

@@ -12,12 +12,14 @@ export class ApiError extends Error {
   /** The request field the error is about, when the API names one. */
   readonly field: string | undefined;
   readonly errcode: number | undefined;
+  /** The values the reason is about (limits, roles, …), for the operator's language. */
+  readonly params: Record<string, unknown>;
 
   constructor(
     status: number,
     code: string,
     message: string,
-    extra: { field?: string; errcode?: number } = {},
+    extra: { field?: string; errcode?: number; params?: Record<string, unknown> } = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -25,6 +27,7 @@ export class ApiError extends Error {
     this.code = code;
     this.field = extra.field;
     this.errcode = extra.errcode;
+    this.params = extra.params ?? {};
   }
 }
 
@@ -96,6 +99,7 @@ export function errorOf(status: number, body: unknown): ApiError {
       {
         ...(typeof e['field'] === 'string' ? { field: e['field'] } : {}),
         ...(typeof e['errcode'] === 'number' ? { errcode: e['errcode'] } : {}),
+        ...(isRecord(e['params']) ? { params: e['params'] } : {}),
       },
     );
   }
@@ -110,6 +114,9 @@ export async function api<T>(method: Method, path: string, opts: RequestOptions 
   const body = await readBody(res);
   if (res.ok) return body as T;
   if (res.status === 401) {
+    // A refused sign-in (wrong password, a code needed) is the form's to show, not a lost session.
+    const refused = errorOf(401, body);
+    if (refused.code !== 'unauthorized' && refused.code !== 'error') throw refused;
     if (opts.token === undefined) signOut('expired');
     throw new ApiError(401, 'unauthorized', UNAUTHORIZED_MESSAGE);
   }

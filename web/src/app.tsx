@@ -7,7 +7,8 @@ import { common } from './messages.ts';
 import { SignInPage } from './pages/sign-in/index.tsx';
 import { matchPath, useLocation } from './router.tsx';
 import { routes } from './routes.tsx';
-import { getToken, onSignOut, signOut, type SignOutReason } from './session.ts';
+import { api } from './api.ts';
+import { getToken, getWho, onSignOut, signOut, type SignOutReason } from './session.ts';
 
 function NotFound() {
   const t = useT(common);
@@ -21,7 +22,10 @@ function NotFound() {
 
 function Pages(props: { sandbox: boolean; onSignOut: () => void }) {
   const { path } = useLocation();
-  const visible = routes.filter((r) => !r.sandbox || props.sandbox);
+  const who = getWho();
+  const visible = routes.filter(
+    (r) => (!r.sandbox || props.sandbox) && (!r.roles || r.roles.includes(who.role)),
+  );
   let found: { Page: (typeof routes)[number]['page']; params: Record<string, string> } | undefined;
   for (const r of visible) {
     const params = matchPath(r.path, path);
@@ -31,7 +35,7 @@ function Pages(props: { sandbox: boolean; onSignOut: () => void }) {
     }
   }
   return (
-    <Layout nav={visible} sandbox={props.sandbox} onSignOut={props.onSignOut}>
+    <Layout nav={visible} who={who} sandbox={props.sandbox} onSignOut={props.onSignOut}>
       {found ? <found.Page key={path} params={found.params} /> : <NotFound />}
     </Layout>
   );
@@ -70,10 +74,20 @@ export function App() {
   return (
     <LangContext.Provider value={langValue}>
       {signedIn ? (
-        <Pages sandbox={sandbox} onSignOut={() => signOut('signed_out')} />
+        <Pages
+          sandbox={sandbox}
+          onSignOut={() => {
+            // An operator's session ends on the server too; the admin token stays valid.
+            const token = getToken();
+            if (token && getWho().kind === 'operator')
+              void api('DELETE', '/api/session', { token }).catch(() => {});
+            signOut('signed_out');
+          }}
+        />
       ) : (
         <SignInPage
           sandbox={sandbox}
+          accounts={info?.accounts ?? false}
           reason={reason}
           onSignedIn={() => {
             setReason(undefined);

@@ -15,12 +15,16 @@ import { TemplatesPage } from './pages/templates/index.tsx';
 import { RolloutsPage } from './pages/rollouts/index.tsx';
 import { NewRolloutPage } from './pages/rollouts/new.tsx';
 import { RolloutPage } from './pages/rollouts/detail.tsx';
+import { AuditPage } from './pages/audit/index.tsx';
+import { OperatorsPage } from './pages/operators/index.tsx';
+import { AccountPage } from './pages/account/index.tsx';
+import type { Role } from './session.ts';
 
 /**
  * Every page of the console, one line each: its path (`:name` for a parameter), the component
  * (it gets the params), and, for pages in the menu, the menu label in both languages.
- * `sandbox: true` pages exist only in sandbox mode. Add a page: a folder pages/<page>/ with
- * index.tsx and messages.ts, and one line here.
+ * `sandbox: true` pages exist only in sandbox mode; `roles` limits a page to those roles. Add a
+ * page: a folder pages/<page>/ with index.tsx and messages.ts, and one line here.
  */
 export interface PageProps {
   params: Record<string, string>;
@@ -31,6 +35,8 @@ export interface RouteDef {
   page: ComponentType<PageProps>;
   nav?: { zh: string; en: string };
   sandbox?: boolean;
+  /** Only these roles see the page (default: every role). */
+  roles?: Role[];
 }
 
 export const routes: RouteDef[] = [
@@ -48,6 +54,14 @@ export const routes: RouteDef[] = [
   { path: '/rollouts', page: RolloutsPage, nav: { zh: '批量发布', en: 'Rollouts' } },
   { path: '/rollouts/new', page: NewRolloutPage },
   { path: '/rollouts/:id', page: RolloutPage },
+  { path: '/audit', page: AuditPage, nav: { zh: '审计', en: 'Audit' } },
+  {
+    path: '/operators',
+    page: OperatorsPage,
+    nav: { zh: '操作员', en: 'Operators' },
+    roles: ['admin'],
+  },
+  { path: '/account', page: AccountPage },
   {
     path: '/settings',
     page: PlatformSettingsPage,

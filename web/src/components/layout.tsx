@@ -3,6 +3,7 @@ import { Link } from '../router.tsx';
 import { useLang, useT } from '../i18n.ts';
 import { common } from '../messages.ts';
 import type { RouteDef } from '../routes.tsx';
+import type { Who } from '../session.ts';
 
 /** The frame of every page: header with the menu (folds into a button on phones), banner, main. */
 export function SandboxBanner() {
@@ -28,8 +29,28 @@ export function LangToggle() {
   );
 }
 
+/** Who is signed in (name and role, a link to their account), or "admin token". */
+function WhoLink(props: { who: Who }) {
+  const t = useT(common);
+  const { who } = props;
+  const label = (
+    <>
+      {who.kind === 'operator' ? (who.displayName ?? who.username) : t('adminToken')}
+      <span className="role-badge" data-testid="role">
+        {t(`role_${who.role}`)}
+      </span>
+    </>
+  );
+  return (
+    <span className="who" data-testid="who">
+      {who.kind === 'operator' ? <Link to="/account">{label}</Link> : label}
+    </span>
+  );
+}
+
 export function Layout(props: {
   nav: RouteDef[];
+  who: Who;
   sandbox: boolean;
   onSignOut: () => void;
   children: ReactNode;
@@ -61,6 +82,7 @@ export function Layout(props: {
             ) : null,
           )}
           <span className="nav-tools">
+            <WhoLink who={props.who} />
             <LangToggle />
             <button type="button" className="link-button" onClick={props.onSignOut}>
               {t('signOut')}

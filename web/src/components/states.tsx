@@ -1,7 +1,19 @@
 import type { ReactNode } from 'react';
 import { ApiError } from '../api.ts';
-import { useT } from '../i18n.ts';
+import { errorMessages } from '../error-messages.ts';
+import { useT, type Params } from '../i18n.ts';
 import { common } from '../messages.ts';
+
+type ErrorKey = keyof typeof errorMessages.zh;
+const knownError = (key: string): key is ErrorKey => Object.hasOwn(errorMessages.zh, key);
+
+/** The error's params that can fill a message ({min}, {role}, …). */
+function paramsOf(e: ApiError): Params {
+  const out: Params = {};
+  for (const [k, v] of Object.entries(e.params))
+    if (typeof v === 'string' || typeof v === 'number') out[k] = v;
+  return out;
+}
 
 /** Loading, error and empty states: every page shows one of them instead of a blank page. */
 export function Loading() {
@@ -16,10 +28,15 @@ export function Loading() {
 /** The message to show for an error, in the console's language where it is a known one. */
 export function useErrorText() {
   const t = useT(common);
+  const te = useT(errorMessages);
   return (error: unknown): string => {
     if (error instanceof ApiError) {
       if (error.code === 'network') return t('networkError');
       if (error.code === 'unauthorized') return t('tokenExpired');
+      const reason = error.params['reason'];
+      const specific = typeof reason === 'string' ? `${error.code}_${reason}` : '';
+      if (knownError(specific)) return te(specific, paramsOf(error));
+      if (knownError(error.code)) return te(error.code, paramsOf(error));
       return error.errcode === undefined
         ? error.message
         : `${error.message} (errcode ${error.errcode})`;

@@ -3,6 +3,15 @@ import { defineMessages } from '../../i18n.ts';
 export const messages = defineMessages({
   zh: {
     title: '登录 openwx 控制台',
+    withAccount: '操作员账号',
+    withToken: '管理员令牌',
+    usernameLabel: '用户名',
+    passwordLabel: '密码',
+    codeLabel: '动态码',
+    codeHelp: '已开启两步验证：请输入身份验证器应用中的 6 位数字。',
+    usernameMissing: '请输入用户名',
+    passwordMissing: '请输入密码',
+    codeMissing: '请输入动态码',
     tokenLabel: '管理员令牌',
     tokenHelp:
       '即 OPENWX_ADMIN_TOKEN；沙箱模式下见启动日志或 data/sandbox.json。只保存在本标签页中。',
@@ -10,11 +19,20 @@ export const messages = defineMessages({
     checking: '验证中…',
     tokenMissing: '请输入管理员令牌',
     tokenWrong: '令牌不正确：请检查 OPENWX_ADMIN_TOKEN',
-    expired: '管理员令牌已失效或无效，请重新登录',
+    expired: '登录已失效，请重新登录',
     signedOut: '已退出。',
   },
   en: {
     title: 'Sign in to the openwx console',
+    withAccount: 'Operator account',
+    withToken: 'Admin token',
+    usernameLabel: 'Username',
+    passwordLabel: 'Password',
+    codeLabel: 'Code',
+    codeHelp: 'Two-step sign-in is on: enter the 6 digits from your authenticator app.',
+    usernameMissing: 'Enter your username',
+    passwordMissing: 'Enter your password',
+    codeMissing: 'Enter the code',
     tokenLabel: 'Admin token',
     tokenHelp:
       'OPENWX_ADMIN_TOKEN; in sandbox mode it is in the start-up lines or data/sandbox.json. Kept in this tab only.',
@@ -22,7 +40,7 @@ export const messages = defineMessages({
     checking: 'Checking…',
     tokenMissing: 'Enter the admin token',
     tokenWrong: 'Wrong token: check OPENWX_ADMIN_TOKEN',
-    expired: 'admin token expired or invalid, sign in again',
+    expired: 'Your session ended: sign in again',
     signedOut: 'Signed out.',
   },
 });

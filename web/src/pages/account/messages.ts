@@ -1,0 +1,58 @@
+import { defineMessages } from '../../i18n.ts';
+
+export const messages = defineMessages({
+  zh: {
+    title: '我的账号',
+    username: '用户名',
+    role: '角色',
+    tokenNote:
+      '当前使用管理员令牌登录：它没有账号、密码或两步验证。请在“操作员”页面为每位同事创建账号。',
+    passwordTitle: '修改密码',
+    currentPassword: '当前密码',
+    newPassword: '新密码',
+    newPasswordHelp: '至少 12 个字符。修改后，你在其他设备上的登录会结束。',
+    change: '修改',
+    changed: '密码已修改',
+    missing: '必填',
+    totpTitle: '两步验证',
+    totpOn: '已开启：登录时需输入身份验证器应用中的动态码。',
+    totpOff:
+      '未开启。开启后，登录时除密码外还需输入身份验证器应用（如 Google Authenticator、Microsoft Authenticator）中的动态码。',
+    start: '开启两步验证',
+    scan: '用身份验证器应用扫描二维码，或手动输入密钥：',
+    secret: '密钥',
+    code: '应用中显示的 6 位动态码',
+    confirm: '确认开启',
+    confirmed: '两步验证已开启',
+    turnOff: '关闭两步验证',
+    passwordToTurnOff: '输入密码以关闭',
+    turnedOff: '两步验证已关闭',
+  },
+  en: {
+    title: 'My account',
+    username: 'Username',
+    role: 'Role',
+    tokenNote:
+      'You are signed in with the admin token: it has no account, password or two-step sign-in. Create an account for each colleague on the Operators page.',
+    passwordTitle: 'Change password',
+    currentPassword: 'Current password',
+    newPassword: 'New password',
+    newPasswordHelp: 'At least 12 characters. Your sessions on other devices end.',
+    change: 'Change',
+    changed: 'Password changed',
+    missing: 'required',
+    totpTitle: 'Two-step sign-in',
+    totpOn: 'On: signing in asks for the code from your authenticator app.',
+    totpOff:
+      'Off. When on, signing in asks for a code from an authenticator app (such as Google Authenticator or Microsoft Authenticator) besides the password.',
+    start: 'Turn on two-step sign-in',
+    scan: 'Scan the QR code with your authenticator app, or type the key:',
+    secret: 'Key',
+    code: 'The 6-digit code the app shows',
+    confirm: 'Confirm',
+    confirmed: 'Two-step sign-in is on',
+    turnOff: 'Turn off two-step sign-in',
+    passwordToTurnOff: 'Your password, to turn it off',
+    turnedOff: 'Two-step sign-in is off',
+  },
+});

@@ -224,6 +224,19 @@ for (const kind of DB_KINDS) {
       });
     });
 
+    test('old rows still needed ahead of deletable ones do not use up a run', async () => {
+      await withDb(kind, async (db) => {
+        await insertWebhook(db);
+        for (let i = 0; i < 7; i++)
+          await insertDelivery(db, await insertEvent(db, 40), 'failed', 40, 1);
+        for (let i = 0; i < 3; i++) await insertEvent(db, 40);
+        await setCursor(db, 1_000_000);
+        const counts = await retention(db, { batchSize: 3, maxBatches: 2 }).prune();
+        assert.equal(counts.events, 3);
+        assert.equal(await count(db, 'events'), 7, 'the events of retried deliveries are kept');
+      });
+    });
+
     test('two instances: only the one whose turn it is prunes, and pruning at once is harmless', async () => {
       await withDb(kind, async (db) => {
         for (let i = 0; i < 12; i++) await insertEvent(db, 40);

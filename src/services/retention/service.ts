@@ -15,8 +15,8 @@ import { createRetentionQueries, type WalkBatch } from '../../store/queries/rete
  * job was queued for, and links an unfinished authorization job still looks up.
  *
  * Each statement deletes at most `batchSize` rows, and the task yields between statements so that
- * pushes and jobs go on meanwhile; one run deletes at most `maxBatches` batches per table (a large
- * backlog after an upgrade is worked off over several runs).
+ * pushes and jobs go on meanwhile; one run makes at most `maxBatches` statements that delete rows
+ * per table (a large backlog after an upgrade is worked off over several runs).
  */
 export const RETENTION_TABLES = [
   'webhook_deliveries',
@@ -69,11 +69,16 @@ export function createRetentionService(o: RetentionOptions) {
     step: () => Promise<{ deleted: number; more: boolean }>,
   ): Promise<number> {
     let total = 0;
-    for (let n = 0; n < maxBatches; n++) {
-      if (n > 0) await pause();
+    // Only batches that deleted rows count: a walk may first read past old rows that are still
+    // needed (cheap reads by primary key) before it reaches the ones it can delete.
+    for (let n = 0, first = true; n < maxBatches; first = false) {
+      if (!first) await pause();
       const { deleted, more } = await step();
       total += deleted;
-      if (deleted > 0) o.onDeleted?.(table, deleted);
+      if (deleted > 0) {
+        n++;
+        o.onDeleted?.(table, deleted);
+      }
       if (!more) break;
     }
     return total;

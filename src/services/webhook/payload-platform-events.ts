@@ -1,0 +1,185 @@
+import {
+  APPID,
+  DOC_AUDIT,
+  DOC_BASIC_INFO,
+  DOC_CATEGORY,
+  DOC_MEDIA_CHECK,
+  DOC_MESSAGES,
+  DOC_PRIVACY,
+  DOC_PUBLISH,
+  DOC_VERIFY,
+  event,
+  GH,
+  obj,
+  OPENID,
+  TIME,
+  type PayloadType,
+} from './payload-kit.ts';
+
+/** The bodies of mini program and account management events pushed to an authorizer's message URL. */
+export const PLATFORM_EVENT_PAYLOADS: PayloadType[] = [
+  event(
+    'weapp_audit_success',
+    'A code audit passed',
+    DOC_AUDIT,
+    { required: ['SuccTime'] },
+    { SuccTime: TIME },
+  ),
+  event(
+    'weapp_audit_fail',
+    'A code audit failed',
+    DOC_AUDIT,
+    { required: ['Reason', 'FailTime'], optional: ['ScreenShot'] },
+    {
+      Reason: 'The page is empty',
+      FailTime: TIME,
+      ScreenShot: 'MEDIA_ID_0006',
+    },
+  ),
+  event(
+    'weapp_audit_delay',
+    'A code audit is delayed',
+    DOC_AUDIT,
+    { required: ['Reason', 'DelayTime'] },
+    {
+      Reason: 'More time needed',
+      DelayTime: TIME,
+    },
+  ),
+  event(
+    'wxa_nickname_audit',
+    'Result of a name audit',
+    DOC_BASIC_INFO,
+    { required: ['ret', 'nickname'], optional: ['reason'] },
+    {
+      ret: '3',
+      nickname: 'Example shop',
+      reason: '',
+    },
+  ),
+  event(
+    'wxa_category_audit',
+    'Result of a category audit',
+    DOC_CATEGORY,
+    { required: ['ret'], optional: ['first', 'second', 'reason'] },
+    {
+      ret: '2',
+      first: '304',
+      second: '305',
+      reason: '',
+    },
+  ),
+  event(
+    'wxa_media_check',
+    'Result of an asynchronous media check',
+    DOC_MEDIA_CHECK,
+    {
+      required: ['trace_id'],
+      optional: [
+        'appid',
+        'version',
+        'errcode',
+        'errmsg',
+        'isrisky',
+        'extra_info_json',
+        'status_code',
+      ],
+    },
+    {
+      appid: APPID,
+      trace_id: '60ae120f-0000-0000-0000-000000000000',
+      version: '2',
+      errcode: '0',
+      errmsg: 'ok',
+    },
+  ),
+  event(
+    'wxa_privacy_apply',
+    'Result of a privacy interface application',
+    DOC_PRIVACY,
+    { required: [], nested: { result_info: { type: 'object' } } },
+    {
+      result_info: {
+        api_name: 'wx.getLocation',
+        apply_time: TIME,
+        audit_id: '1',
+        audit_time: TIME,
+        status: '2',
+        reason: '',
+      },
+    },
+  ),
+  event(
+    'qualification_verify_success',
+    'Qualification verification passed',
+    DOC_VERIFY,
+    { required: ['ExpiredTime'] },
+    { ExpiredTime: '1798790400' },
+  ),
+  event(
+    'qualification_verify_fail',
+    'Qualification verification failed',
+    DOC_VERIFY,
+    { required: ['FailTime', 'FailReason'] },
+    {
+      FailTime: TIME,
+      FailReason: 'Documents unclear',
+    },
+  ),
+  event(
+    'naming_verify_success',
+    'Name verification passed',
+    DOC_VERIFY,
+    { required: ['ExpiredTime'] },
+    { ExpiredTime: '1798790400' },
+  ),
+  event(
+    'naming_verify_fail',
+    'Name verification failed',
+    DOC_VERIFY,
+    { required: ['FailTime', 'FailReason'] },
+    {
+      FailTime: TIME,
+      FailReason: 'Name taken',
+    },
+  ),
+  event(
+    'annual_renew',
+    'Annual verification is due',
+    DOC_VERIFY,
+    { required: ['ExpiredTime'] },
+    { ExpiredTime: '1798790400' },
+  ),
+  event(
+    'verify_expired',
+    'Verification expired',
+    DOC_VERIFY,
+    { required: ['ExpiredTime'] },
+    { ExpiredTime: '1767254400' },
+  ),
+  event(
+    'publishjobfinish',
+    'A publication finished',
+    DOC_PUBLISH,
+    {
+      required: [],
+      nested: {
+        PublishEventInfo: obj(['publish_id', 'publish_status'], ['article_id', 'fail_idx']),
+      },
+    },
+    {
+      PublishEventInfo: {
+        publish_id: '2247503051',
+        publish_status: '0',
+        article_id: 'ARTICLE_ID_1',
+      },
+    },
+  ),
+  {
+    type: 'unknown',
+    summary: 'A message push without MsgType (its fields as pushed)',
+    doc: DOC_MESSAGES,
+    data: obj(['ToUserName', 'FromUserName', 'CreateTime']),
+    example: { ToUserName: GH, FromUserName: OPENID, CreateTime: TIME, Something: 'new' },
+  },
+];

@@ -3,7 +3,6 @@ import { api, get } from '../../api.ts';
 import type { TenantPage } from '../../api-types.ts';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { ChoiceSelect } from '../../components/choice-select.tsx';
-import { CopyButton } from '../../components/copy-button.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { FieldError, FormError } from '../../components/field-error.tsx';
 import { PageHeader } from '../../components/layout.tsx';
@@ -15,6 +14,8 @@ import { useT } from '../../i18n.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
 import { useApi } from '../../use-api.ts';
 import { messages } from './messages.ts';
+import { RotateSecret } from './rotate-secret.tsx';
+import { SecretNotice } from './secret-notice.tsx';
 import {
   DELIVERY_STATUSES,
   type Delivery,
@@ -69,21 +70,7 @@ function NewWebhookForm(props: { tenants: TenantPage | undefined; onCreated: () 
   };
   return (
     <>
-      {secret ? (
-        <div className="notice warning" role="alert" data-testid="new-secret">
-          <strong>{t('secretTitle')}</strong>
-          <p>{t('secretWarning')}</p>
-          <p className="row wrap">
-            <code className="value break" data-testid="new-secret-value">
-              {secret}
-            </code>
-            <CopyButton value={secret} label={t('secretTitle')} />
-          </p>
-          <button type="button" onClick={() => setSecret(undefined)}>
-            {t('secretDone')}
-          </button>
-        </div>
-      ) : null}
+      {secret ? <SecretNotice secret={secret} onDone={() => setSecret(undefined)} /> : null}
       <form onSubmit={submit} noValidate>
         <label htmlFor="webhook-url">{t('url')}</label>
         <input
@@ -311,9 +298,38 @@ export function WebhooksPage() {
                         ) : null}{' '}
                         · {t('created')} <RelativeTime at={h.created_at} absolute={false} />
                       </div>
-                      <ConfirmButton question={t('deleteQuestion')} onConfirm={() => remove(h.id)}>
-                        {t('delete')}
-                      </ConfirmButton>
+                      <div className="muted small" data-testid="secret-state">
+                        {h.secret_format === 'legacy' ? (
+                          <span className="badge s1" title={t('legacySecretHelp')}>
+                            {t('legacySecret')}
+                          </span>
+                        ) : (
+                          t('standardSecret')
+                        )}
+                        {h.secret_rotated_at ? (
+                          <>
+                            {' '}
+                            · {t('rotatedAt')}{' '}
+                            <RelativeTime at={h.secret_rotated_at} absolute={false} />
+                          </>
+                        ) : null}
+                        {h.previous_secret_expires_at ? (
+                          <>
+                            {' '}
+                            · {t('previousValidUntil')}{' '}
+                            <RelativeTime at={h.previous_secret_expires_at} absolute={false} />
+                          </>
+                        ) : null}
+                      </div>
+                      <div className="row wrap">
+                        <RotateSecret hook={h} onRotated={() => void hooks.reload()} />
+                        <ConfirmButton
+                          question={t('deleteQuestion')}
+                          onConfirm={() => remove(h.id)}
+                        >
+                          {t('delete')}
+                        </ConfirmButton>
+                      </div>
                     </li>
                   ))}
                 </ul>

@@ -9,6 +9,7 @@ import { messageHandlers } from './message.ts';
 import { privacyHandlers } from './privacy.ts';
 import { quotaHandlers } from './quota.ts';
 import { registerHandlers } from './register.ts';
+import { testerHandlers } from './testers.ts';
 import { templateHandlers } from './template.ts';
 import { userHandlers } from './users.ts';
 
@@ -23,6 +24,7 @@ export const handlers: HandlerTable = {
   ...categoryHandlers,
   ...privacyHandlers,
   ...registerHandlers,
+  ...testerHandlers,
   ...templateHandlers,
   ...codeHandlers,
   ...icpHandlers,

@@ -8,6 +8,7 @@ import { domainEndpoints } from './domain.ts';
 import { icpEndpoints } from './icp.ts';
 import { messageEndpoints } from './message.ts';
 import { registerEndpoints } from './register.ts';
+import { testerEndpoints } from './testers.ts';
 import { privacyEndpoints } from './privacy.ts';
 import { templateEndpoints } from './template.ts';
 import { userEndpoints } from './users.ts';
@@ -22,6 +23,7 @@ export const endpoints = {
   ...privacyEndpoints,
   ...basicInfoEndpoints,
   ...registerEndpoints,
+  ...testerEndpoints,
   ...templateEndpoints,
   ...codeEndpoints,
   ...icpEndpoints,

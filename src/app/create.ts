@@ -48,6 +48,7 @@ import { templateRoutes } from '../http/routes/templates.ts';
 import { codeRoutes } from '../http/routes/code.ts';
 import { createCodePipeline } from '../services/code/code-pipeline.ts';
 import { createRollouts } from '../services/rollouts.ts';
+import { icpRoutes } from '../services/icp/routes.ts';
 import { createRolloutWorker } from '../services/rollout-worker.ts';
 import { createRateLimiter } from '../jobs/rate-limiter.ts';
 import { rolloutRoutes } from '../http/routes/rollouts.ts';
@@ -476,6 +477,7 @@ export async function createOpenwx(
       templateRoutes({ ...guard, templates }),
       codeRoutes({ ...guard, code }),
       rolloutRoutes({ ...guard, rollouts }),
+      icpRoutes({ ...guard, client, jobs, log }),
       overviewRoutes({
         ...guard,
         overview: createOverviewService({

@@ -71,6 +71,8 @@ export const JOB_EXCHANGE_AUTH_CODE = 'authorization.exchange';
 export const JOB_REGISTRATION_RESULT = 'registration.result';
 /** Applies a weapp_audit_* push to a mini program's code pipeline (services/code/). */
 export const JOB_CODE_AUDIT_RESULT = 'code.audit_result';
+/** Applies an ICP filing push to the mini program's filing (services/icp/). */
+export const JOB_ICP_RESULT = 'icp.result';
 
 /** Lets the job find the authorization link (and its tenant) without storing the code. */
 const hashOf = (v: string | undefined) =>
@@ -249,6 +251,31 @@ export function createCallbackService(deps: CallbackDeps) {
             info: info && typeof info === 'object' && !Array.isArray(info) ? xmlToJson(info) : {},
           },
           { tx, singletonKey: `registration:${eventId}` },
+        );
+        return true;
+      }
+      // ICP filing results (../shared/wechat/02 §5.7; SKIT NotifyApplyICPFilingResultEvent):
+      // the administrator's face verification (task_id, verify_appid, result 2 failed / 3 passed)
+      // and the filing decision (authorizer_appid, beian_status).
+      case 'notify_icpfiling_verify_result':
+      case 'notify_apply_icpfiling_result': {
+        const verify = infoType === 'notify_icpfiling_verify_result';
+        const field = verify ? 'verify_appid' : 'authorizer_appid';
+        const appid = xmlText(fields, field);
+        if (!appid)
+          throw new PushRejected(400, 'field_invalid', `${infoType} push without ${field}`, {
+            field,
+          });
+        const payload = verify
+          ? {
+              task_id: xmlText(fields, 'task_id') ?? null,
+              result: xmlText(fields, 'result') ?? null,
+            }
+          : { beian_status: xmlText(fields, 'beian_status') ?? null };
+        await jobs.enqueue(
+          JOB_ICP_RESULT,
+          { eventId, infoType, appid, ...payload },
+          { tx, singletonKey: `icp:${eventId}` },
         );
         return true;
       }

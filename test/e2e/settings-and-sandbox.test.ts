@@ -37,6 +37,7 @@ describe('console: platform settings and sandbox', () => {
       owner_setting: { contact_email: 'privacy@example.com', notice_method: 'pop-up' },
       setting_list: [{ privacy_key: 'UserInfo', privacy_text: 'to show your profile' }],
     });
+    await sb.control(`/icp/${appid}`, { step: 'filing', result: 'approved' });
     await call(`/api/admin/authorizers/${appid}/code/commit`, 'POST', {
       user_version: '1.0.0',
       user_desc: 'version 1.0.0',

@@ -24,7 +24,8 @@ async function upload(
 ): Promise<Record<string, unknown>> {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  if (file) form.append('media', new Blob([file.bytes], { type: file.type }), file.name);
+  if (file)
+    form.append('media', new Blob([new Uint8Array(file.bytes)], { type: file.type }), file.name);
   const req = new Request('http://x.invalid/', { method: 'POST', body: form });
   const res = await h.app.inject({
     method: 'POST',

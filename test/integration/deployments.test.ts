@@ -163,13 +163,13 @@ describe('deployments and the upgrade policy', () => {
     assert.equal(pf.body.ok, false);
     assert.deepEqual(
       pf.body.checks.filter((c) => !c.ok).map((c) => c.check),
-      ['privacy', 'categories'],
+      ['privacy', 'categories', 'icp'],
     );
     const refused = await call<ErrorAnswer>(code(bare, '/submit'), 'POST', {});
     assert.equal(refused.status, 409);
     assert.equal(refused.body.error.code, 'preflight_failed');
     assert.match(refused.body.error.message, /privacy: no privacy protection guide/);
-    assert.equal(refused.body.error.checks?.length, 5);
+    assert.equal(refused.body.error.checks?.length, 6);
     const { audits } = await sb.control<{ audits: Audit[] }>('/audits');
     assert.equal(audits.filter((a) => a.appid === bare).length, 0, 'nothing was submitted');
     await prepareForAudit(sb, bare);

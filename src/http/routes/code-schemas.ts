@@ -117,7 +117,14 @@ export const preflightBody = {
         properties: {
           check: {
             type: 'string',
-            enum: ['authorized', 'no_audit_in_flight', 'privacy', 'categories', 'audit_quota'],
+            enum: [
+              'authorized',
+              'no_audit_in_flight',
+              'privacy',
+              'categories',
+              'icp',
+              'audit_quota',
+            ],
           },
           ok: { type: 'boolean' },
           detail: { type: 'string' },

@@ -9,10 +9,21 @@ import { auditInFlight, type CodeHistory } from './code-history.ts';
  * no audit of it is in flight, its privacy guide is set, it has a category WeChat accepts in
  * item_list, and the platform has audits left this month. The checks read WeChat's own answers
  * (getprivacysetting, get_category, queryquota); the item_list for submit_audit is built from the
- * categories, preferring those of the tenant's profile. Reference: ../shared/wechat/02 §3.6, §3.11, §3.17, §5.6.
+ * categories, preferring those of the tenant's profile. A mini program never released must also be
+ * ICP-filed (get_icp_entrance_info status 6): mini programs created since September 2023 go live
+ * only once filed. Reference: ../shared/wechat/02 §3.6, §3.11, §3.17, §5.6, §5.7.
  */
 export type PreflightCheckName =
-  'authorized' | 'no_audit_in_flight' | 'privacy' | 'categories' | 'audit_quota';
+  'authorized' | 'no_audit_in_flight' | 'privacy' | 'categories' | 'icp' | 'audit_quota';
+
+/** WeChat's filing status (get_icp_entrance_info) in words, for the icp check's detail. */
+const ICP_STATUS: Readonly<Record<number, string>> = {
+  2: 'submitted, under platform review',
+  3: 'rejected by the platform',
+  4: 'under review by the bureau',
+  5: 'rejected by the bureau',
+  6: 'filed',
+};
 
 export interface PreflightCheck {
   check: PreflightCheckName;
@@ -148,6 +159,22 @@ export function createCodePreflight(deps: PreflightDeps) {
     };
   }
 
+  /** A mini program never released must be ICP-filed before it goes live. */
+  async function icp(appid: string, released: boolean): Promise<PreflightCheck> {
+    if (released) {
+      return { check: 'icp', ok: true, detail: 'released before; ICP filing not required here' };
+    }
+    const res = await client.call('get_icp_entrance_info', {}, { appid });
+    const status = res.info.status;
+    if (status === 6) return { check: 'icp', ok: true, detail: 'ICP filed' };
+    const state = ICP_STATUS[status] ?? 'not filed';
+    return {
+      check: 'icp',
+      ok: false,
+      detail: `never released and not ICP-filed (WeChat status ${status}: ${state}); file it first (/api/admin/authorizers/${appid}/icp)`,
+    };
+  }
+
   /**
    * Runs a check; WeChat refusing it for this mini program becomes a failed check with WeChat's
    * words. A transient answer (busy, too fast, daily quota, unreachable) is thrown: it says
@@ -237,6 +264,8 @@ export function createCodePreflight(deps: PreflightDeps) {
           checks.push(c.check);
           items = c.items;
         } else checks.push(c);
+        await throttle();
+        checks.push(await guarded('icp', () => icp(appid, Boolean(state.released))));
         const quota =
           opts.quota !== undefined
             ? opts.quota

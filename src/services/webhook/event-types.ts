@@ -17,6 +17,9 @@ export const AUTH_EVENT_TYPES = [
   'notify_third_fasteregister',
   'notify_third_fastregisterbetaapp',
   'notify_third_fastverifybetaapp',
+  // ICP filing: face verification and filing results (../shared/wechat/02 §5.7)
+  'notify_icpfiling_verify_result',
+  'notify_apply_icpfiling_result',
 ] as const;
 
 /** 消息 (MsgType) and 事件 (Event) pushed to the message URL of an authorizer. */

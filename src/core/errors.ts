@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'forbidden_role'
+  | 'token_access_off'
   | 'sign_in_failed'
   | 'sign_in_throttled'
   | 'totp_required'

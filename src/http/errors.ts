@@ -15,6 +15,7 @@ const STATUS: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   forbidden_role: 403,
+  token_access_off: 403,
   sign_in_failed: 401,
   sign_in_throttled: 429,
   totp_required: 401,

@@ -27,6 +27,7 @@ export function createTenantService(deps: { db: Db; clock: Clock }) {
     name: t.name,
     ext: t.ext,
     self_upgrade: t.self_upgrade,
+    token_access: t.token_access,
     appids: await q.appidsOf(t.id),
     created_at: t.created_at.toISOString(),
     updated_at: t.updated_at.toISOString(),
@@ -50,7 +51,12 @@ export function createTenantService(deps: { db: Db; clock: Clock }) {
     },
     async update(
       id: string,
-      patch: { name?: string; ext?: Record<string, unknown>; self_upgrade?: boolean | null },
+      patch: {
+        name?: string;
+        ext?: Record<string, unknown>;
+        self_upgrade?: boolean | null;
+        token_access?: boolean;
+      },
     ) {
       const t = await q.update(id, patch, now());
       if (!t) throw new AppError('not_found', `tenant ${id} not found`);

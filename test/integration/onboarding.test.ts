@@ -133,6 +133,14 @@ describe('onboarding and integration', () => {
       [appid],
     );
     assert.equal(mine.items[0]?.type, 'miniprogram');
+    // Raw tokens only for a tenant the operator allowed them; the proxy otherwise.
+    const refused = await asTenant(tenant.key, `/api/tenant/tokens/${appid}`);
+    assert.equal(refused.status, 403);
+    assert.equal((await json<ErrorBody>(refused)).error.code, 'token_access_off');
+    const allowed = await adminJson(`/api/admin/tenants/${tenant.id}`, 'PATCH', {
+      token_access: true,
+    });
+    assert.equal(((await allowed.json()) as { token_access: boolean }).token_access, true);
     const token = await asTenant(tenant.key, `/api/tenant/tokens/${appid}`);
     assert.equal(token.status, 200);
     // The start page cannot be used twice.

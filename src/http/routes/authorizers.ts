@@ -4,6 +4,7 @@ import { AppError } from '../../core/errors.ts';
 import type { AuthorizerDirectory } from '../../services/authorizer-directory.ts';
 import type { AuthorizationService } from '../../services/authorizations.ts';
 import { AUTH_TYPES, type LinkRequest, type OnboardingService } from '../../services/onboarding.ts';
+import { createTenantQueries } from '../../store/queries/tenants.ts';
 import type { TokenService } from '../../tokens/token-service.ts';
 import { callerGuard, requireAppidAccess, tenantOf, type GuardDeps } from '../auth.ts';
 import { errorBody, tokenBody } from '../schemas.ts';
@@ -329,12 +330,22 @@ export function tenantAuthorizerRoutes(deps: AuthorizerRouteDeps) {
           tags: [tag],
           security,
           summary: 'The current authorizer_access_token of one of the tenant’s appids',
+          description:
+            'Only for a tenant the operator allowed raw tokens (token_access); otherwise 403 `token_access_off`. A raw token reaches every WeChat API of the mini program, the code pipeline included, outside the proxy’s allow list: tenants call WeChat through /api/proxy/:appid/… instead.',
           params: appidParams,
-          response: { 200: tokenBody, ...errors },
+          response: { 200: tokenBody, 403: errorBody, ...errors },
         },
       },
       async (req) => {
         await requireAppidAccess(deps.db, req, req.params.appid);
+        const tenantId = tenantOf(req) ?? '';
+        if (!(await createTenantQueries(deps.db).findById(tenantId))?.token_access) {
+          throw new AppError(
+            'token_access_off',
+            'this tenant may not fetch raw access tokens: call WeChat through /api/proxy/:appid/…, or ask the operator to allow raw tokens (token_access)',
+            { details: { params: { tenant_id: tenantId } } },
+          );
+        }
         const t = await deps.tokens.getAuthorizerToken(req.params.appid);
         req.log.info(
           { kind: 'authorizer', appid: req.params.appid, tenant: tenantOf(req) },

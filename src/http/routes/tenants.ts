@@ -22,6 +22,11 @@ const tenant = {
       description:
         "May the tenant upgrade its mini programs itself (POST /api/tenant/deploy after the first deployment); null: the server's default (OPENWX_TENANT_SELF_UPGRADE)",
     },
+    token_access: {
+      type: 'boolean',
+      description:
+        "May the tenant's keys fetch raw authorizer access tokens (GET /api/tenant/tokens/:appid); off by default: tenants call WeChat through /api/proxy",
+    },
     appids: { type: 'array', items: { type: 'string' } },
     created_at: { type: 'string' },
     updated_at: { type: 'string' },
@@ -49,11 +54,17 @@ const tenantBody = {
       description: 'Per-tenant data for ext_json templates',
     },
     self_upgrade: { type: ['boolean', 'null'] },
+    token_access: { type: 'boolean' },
   },
 } as const;
 const errors = { 400: errorBody, 401: errorBody, 404: errorBody };
 
-type Body = { name?: string; ext?: Record<string, unknown>; self_upgrade?: boolean | null };
+type Body = {
+  name?: string;
+  ext?: Record<string, unknown>;
+  self_upgrade?: boolean | null;
+  token_access?: boolean;
+};
 
 export function tenantRoutes(deps: GuardDeps & { tenants: TenantService }) {
   const { tenants } = deps;

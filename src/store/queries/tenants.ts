@@ -6,6 +6,8 @@ export interface TenantRow {
   ext: Record<string, unknown>;
   /** May the tenant upgrade its own mini programs (null: the server's default). */
   self_upgrade: boolean | null;
+  /** May the tenant's keys fetch raw authorizer tokens (GET /api/tenant/tokens/:appid). */
+  token_access: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -37,12 +39,18 @@ export function createTenantQueries(db: Queryable) {
 
     async update(
       id: string,
-      patch: { name?: string; ext?: Record<string, unknown>; self_upgrade?: boolean | null },
+      patch: {
+        name?: string;
+        ext?: Record<string, unknown>;
+        self_upgrade?: boolean | null;
+        token_access?: boolean;
+      },
       at: Date,
     ): Promise<TenantRow | undefined> {
       const res = await db.query<TenantRow>(
         `UPDATE tenants SET name = COALESCE($2, name), ext = COALESCE($3, ext), updated_at = $4,
-           self_upgrade = CASE WHEN $5 THEN $6::boolean ELSE self_upgrade END
+           self_upgrade = CASE WHEN $5 THEN $6::boolean ELSE self_upgrade END,
+           token_access = COALESCE($7, token_access)
          WHERE id = $1 RETURNING *`,
         [
           id,
@@ -51,6 +59,7 @@ export function createTenantQueries(db: Queryable) {
           at,
           patch.self_upgrade !== undefined,
           patch.self_upgrade ?? null,
+          patch.token_access ?? null,
         ],
       );
       return res.rows[0];

@@ -90,6 +90,41 @@ function SelfUpgrade(props: { tenant: Tenant; onSaved: (x: Tenant) => void }) {
   );
 }
 
+/** Raw authorizer tokens for the tenant's keys: off unless the operator trusts the tenant. */
+function TokenAccess(props: { tenant: Tenant; onSaved: (x: Tenant) => void }) {
+  const t = useT(messages);
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const set = async (v: boolean) => {
+    setError(undefined);
+    setBusy(true);
+    try {
+      const body: TenantPatch = { token_access: v };
+      props.onSaved(await api<Tenant>('PATCH', path(props.tenant.id), { body }));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <fieldset className="adm-choices" disabled={busy}>
+      <legend>{t('tokenAccessTitle')}</legend>
+      <p className="help">{t('tokenAccessHelp')}</p>
+      <label className="adm-check">
+        <input
+          type="checkbox"
+          name="token_access"
+          checked={props.tenant.token_access}
+          onChange={(e) => void set(e.target.checked)}
+        />
+        {t('tokenAccessLabel')}
+      </label>
+      <FormError error={error} fields={[]} />
+    </fieldset>
+  );
+}
+
 function Keys(props: { tenantId: string }) {
   const t = useT(messages);
   const keys = useApi(
@@ -229,6 +264,7 @@ export function TenantDetailPage(props: PageProps) {
               </section>
               <section className="card">
                 <SelfUpgrade tenant={tenant} onSaved={(x) => state.setData(x)} />
+                <TokenAccess tenant={tenant} onSaved={(x) => state.setData(x)} />
                 <h2>{t('mpTitle')}</h2>
                 {tenant.appids.length === 0 ? (
                   <p className="muted">{t('mpNone')}</p>

@@ -33,6 +33,10 @@ export const messages = defineMessages({
     upgradeTrue: '允许',
     upgradeFalse: '不允许',
     upgradeSaved: '已设置为：{value}',
+    tokenAccessTitle: '原始令牌',
+    tokenAccessHelp:
+      '允许该租户的密钥通过 GET /api/tenant/tokens/:appid 取得授权方的 access_token。取得令牌后可直接调用微信的全部接口（包括代码提交与发布），绕过代理的权限清单与 openwx 的记录；默认关闭，租户应通过 /api/proxy 调用微信。',
+    tokenAccessLabel: '允许取得原始令牌',
     mpTitle: '小程序与公众号',
     mpNone: '还没有授权方归属此租户。',
     keysTitle: 'API 密钥',
@@ -88,6 +92,10 @@ export const messages = defineMessages({
     upgradeTrue: 'Allowed',
     upgradeFalse: 'Not allowed',
     upgradeSaved: 'Set to: {value}',
+    tokenAccessTitle: 'Raw tokens',
+    tokenAccessHelp:
+      "Lets the tenant's keys fetch authorizer access tokens (GET /api/tenant/tokens/:appid). With a token they can call every WeChat API, code commits and releases included, outside the proxy's allow list and openwx's records; off by default: tenants call WeChat through /api/proxy.",
+    tokenAccessLabel: 'Allow raw tokens',
     mpTitle: 'Mini programs and official accounts',
     mpNone: 'No authorizer belongs to this tenant yet.',
     keysTitle: 'API keys',

@@ -10,4 +10,5 @@ export interface TenantPatch {
   name?: string;
   ext?: Record<string, unknown>;
   self_upgrade?: boolean | null;
+  token_access?: boolean;
 }

@@ -367,6 +367,31 @@ describe('Standard Webhooks secrets and event types (pglite)', () => {
       assert.ok(verifies(legacy, got, true), 'the legacy secret verifies during the grace period');
       assert.ok(signatureMatches(legacy, got));
       await sb.admin(`/api/admin/webhooks/${id}`, { method: 'DELETE' });
+
+      // A secret generated before (whsec_ + 40 letters and digits) is valid base64: Standard
+      // Webhooks libraries take it as it is.
+      const generated = `whsec_${'Ab3dEf6hIj'.repeat(4)}`;
+      const oldId = 'old-generated-secret-hook';
+      await createWebhookQueries(sb.openwx.db).insert({
+        id: oldId,
+        url: rx.url,
+        eventTypes: ['text'],
+        tenantId: null,
+        secretSealed: sealer.seal(generated, secretAad(oldId)),
+        receiveSecrets: false,
+        at: new Date(),
+      });
+      const oldView = (await sb.call<View>(`/api/admin/webhooks/${oldId}`)).body;
+      assert.equal(oldView.secret_format, 'standard');
+      await h.sendText(appid, 'old generated secret');
+      const fromOld = await h.received(
+        rx,
+        (r) => r.body.data['Content'] === 'old generated secret',
+        'delivery with an old generated secret',
+      );
+      assert.ok(verifies(generated, fromOld), 'Webhook.verify with the old generated secret');
+      assert.ok(signatureMatches(generated, fromOld));
+      await sb.admin(`/api/admin/webhooks/${oldId}`, { method: 'DELETE' });
     } finally {
       await rx.close();
     }

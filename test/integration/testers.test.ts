@@ -145,3 +145,27 @@ describe('testers', () => {
     assert.ok(paths['/api/tenant/authorizers/{appid}/testers/{userstr}']?.['delete']);
   });
 });
+
+describe('testers on PostgreSQL', () => {
+  let sb: Sandbox;
+  before(async () => {
+    sb = await startSandbox({ db: 'postgres' });
+    await ensureComponentToken(sb);
+  });
+  after(() => sb.stop());
+
+  test('the WeChat ID of a tester bound through openwx is kept and forgotten on unbind', async () => {
+    const appid = await authorizeMerchant(sb, { nickname: 'Pg tester shop' });
+    const path = `/api/admin/authorizers/${appid}/testers`;
+    const bound = await sb.call<Tester>(path, 'POST', { wechatid: 'fake_pg_tester' });
+    assert.equal(bound.status, 201, JSON.stringify(bound.body));
+    const listed = await sb.call<{ items: Tester[] }>(path);
+    assert.deepEqual(
+      listed.body.items.map((t) => t.wechatid),
+      ['fake_pg_tester'],
+    );
+    const removed = await sb.admin(`${path}/${bound.body.userstr}`, { method: 'DELETE' });
+    assert.equal(removed.status, 204);
+    assert.deepEqual((await sb.call<{ items: Tester[] }>(path)).body.items, []);
+  });
+});

@@ -179,6 +179,8 @@ describe('Standard Webhooks secrets and event types (pglite)', () => {
       ['base64url', `whsec_${randomBytes(32).toString('base64url')}-_`],
       ['missing padding', b64Secret(32).replace(/=+$/, '')],
       ['empty key', 'whsec_'],
+      ['very long', `whsec_${'A'.repeat(4000)}`],
+      ['a number', 123456789012345678],
       [
         'a space inside',
         `whsec_${randomBytes(15).toString('base64')} ${randomBytes(15).toString('base64')}`,

@@ -67,7 +67,6 @@ const webhook = {
 
 const secretField = {
   type: 'string',
-  maxLength: 1024,
   description:
     'Signing secret in the Standard Webhooks form: whsec_ followed by the base64 (with padding) of 24 to 64 random bytes (400 webhook_secret_invalid otherwise); generated if absent',
 } as const;

@@ -26,6 +26,7 @@ export function generateSecret(random: RandomSource = systemRandom): string {
 export function standardKey(secret: string): Buffer | undefined {
   if (!secret.startsWith(SECRET_PREFIX)) return undefined;
   const b64 = secret.slice(SECRET_PREFIX.length);
+  if (b64.length > Math.ceil(MAX_KEY_BYTES / 3) * 4) return undefined;
   if (!BASE64.test(b64)) return undefined;
   const key = Buffer.from(b64, 'base64');
   return key.length >= MIN_KEY_BYTES && key.length <= MAX_KEY_BYTES ? key : undefined;

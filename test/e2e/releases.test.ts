@@ -118,7 +118,7 @@ describe('console: templates and rollouts', () => {
         extAppid: appid,
         ext: {},
       });
-      assert.equal(await app.locator('li[data-check][data-ok="true"]').count(), 5);
+      assert.equal(await app.locator('li[data-check][data-ok="true"]').count(), 6);
     }
     assert.match(
       await page.getByTestId('quota-message').innerText(),

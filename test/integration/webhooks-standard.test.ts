@@ -180,7 +180,7 @@ describe('Standard Webhooks secrets and event types (pglite)', () => {
       ['missing padding', b64Secret(32).replace(/=+$/, '')],
       ['empty key', 'whsec_'],
       ['very long', `whsec_${'A'.repeat(4000)}`],
-      ['a number', 123456789012345678],
+      ['a number', 1234567890123],
       [
         'a space inside',
         `whsec_${randomBytes(15).toString('base64')} ${randomBytes(15).toString('base64')}`,

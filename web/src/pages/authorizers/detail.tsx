@@ -11,6 +11,7 @@ import type { PageProps } from '../../routes.tsx';
 import { Link } from '../../router.tsx';
 import { useApi } from '../../use-api.ts';
 import { CodePanel } from './code-panel.tsx';
+import { TestersPanel } from './testers-panel.tsx';
 import { messages } from './messages.ts';
 import type { ApplyResult, AuthorizerDetail, Drift } from './types.ts';
 
@@ -238,6 +239,7 @@ export function AuthorizerDetailPage(props: PageProps) {
               <>
                 <DriftPanel appid={a.appid} />
                 <CodePanel appid={a.appid} />
+                <TestersPanel appid={a.appid} />
               </>
             ) : a.type === 'officialaccount' ? (
               <p className="muted">{t('notMiniProgram')}</p>

@@ -88,13 +88,17 @@ export function createJobQueue(opts: JobQueueOptions) {
 
   async function claim(limit = batch): Promise<Job[]> {
     const now = new Date(clock.now());
+    // The picked ids are materialised once: as an `IN (subquery)` the planner may run the
+    // subquery again (e.g. per row of a nested loop), and each run can lock other rows, so a
+    // claim could take more than `limit` jobs.
     const res = await db.query<Job>(
-      `UPDATE jobs SET status = 'running', attempts = attempts + 1, woken = false, locked_by = $1, locked_until = $2, updated_at = $3
-       WHERE id IN (
+      `WITH picked AS MATERIALIZED (
          SELECT id FROM jobs
          WHERE (status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3)
          ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED)
-       RETURNING id, type, payload, attempts, max_attempts`,
+       UPDATE jobs SET status = 'running', attempts = attempts + 1, woken = false, locked_by = $1, locked_until = $2, updated_at = $3
+       FROM picked WHERE jobs.id = picked.id
+       RETURNING jobs.id, jobs.type, jobs.payload, jobs.attempts, jobs.max_attempts`,
       [workerId, new Date(clock.now() + leaseMs), now, limit],
     );
     return res.rows;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { authorizeMerchant, ensureComponentToken, prepareForAudit } from '../support/flows.ts';
+import { post, push } from '../support/pushes.ts';
 import { eventually, startSandbox, type Sandbox } from '../support/sandbox.ts';
 
 /**
@@ -283,6 +284,38 @@ describe('ICP filing', () => {
       `/api/admin/authorizers/${appid}/code/preflight`,
     );
     assert.equal(after.body.checks.find((c) => c.check === 'icp')?.ok, true);
+  });
+
+  test('an ICP push without the mini program’s appid is refused and changes nothing', async () => {
+    const appid = await authorizeMerchant(sb, { nickname: 'Ramen' });
+    const config = sb.openwx.config;
+    const now = Math.floor(Date.now() / 1000);
+    const xml = (fields: string) =>
+      `<xml><AppId><![CDATA[${config.component.appid}]]></AppId><CreateTime>${now}</CreateTime>${fields}</xml>`;
+    const cases: Array<[string, string]> = [
+      [
+        xml(
+          '<InfoType><![CDATA[notify_apply_icpfiling_result]]></InfoType><beian_status>6</beian_status>',
+        ),
+        'authorizer_appid',
+      ],
+      [
+        xml(
+          '<InfoType><![CDATA[notify_icpfiling_verify_result]]></InfoType><task_id><![CDATA[t1]]></task_id><result>3</result>',
+        ),
+        'verify_appid',
+      ],
+    ];
+    for (const [plain, field] of cases) {
+      const res = await post(`${sb.url}/api/openwx/auth`, push(config, plain));
+      assert.equal(res.status, 400);
+      assert.equal(
+        await res.text(),
+        `field_invalid: ${plain.includes('verify') ? 'notify_icpfiling_verify_result' : 'notify_apply_icpfiling_result'} push without ${field}`,
+      );
+    }
+    assert.equal((await filing(appid)).state, 'not_started');
+    assert.deepEqual((await filing(appid)).history, []);
   });
 
   test('a tenant reads the filing of its own mini programs only; another tenant’s is 404', async () => {

@@ -23,7 +23,8 @@ export const regMessages = defineMessages({
     next_pending: 'openwx 正在向微信提交，稍候即可。',
     next_awaiting_legal_person: '法人须在 24 小时内确认微信模板消息并完成人脸验证。',
     next_awaiting_user: '请把下面的链接发给{who}，在 24 小时内用微信打开并确认。',
-    next_verify: '法人须完成人脸验证，再由管理员确认，试用小程序才能转正。',
+    next_verify:
+      '请把下面的链接发给法人，在 24 小时内用微信打开并完成人脸验证，再由管理员确认，试用小程序才能转正。',
     next_beta_done: '无需操作；如需转为正式小程序，可提交法人信息转正。',
     next_done: '无需操作：小程序已授权给本平台。',
     next_failed: '请修正资料后重新发起注册。',
@@ -80,7 +81,7 @@ export const regMessages = defineMessages({
     next_awaiting_user:
       'Send the link below to the {who}: open it in WeChat within 24 h and confirm.',
     next_verify:
-      'The legal person must pass face verification, then the administrator must confirm, to convert the trial mini program.',
+      'Send the link below to the legal person: open it in WeChat within 24 h and pass face verification; the administrator then confirms, to convert the trial mini program.',
     next_beta_done:
       'Nothing required; to make it a full mini program, convert it with the legal person’s details.',
     next_done: 'Nothing: the mini program is authorized to this platform.',

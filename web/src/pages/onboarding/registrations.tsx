@@ -257,6 +257,12 @@ export function Registrations(props: { tenants: TenantPage | undefined }) {
                       <CopyButton value={r.authorize_url} label={t('link')} />
                     </p>
                   ) : null}
+                  {r.verify_url && r.verify_status === 'awaiting_legal_person' ? (
+                    <p className="row wrap">
+                      {t('link')}: <code className="value break">{r.verify_url}</code>
+                      <CopyButton value={r.verify_url} label={t('link')} />
+                    </p>
+                  ) : null}
                   {r.failure_reason ? (
                     <p className="field-error">
                       {t('reason')}: {r.failure_reason}

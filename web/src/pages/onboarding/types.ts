@@ -14,6 +14,8 @@ export interface Registration {
   failure_reason: string | null;
   verify_status: string | null;
   verify_message: string | null;
+  /** Trial conversion: the URL the legal person opens in WeChat within 24 h. */
+  verify_url: string | null;
   next_step: string;
   stale: boolean;
   created_at: string;

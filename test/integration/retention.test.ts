@@ -155,6 +155,29 @@ for (const kind of DB_KINDS) {
         await code('code_old', 8);
         await code('code_recent', 1);
 
+        // Console sign-in attempts: 90 days; operator sessions: 7 days after they ended.
+        const attempt = (username: string, daysAgo: number) =>
+          db.query(
+            `INSERT INTO sign_in_attempts (at, username, ip, outcome) VALUES ($1, $2, '192.0.2.1', 'bad_password')`,
+            [ago(daysAgo), username],
+          );
+        await attempt('attempt_old', 91);
+        await attempt('attempt_recent', 89);
+        await db.query(
+          `INSERT INTO operators (id, username, display_name, role, password_hash, created_at, updated_at)
+           VALUES ('op1', 'ann', 'ann', 'viewer', 'x', $1, $1)`,
+          [ago(200)],
+        );
+        const session = (id: string, expiredDaysAgo: number) =>
+          db.query(
+            `INSERT INTO operator_sessions (id, operator_id, token_hash, ip, created_at, expires_at, last_seen_at)
+             VALUES ($1, 'op1', $1, '192.0.2.1', $2, $2, $2)`,
+            [id, ago(expiredDaysAgo)],
+          );
+        await session('session_old', 8);
+        await session('session_recent', 6);
+        await session('session_live', -1);
+
         const counts = await retention(db).prune();
 
         assert.deepEqual(await ids(db, 'events'), [
@@ -175,12 +198,19 @@ for (const kind of DB_KINDS) {
           'link_recent',
         ]);
         assert.deepEqual(await ids(db, 'authorization_codes', 'code_hash'), ['code_recent']);
+        assert.deepEqual(await ids(db, 'sign_in_attempts', 'username'), ['attempt_recent']);
+        assert.deepEqual(await ids(db, 'operator_sessions', 'id'), [
+          'session_live',
+          'session_recent',
+        ]);
         assert.deepEqual(counts, {
           webhook_deliveries: 2,
           events: 4,
           jobs: 2,
           authorization_links: 1,
           authorization_codes: 1,
+          sign_in_attempts: 1,
+          operator_sessions: 1,
         });
 
         // Nothing more to do: a second pass deletes nothing.

@@ -8,7 +8,8 @@ import { createRetentionQueries, type WalkBatch } from '../../store/queries/rete
  * needed. Pushes (events) after OPENWX_RETENTION_EVENTS_DAYS, finished jobs after
  * OPENWX_RETENTION_JOBS_DAYS, finished webhook deliveries after OPENWX_RETENTION_DELIVERIES_DAYS,
  * authorization links 7 days after they expired and exchanged authorization codes after 7 days
- * (both live minutes: WeChat's pre_auth_code and authorization_code expire within an hour).
+ * (both live minutes: WeChat's pre_auth_code and authorization_code expire within an hour),
+ * console sign-in attempts after 90 days and operator sessions 7 days after they ended.
  *
  * Kept whatever their age: unfinished jobs, deliveries still pending or retried, events that a
  * delivery refers to, that the webhook dispatcher has not fanned out yet or that an unfinished
@@ -24,6 +25,8 @@ export const RETENTION_TABLES = [
   'jobs',
   'authorization_links',
   'authorization_codes',
+  'sign_in_attempts',
+  'operator_sessions',
 ] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];
 
@@ -35,6 +38,10 @@ export interface RetentionSettings {
 
 /** How long expired authorization links and exchanged authorization codes are kept. */
 export const AUTHORIZATION_KEEP_DAYS = 7;
+/** How long the log of console sign-in attempts goes back. */
+export const SIGN_IN_ATTEMPTS_KEEP_DAYS = 90;
+/** How long an ended (expired or revoked) operator session is kept. */
+export const SESSIONS_KEEP_DAYS = 7;
 export const DEFAULT_BATCH_SIZE = 2000;
 export const DEFAULT_MAX_BATCHES = 250;
 
@@ -127,6 +134,14 @@ export function createRetentionService(o: RetentionOptions) {
         authorization_codes: () =>
           byAge('authorization_codes', () =>
             q.pruneAuthorizationCodes(batchSize, cutoff(AUTHORIZATION_KEEP_DAYS)),
+          ),
+        sign_in_attempts: () =>
+          byAge('sign_in_attempts', () =>
+            q.pruneSignInAttempts(batchSize, cutoff(SIGN_IN_ATTEMPTS_KEEP_DAYS)),
+          ),
+        operator_sessions: () =>
+          byAge('operator_sessions', () =>
+            q.pruneOperatorSessions(batchSize, cutoff(SESSIONS_KEEP_DAYS)),
           ),
       };
       const counts = Object.fromEntries(RETENTION_TABLES.map((t) => [t, 0])) as PruneCounts;

@@ -135,5 +135,28 @@ export function createRetentionQueries(db: Queryable) {
       );
       return res.rowCount;
     },
+
+    /** Up to `limit` sign-in attempts made before `before`. */
+    async pruneSignInAttempts(limit: number, before: Date): Promise<number> {
+      const res = await db.query(
+        `WITH batch AS MATERIALIZED (
+           SELECT id FROM sign_in_attempts WHERE at < $2 ORDER BY id LIMIT $1)
+         DELETE FROM sign_in_attempts s USING batch b WHERE s.id = b.id`,
+        [limit, before],
+      );
+      return res.rowCount;
+    },
+
+    /** Up to `limit` operator sessions that expired (or were revoked) before `before`. */
+    async pruneOperatorSessions(limit: number, before: Date): Promise<number> {
+      const res = await db.query(
+        `WITH batch AS MATERIALIZED (
+           SELECT id FROM operator_sessions
+           WHERE expires_at < $2 OR revoked_at < $2 LIMIT $1)
+         DELETE FROM operator_sessions s USING batch b WHERE s.id = b.id`,
+        [limit, before],
+      );
+      return res.rowCount;
+    },
   };
 }

@@ -81,8 +81,27 @@ describe('console: administration', () => {
     await page.locator('#webhook-url').fill(rx.url);
     await page.locator('#webhook-events').fill('text');
     await page.getByRole('button', { name: '新建', exact: true }).click();
-    assert.match(await page.getByTestId('new-secret-value').innerText(), /^whsec_\w{40}$/);
+    const created = await page.getByTestId('new-secret-value').innerText();
+    assert.match(created, /^whsec_[A-Za-z0-9+/]{43}=$/);
     await page.getByTestId('webhooks').getByText(rx.url).waitFor();
+
+    // Rotate secret: a grace period is chosen, the new secret is shown once.
+    await page.getByRole('button', { name: '我已保存，关闭' }).click();
+    await page.getByTestId('webhooks').getByRole('button', { name: '轮换密钥' }).click();
+    await page.getByTestId('rotate-secret').locator('select').selectOption('3600');
+    await page.getByRole('button', { name: '确认轮换' }).click();
+    const rotated = await page.getByTestId('new-secret-value').innerText();
+    assert.match(rotated, /^whsec_[A-Za-z0-9+/]{43}=$/);
+    assert.notEqual(rotated, created);
+    await page.getByTestId('rotate-grace').getByText(/截止/).waitFor();
+    await page
+      .getByTestId('secret-state')
+      .getByText(/旧密钥仍有效/)
+      .waitFor();
+    await b.shot('webhook-rotated');
+    await page.getByRole('button', { name: '我已保存，关闭' }).click();
+    await page.getByTestId('new-secret').waitFor({ state: 'detached' });
+    assert.ok(!(await page.innerText('body')).includes(rotated), 'the secret is shown only once');
 
     // A user writes to a mini program: the delivery appears, delivered, and is redelivered.
     const appid = await authorizeMerchant(sb, { nickname: 'Admin test shop' });

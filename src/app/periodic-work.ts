@@ -60,7 +60,8 @@ export function createPeriodicWork(deps: PeriodicWorkDeps) {
     countTokens: () => attempt('authorizer token census failed', tasks.countTokens),
     async maintain(): Promise<void> {
       await attempt('api_start_push_ticket failed', tasks.restartTicketPushIfLate);
-      await attempt('scheduled token refresh failed', tasks.refreshDueTokens);
+      // Runs until nothing is due (long after a mass expiry): the other tasks do not wait for it.
+      const refreshing = attempt('scheduled token refresh failed', tasks.refreshDueTokens);
       await attempt('reconcile failed', async () => {
         if (await myTurn('reconcile', sixHours)) await tasks.reconcileAuthorizers();
       });
@@ -77,6 +78,7 @@ export function createPeriodicWork(deps: PeriodicWorkDeps) {
         await attempt('retention failed', async () => {
           if (await myTurn('retention', RETENTION_EVERY_MS)) await prune();
         });
+      await refreshing;
     },
   };
 }

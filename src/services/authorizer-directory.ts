@@ -26,8 +26,11 @@ export interface AuthorizerFilter {
   released_version?: string | undefined;
   /** The latest audit: `in_flight` (submitted or delayed), `failed` or `passed`. */
   audit?: 'in_flight' | 'failed' | 'passed' | undefined;
-  /** `failing`: the last token refresh failed; `ok`: it did not. */
-  token?: 'failing' | 'ok' | undefined;
+  /**
+   * `failing`: the last token refresh failed; `ok`: it did not; `needs_attention`: refreshes
+   * stopped because WeChat says the authorization is gone (61003/61023).
+   */
+  token?: 'failing' | 'ok' | 'needs_attention' | undefined;
   /** `drifted`: the latest drift check found differences from the profile (not applied since). */
   drift?: 'drifted' | 'in_sync' | undefined;
   limit: number;
@@ -92,6 +95,9 @@ export function summary(row: AuthorizerRow) {
     tenant_id: row.tenant_id,
     authorized_at: row.authorized_at?.toISOString() ?? null,
     revoked_at: row.revoked_at?.toISOString() ?? null,
+    /** Token refreshes stopped: the authorization is gone (authorize again or refresh manually). */
+    needs_attention: row.needs_attention ?? false,
+    attention_reason: row.attention_reason ?? null,
   };
 }
 
@@ -132,7 +138,8 @@ export function createAuthorizerDirectory(deps: {
           OR ($6 = 'in_flight' AND aud.kind IN ('submitted', 'audit_delayed'))
           OR ($6 = 'failed' AND aud.kind = 'audit_failed')
           OR ($6 = 'passed' AND aud.kind = 'audit_passed'))
-        AND ($7::text IS NULL OR ($7 = 'failing') = (coalesce(t.failures, 0) > 0))
+        AND ($7::text IS NULL OR ($7 = 'needs_attention' AND a.needs_attention)
+          OR ($7 <> 'needs_attention' AND ($7 = 'failing') = (coalesce(t.failures, 0) > 0)))
         AND ($8::text IS NULL OR ($8 = 'drifted') = (coalesce(dr.action, '') = 'drift_detected'))`;
       const params = [
         f.type ?? null,
@@ -172,9 +179,12 @@ export function createAuthorizerDirectory(deps: {
         token: {
           refreshed_at: t?.refreshed_at?.toISOString() ?? null,
           expires_at: expiresAt?.toISOString() ?? null,
-          next_refresh_at: expiresAt
-            ? new Date(expiresAt.getTime() - deps.refreshAheadMs).toISOString()
-            : null,
+          next_refresh_at: row.needs_attention
+            ? null
+            : (t?.refresh_at?.toISOString() ??
+              (expiresAt
+                ? new Date(expiresAt.getTime() - deps.refreshAheadMs).toISOString()
+                : null)),
           has_refresh_token: row.refresh_token_sealed !== null,
           failures: t?.failures ?? 0,
           last_error: t?.last_error ?? null,

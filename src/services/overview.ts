@@ -23,7 +23,8 @@ export interface Overview {
   componentAppid: string;
   ticket: { receivedAt: string | null; ageSeconds: number | null };
   componentToken: { expiresAt: string | null; expiresInSeconds: number | null };
-  authorizers: { authorized: number; revoked: number; total: number };
+  /** needsAttention: authorized ones whose token refreshes stopped (authorization gone). */
+  authorizers: { authorized: number; revoked: number; total: number; needsAttention: number };
   tokenFailures: {
     total: number;
     items: {
@@ -86,6 +87,13 @@ export function createOverviewService(deps: {
     const left = o.componentToken.expiresInSeconds;
     if (left !== null && left <= 0)
       w('component_token_expired', 'the component_access_token has expired and was not refreshed');
+    const attention = o.authorizers.needsAttention;
+    if (attention > 0)
+      w(
+        'authorizers_need_attention',
+        `${attention} authorizer(s) need attention: WeChat says their authorization is gone (61003/61023), so their tokens are no longer refreshed; ask them to authorize again or refresh manually`,
+        { count: attention },
+      );
     if (o.tokenFailures.total > 0)
       w(
         'token_failures',
@@ -121,19 +129,30 @@ export function createOverviewService(deps: {
   return {
     async overview(): Promise<Overview> {
       const now = deps.clock.now();
-      const [ticketAt, tokenExpiresAt, counts, failures, backlog, audits, jobs, rollouts, quota] =
-        await Promise.all([
-          deps.tokens.latestTicketAt(),
-          deps.tokens.componentTokenExpiresAt(),
-          authorizers.countByStatus(),
-          q.tokenFailures(10),
-          q.webhookBacklog(),
-          q.auditsInFlight(10),
-          deps.jobs.depth(),
-          q.openRollouts(),
-          // A quota WeChat cannot tell right now is shown as unknown, not as a broken overview.
-          deps.auditQuota ? deps.auditQuota().catch(() => null) : Promise.resolve(null),
-        ]);
+      const [
+        ticketAt,
+        tokenExpiresAt,
+        counts,
+        failures,
+        backlog,
+        audits,
+        jobs,
+        rollouts,
+        quota,
+        needsAttention,
+      ] = await Promise.all([
+        deps.tokens.latestTicketAt(),
+        deps.tokens.componentTokenExpiresAt(),
+        authorizers.countByStatus(),
+        q.tokenFailures(10),
+        q.webhookBacklog(),
+        q.auditsInFlight(10),
+        deps.jobs.depth(),
+        q.openRollouts(),
+        // A quota WeChat cannot tell right now is shown as unknown, not as a broken overview.
+        deps.auditQuota ? deps.auditQuota().catch(() => null) : Promise.resolve(null),
+        authorizers.countNeedsAttention(),
+      ]);
       const authorized = counts['authorized'] ?? 0;
       const revoked = counts['revoked'] ?? 0;
       const o: Omit<Overview, 'warnings'> = {
@@ -149,7 +168,7 @@ export function createOverviewService(deps: {
             ? Math.round((tokenExpiresAt.getTime() - now) / 1000)
             : null,
         },
-        authorizers: { authorized, revoked, total: authorized + revoked },
+        authorizers: { authorized, revoked, total: authorized + revoked, needsAttention },
         tokenFailures: {
           total: failures.total,
           items: failures.items.map((f) => ({

@@ -41,6 +41,12 @@ const summaryItem = {
     tenant_id: { type: ['string', 'null'] },
     authorized_at: { type: ['string', 'null'] },
     revoked_at: { type: ['string', 'null'] },
+    needs_attention: {
+      type: 'boolean',
+      description:
+        'Token refreshes stopped: WeChat answered 61003/61023 (authorization gone) 3 times in a row. Cleared by a new authorization or a successful manual refresh',
+    },
+    attention_reason: { type: ['string', 'null'] },
   },
 } as const;
 const detail = {
@@ -74,8 +80,9 @@ const listQuery = {
     },
     token: {
       type: 'string',
-      enum: ['failing', 'ok'],
-      description: "'failing': the last refresh of the access token failed",
+      enum: ['failing', 'ok', 'needs_attention'],
+      description:
+        "'failing': the last refresh of the access token failed; 'needs_attention': refreshes stopped because the authorization is gone",
     },
     drift: {
       type: 'string',
@@ -153,7 +160,7 @@ type ListQuery = {
   q?: string;
   released_version?: string;
   audit?: 'in_flight' | 'failed' | 'passed';
-  token?: 'failing' | 'ok';
+  token?: 'failing' | 'ok' | 'needs_attention';
   drift?: 'drifted' | 'in_sync';
   limit?: number;
   offset?: number;

@@ -36,6 +36,7 @@ export function createRefreshScheduler<T>(deps: RefreshSchedulerDeps<T>) {
   const { tokens, locks, clock, holder, log, inflight } = deps;
   const batch = Math.max(2, deps.concurrency * 2);
   let running: Promise<{ refreshed: number; failed: number }> | undefined;
+  let stopped = false;
 
   async function settle(p: Promise<unknown>): Promise<RefreshOutcome> {
     try {
@@ -85,7 +86,8 @@ export function createRefreshScheduler<T>(deps: RefreshSchedulerDeps<T>) {
     let claiming: Promise<void> | undefined;
     let exhausted = false;
     const next = async (): Promise<ClaimedToken | undefined> => {
-      while (queue.length === 0 && !exhausted) {
+      if (stopped) return undefined;
+      while (queue.length === 0 && !exhausted && !stopped) {
         claiming ??= (async () => {
           const at = clock.now();
           const rows = await tokens.claimDue(new Date(at), new Date(at + CLAIM_LEASE_MS), batch);
@@ -113,9 +115,15 @@ export function createRefreshScheduler<T>(deps: RefreshSchedulerDeps<T>) {
   return {
     /** Refreshes every due row; a call while one runs in this process returns zero counts. */
     drain(): Promise<{ refreshed: number; failed: number }> {
-      if (running) return Promise.resolve({ refreshed: 0, failed: 0 });
+      if (running || stopped) return Promise.resolve({ refreshed: 0, failed: 0 });
       running = drainOnce().finally(() => (running = undefined));
       return running;
+    },
+
+    /** Claims nothing more (shutdown); refreshes in flight finish. Resolves when they did. */
+    async stop(): Promise<void> {
+      stopped = true;
+      await running?.catch(() => undefined);
     },
   };
 }

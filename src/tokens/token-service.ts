@@ -616,8 +616,15 @@ export function createTokenService(deps: TokenServiceDeps) {
       return (await tokens.findByKey(componentKey))?.expires_at ?? undefined;
     },
 
-    /** Releases this process's lease locks (graceful shutdown). */
-    releaseLocks: () => locks.releaseAllOf(holder),
+    /**
+     * Graceful shutdown: claims no more scheduled refreshes, lets those in flight finish, then
+     * releases this process's lease locks (rows it claimed but did not start are taken over by
+     * other instances when their claim lease ends).
+     */
+    async releaseLocks(): Promise<void> {
+      await scheduler.stop();
+      await locks.releaseAllOf(holder);
+    },
   };
 
   const source: TokenSource = {

@@ -99,6 +99,11 @@ describe('the proxy for tenant keys', () => {
       assert.equal(body.error.params?.path, path);
     }
     assert.deepEqual((await sb.control<Stats>('/stats')).calls, before, 'no call reached WeChat');
+    // Testers have openwx routes of their own for tenants.
+    const testers = (await (
+      await asTenant(`/api/proxy/${appid}/wxa/bind_tester`)
+    ).json()) as Refusal;
+    assert.match(testers.error.params?.use ?? '', /\/api\/tenant\/authorizers\/:appid\/testers/);
     // The component token stays the operator's.
     const component = await asTenant(
       '/api/proxy/component/cgi-bin/component/api_get_authorizer_list',

@@ -162,10 +162,15 @@ export function tenantProxyPermission(path: string): string | undefined {
 }
 
 const CODE_PATHS =
-  /^\/wxa\/(commit|submit_audit|release|revertcoderelease|grayrelease|revertgrayrelease|getgrayreleaseplan|undocodeaudit|speedupaudit|change_visitstatus|getvisitstatus|get_qrcode|getversioninfo|get_auditstatus|get_latest_auditstatus|get_page|get_category|queryquota|uploadmedia|bind_tester|unbind_tester|memberauth)$/;
+  /^\/wxa\/(commit|submit_audit|release|revertcoderelease|grayrelease|revertgrayrelease|getgrayreleaseplan|undocodeaudit|speedupaudit|change_visitstatus|getvisitstatus|get_qrcode|getversioninfo|get_auditstatus|get_latest_auditstatus|get_page|get_category|queryquota|uploadmedia)$/;
+
+const TESTER_PATHS = /^\/wxa\/(bind_tester|unbind_tester|memberauth)$/;
 
 /** The openwx route a tenant uses instead of a refused path, when there is one. */
 export function insteadOf(path: string): string | undefined {
+  if (TESTER_PATHS.test(path)) {
+    return 'GET, POST or DELETE /api/tenant/authorizers/:appid/testers';
+  }
   if (CODE_PATHS.test(path)) {
     return 'POST /api/tenant/deploy (state: GET /api/tenant/authorizers/:appid/code and …/versions)';
   }

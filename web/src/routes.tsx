@@ -11,6 +11,7 @@ import { EventDetailPage } from './pages/events/detail.tsx';
 import { ProfilesPage } from './pages/profiles/index.tsx';
 import { AuthorizersPage } from './pages/authorizers/index.tsx';
 import { AuthorizerDetailPage } from './pages/authorizers/detail.tsx';
+import { IcpPage } from './pages/icp/index.tsx';
 import { TemplatesPage } from './pages/templates/index.tsx';
 import { RolloutsPage } from './pages/rollouts/index.tsx';
 import { NewRolloutPage } from './pages/rollouts/new.tsx';
@@ -43,6 +44,7 @@ export const routes: RouteDef[] = [
   { path: '/', page: OverviewPage, nav: { zh: '概览', en: 'Overview' } },
   { path: '/authorizers', page: AuthorizersPage, nav: { zh: '授权方', en: 'Authorizers' } },
   { path: '/authorizers/:appid', page: AuthorizerDetailPage },
+  { path: '/authorizers/:appid/icp', page: IcpPage },
   { path: '/onboarding', page: OnboardingPage, nav: { zh: '授权接入', en: 'Onboarding' } },
   { path: '/tenants', page: TenantsPage, nav: { zh: '租户', en: 'Tenants' } },
   { path: '/tenants/:id', page: TenantDetailPage },

@@ -347,3 +347,49 @@ describe('ICP filing', () => {
     assert.equal(write.status, 401, 'a tenant key cannot drive the filing');
   });
 });
+
+describe('ICP filing on PostgreSQL', () => {
+  let sb: Sandbox;
+  before(async () => {
+    sb = await startSandbox({ db: 'postgres' });
+    await ensureComponentToken(sb);
+  });
+  after(() => sb?.stop());
+
+  test('the filing moves from verification to filed, each step recorded once', async () => {
+    const appid = await authorizeMerchant(sb, { nickname: 'Postgres shop' });
+    const icp = (rest = '') => `/api/admin/authorizers/${appid}/icp${rest}`;
+    const filing = async () => (await sb.call<Filing>(icp())).body;
+    const started = await sb.call<Filing>(icp('/verification'), 'POST', {});
+    await sb.control(`/icp/${appid}`, { step: 'face', result: 'approved' });
+    await eventually(async () => (await filing()).state === 'materials', 8000);
+    const up = await sb.call<Json>(icp('/media'), 'POST', {
+      type: 'image',
+      certificate_type: 2,
+      icp_order_field: 'icp_subject.principal_info.certificate_photo_front',
+      content_base64: PNG.toString('base64'),
+    });
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    const applied = await sb.call<Filing>(
+      icp('/application'),
+      'POST',
+      application(String(up.body['media_id']), String(started.body.verify_task_id)),
+    );
+    assert.equal(applied.body.state, 'submitted', JSON.stringify(applied.body));
+    await sb.control(`/icp/${appid}`, { step: 'filing', result: 'approved' });
+    await eventually(async () => (await filing()).state === 'under_review', 8000);
+    await sb.control(`/icp/${appid}`, { step: 'filing', result: 'approved' });
+    const filed = await eventually(async () => {
+      const f = await filing();
+      return f.state === 'filed' ? f : undefined;
+    }, 8000);
+    assert.deepEqual(filed.history.map((h) => h.kind).reverse(), [
+      'face_started',
+      'face_result',
+      'media_uploaded',
+      'applied',
+      'status',
+      'status',
+    ]);
+  });
+});

@@ -253,6 +253,40 @@ describe('ICP filing', () => {
     assert.equal((await filing(appid)).state, 'filed');
   });
 
+  test('an application is withdrawn, and a filing cancelled', async () => {
+    const { appid, media, task } = await ready('Porridge');
+    const nothing = await sb.call<ErrorAnswer>(icp(appid, '/application/withdraw'), 'POST');
+    assert.equal(nothing.status, 502, 'nothing to withdraw: WeChat refuses');
+    assert.equal(nothing.body.error.code, 'wechat_error');
+    assert.equal(
+      (await sb.call(icp(appid, '/application'), 'POST', application(media, task))).status,
+      200,
+    );
+    const withdrawn = await sb.call<Filing>(icp(appid, '/application/withdraw'), 'POST');
+    assert.equal(withdrawn.status, 200, JSON.stringify(withdrawn.body));
+    assert.equal(withdrawn.body.state, 'materials');
+    assert.equal(withdrawn.body.wechat_status, 1024);
+
+    await sb.control(`/icp/${appid}`, { step: 'filing', result: 'approved' });
+    await eventually(async () => (await filing(appid)).state === 'filed', 8000);
+    const badType = await sb.call<ErrorAnswer>(icp(appid, '/cancel'), 'POST', { cancel_type: 4 });
+    assert.equal(badType.status, 400);
+    assert.equal(badType.body.error.field, 'cancel_type');
+    const cancelling = await sb.call<Filing & { is_canceling: boolean }>(
+      icp(appid, '/cancel'),
+      'POST',
+      { cancel_type: 2 },
+    );
+    assert.equal(cancelling.status, 200, JSON.stringify(cancelling.body));
+    assert.equal(cancelling.body.is_canceling, true);
+    await sb.control(`/icp/${appid}`, { step: 'filing', result: 'approved' });
+    const cancelled = await eventually(async () => {
+      const f = await filing(appid);
+      return f.wechat_status === 1024 ? f : undefined;
+    }, 8000);
+    assert.equal(cancelled.state, 'materials');
+  });
+
   test('WeChat’s own refusal of a field (no passed face verification) is named too', async () => {
     const appid = await authorizeMerchant(sb, { nickname: 'Bubble tea' });
     const up = await upload(appid, image);

@@ -315,6 +315,8 @@ export const icpHandlers: HandlerTable = {
       const appid = miniProgram(ctx, caller);
       applyIcpPolicyIfSet(ctx);
       const app = icpApp(ctx, appid);
+      // WeChat's own errcode for these two states is not in the stored sources: the refusal is
+      // answered as the other refused applications (86202 "apply icp filing fail").
       if (app.status === ICP_PLATFORM_REVIEW || app.status === ICP_BUREAU_REVIEW) {
         return fail(ctx, 86202, 'apply icp filing fail, a filing is under review');
       }

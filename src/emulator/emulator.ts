@@ -20,6 +20,7 @@ import { registerMpControlRoutes } from './control-mp.ts';
 import { registerTemplateControlRoutes } from './control-templates.ts';
 import { registerAuditControlRoutes } from './control-audits.ts';
 import { registerIcpControlRoutes } from './icp.ts';
+import { registerPrivacyControlRoutes } from './privacy-interfaces.ts';
 import { startAuditPolicyTimer, stopAuditPolicyTimer } from './audit-policy.ts';
 import { createIds } from './ids.ts';
 import { insertMerchant, type MerchantInput } from './merchants.ts';
@@ -178,6 +179,7 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
     registerTemplateControlRoutes(app, ctx);
     registerAuditControlRoutes(app, ctx);
     registerIcpControlRoutes(app, ctx);
+    registerPrivacyControlRoutes(app, ctx);
     // Fastify allows one not-found handler per prefix: at the root it belongs to the host.
     if (app.prefix) app.setNotFoundHandler(notFound);
   };

@@ -113,6 +113,24 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
   86073: { category: 'caller', meaning: 'invalid ext_file_media_id' },
   86074: { category: 'caller', meaning: 'no live privacy guide exists' },
   86075: { category: 'caller', meaning: 'the live guide’s ext_file_media_id cannot change' },
+  // 86071 "privacy_ver参数无效": community answers cited in ../shared/wechat/03 row D7.
+  86071: { category: 'caller', meaning: 'privacy_ver invalid (or setting_list sent with 1)' },
+  // Privacy interfaces: doc Third-party_Platforms/2.0/api/apply_api/apply_privacy_interface.
+  61031: { category: 'caller', meaning: 'an application for this interface is under review' },
+  61032: { category: 'caller', meaning: 'the application’s video is not MP4' },
+  61033: { category: 'caller', meaning: 'WeChat could not fetch the application’s video' },
+  61034: {
+    category: 'caller',
+    meaning: 'application arguments missing (content, or none of url_list/pic_list/video_list)',
+  },
+  61035: {
+    category: 'caller',
+    meaning: 'this api_name needs no application (unknown, or case differs)',
+  },
+  // Doc Third-party_Platforms/2.0/api/privacy_config/upload_privacy_exfile: file over 100 KB.
+  40126: { category: 'caller', meaning: 'invalid text size (privacy guide file over 100 KB)' },
+  // Doc api_uploadmediatocodeaudit (uploadmedia): the upload must be a POST.
+  43002: { category: 'caller', meaning: 'POST required' },
   // ICP filing. 40005/40006: the wxa media upload pages (uploadauthmaterial, uploadmedia).
   40005: { category: 'caller', meaning: 'invalid file type (not the format the upload takes)' },
   40006: { category: 'caller', meaning: 'invalid media size (file over the size limit)' },
@@ -135,6 +153,9 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
   91004: { category: 'caller', meaning: 'invalid name' },
   91007: { category: 'caller', meaning: 'name already taken' },
   91009: { category: 'caller', meaning: 'rename needs materials' },
+  // Verification on behalf (wxaauth, reauth): "材料无效" for a media id not uploaded with
+  // uploadauthmaterial, a real answer quoted on the WeChat community (no doc table lists it).
+  89636: { category: 'caller', meaning: 'invalid verification material (media id)' },
   76021: { category: 'caller', meaning: 'cgi_path not found' },
   76022: { category: 'caller', meaning: 'this token does not own that API' },
   // Registration: doc Third-party_Platforms/2.0/api/Register_Mini_Programs/

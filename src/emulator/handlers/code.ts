@@ -11,6 +11,7 @@ import {
 } from '../code.ts';
 import { nowSeconds, type EmulatorContext } from '../context.ts';
 import { categoryName, mpConfig } from '../mp-config.ts';
+import { requireCodePrivacy } from '../privacy-interfaces.ts';
 import { WxApiError } from '../wx-error.ts';
 import { BINARY, OK, type Caller, type HandlerTable } from './types.ts';
 
@@ -71,6 +72,7 @@ export const codeHandlers: HandlerTable = {
           throw new WxApiError(85007, `no page ${item.address}`);
         }
       }
+      requireCodePrivacy(ctx, appid, body.privacy_api_not_use === true);
       const audit = submitAudit(ctx, appid);
       return { ...OK, auditid: audit.auditid };
     },

@@ -213,6 +213,13 @@ describe('ICP filing', () => {
     assert.deepEqual((await filing(appid)).media, []);
     const atWechat = await sb.control<{ media: unknown[] }>(`/icp/${appid}`);
     assert.deepEqual(atWechat.media, []);
+
+    const noTask = await sb.call<ErrorAnswer>(icp(appid, '/verification'));
+    assert.equal(noTask.status, 409);
+    assert.equal(noTask.body.error.params?.['reason'], 'no_face_verification');
+    const unknown = await sb.call<ErrorAnswer>(icp('wx00000000000000ff'));
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error.code, 'not_found');
   });
 
   test('an unknown district or certificate code is refused naming the field; nothing is sent', async () => {

@@ -170,6 +170,27 @@ for (const db of ['pglite', 'postgres'] as const) {
       assert.ok((await page('?limit=200')).items.every((i) => i.method !== 'GET'));
     });
 
+    test('an ICP application is recorded by its fields, never the personal data in them', async () => {
+      const idNumber = '110101199001010000';
+      const phone = '13800000000';
+      const res = await send('/api/admin/authorizers/wxfake00000000001/icp/application', 'POST', {
+        icp_subject: { principal_info: { certificate_number: idNumber, mobile: phone } },
+        icp_applets: {},
+        icp_materials: {},
+      });
+      const e = await entryOf(res);
+      assert.equal(e.route, '/api/admin/authorizers/:appid/icp/application');
+      assert.deepEqual(e.body, {
+        personal_data_omitted: true,
+        fields: ['icp_subject', 'icp_applets', 'icp_materials'],
+      });
+      const table = await sb.openwx.db.query<{ t: string }>(
+        "SELECT string_agg(audit_log::text, ' ') AS t FROM audit_log",
+      );
+      assert.ok(!(table.rows[0]?.t ?? '').includes(idNumber));
+      assert.ok(!(table.rows[0]?.t ?? '').includes(phone));
+    });
+
     test('filters and pagination', async () => {
       for (const name of ['p1', 'p2', 'p3'])
         assert.equal((await sb.call('/api/admin/tenants', 'POST', { name })).status, 201);

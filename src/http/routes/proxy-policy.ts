@@ -168,6 +168,9 @@ const TESTER_PATHS = /^\/wxa\/(bind_tester|unbind_tester|memberauth)$/;
 
 /** The openwx route a tenant uses instead of a refused path, when there is one. */
 export function insteadOf(path: string): string | undefined {
+  if (path.startsWith('/wxa/icp/')) {
+    return 'GET /api/tenant/authorizers/:appid/icp (the operator files the mini program)';
+  }
   if (TESTER_PATHS.test(path)) {
     return 'GET, POST or DELETE /api/tenant/authorizers/:appid/testers';
   }

@@ -63,6 +63,20 @@ export function summarize(value: unknown): unknown {
   return { truncated: true, chars: text.length, preview: text.slice(0, AUDIT_VALUE_CAP) };
 }
 
+/**
+ * Routes whose bodies carry personal data of third parties (an ICP filing's names, ID and phone
+ * numbers of the subject and the person in charge): the trail keeps which fields were sent, not
+ * their values.
+ */
+const PERSONAL_DATA_ROUTES: readonly RegExp[] = [/^\/api\/admin\/authorizers\/:appid\/icp(\/|$)/];
+
+function personalDataOmitted(body: unknown): unknown {
+  if (body === undefined || body === null) return null;
+  if (typeof body !== 'object' || Buffer.isBuffer(body) || Array.isArray(body))
+    return summarize(body);
+  return { personal_data_omitted: true, fields: Object.keys(body).slice(0, 50) };
+}
+
 export interface AuditTrailDeps {
   db: Db;
   clock: Clock;
@@ -84,7 +98,9 @@ export function createAuditTrail(deps: AuditTrailDeps) {
         appid: e.params['appid'] ?? null,
         status: e.status,
         requestId: e.requestId,
-        body: summarize(e.body),
+        body: PERSONAL_DATA_ROUTES.some((re) => re.test(e.route))
+          ? personalDataOmitted(e.body)
+          : summarize(e.body),
         before: e.before === undefined ? null : summarize(e.before),
         after: e.after === undefined ? null : summarize(e.after),
       });

@@ -42,7 +42,6 @@ import { autoReplyRoutes } from '../http/routes/auto-replies.ts';
 import { webhookRoutes } from '../http/routes/webhooks.ts';
 import { userRoutes } from '../http/routes/users.ts';
 import { registrationRoutes } from '../http/routes/registrations.ts';
-import { callerGuard, requireAppidAccess } from '../http/auth.ts';
 import { testerRoutes } from '../services/testers/routes.ts';
 import { templateRoutes } from '../http/routes/templates.ts';
 import { codeRoutes } from '../http/routes/code.ts';
@@ -473,7 +472,7 @@ export async function createOpenwx(
       webhookRoutes({ db, adminToken: config.adminToken, clock, webhooks }),
       profileRoutes({ ...guard, profiles, sync: profileSync, settings: mpSettings }),
       registrationRoutes({ ...guard, registrations }),
-      testerRoutes({ ...guard, client, access: { callerGuard, requireAppidAccess } }),
+      testerRoutes({ ...guard, client }),
       templateRoutes({ ...guard, templates }),
       codeRoutes({ ...guard, code }),
       rolloutRoutes({ ...guard, rollouts }),

@@ -1,54 +1,25 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type {} from '@fastify/swagger';
 import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../store/db.ts';
 import type { WechatClient } from '../../wechat/client.ts';
+import { callerGuard, requireAppidAccess } from '../../http/auth.ts';
+import { errorBody } from '../../http/schemas.ts';
 import { createTesterService, type TesterService } from './service.ts';
 
 /**
  * The testers capability as one Fastify plugin: `/api/admin/authorizers/:appid/testers` for the
- * admin token and `/api/tenant/authorizers/:appid/testers` for tenant keys (another tenant's
- * appid is a 404). The HTTP layer's guards are handed in by the composition root, since services
- * may not import src/http (the layer rule in eslint.config.js).
+ * platform side and `/api/tenant/authorizers/:appid/testers` for tenant keys (another tenant's
+ * appid is a 404).
  */
-type Hook = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
-
 export interface TesterRouteDeps {
   db: Db;
   client: WechatClient;
   clock: Clock;
   adminToken: string;
-  access: {
-    /** src/http/auth.ts callerGuard */
-    callerGuard(
-      deps: { db: Db; adminToken: string; clock: Clock },
-      allow: 'admin' | 'tenant',
-    ): Hook;
-    /** src/http/auth.ts requireAppidAccess: 404 unless the caller may see `appid`. */
-    requireAppidAccess(db: Db, req: FastifyRequest, appid: string): Promise<unknown>;
-  };
 }
 
 const security = [{ bearerAuth: [] }];
-const errorBody = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
-        field: { type: 'string' },
-        errcode: { type: 'integer' },
-        errmsg: { type: 'string' },
-        endpoint: { type: 'string' },
-        params: { type: 'object', additionalProperties: true },
-      },
-    },
-  },
-} as const;
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 502: errorBody };
 const appid = { type: 'string', pattern: '^wx[0-9a-zA-Z]{16}$' } as const;
 const tester = {
@@ -82,8 +53,7 @@ function testerRoutesAt(
   base: string,
   tag: string,
 ): void {
-  const allowed = (req: FastifyRequest, id: string) =>
-    deps.access.requireAppidAccess(deps.db, req, id);
+  const allowed = (req: FastifyRequest, id: string) => requireAppidAccess(deps.db, req, id);
   app.get<{ Params: { appid: string } }>(
     `${base}/:appid/testers`,
     {
@@ -149,11 +119,11 @@ export function testerRoutes(deps: TesterRouteDeps) {
   const guardDeps = { db: deps.db, adminToken: deps.adminToken, clock: deps.clock };
   return async function plugin(app: FastifyInstance): Promise<void> {
     await app.register(async (admin) => {
-      admin.addHook('onRequest', deps.access.callerGuard(guardDeps, 'admin'));
+      admin.addHook('onRequest', callerGuard(guardDeps, 'admin'));
       testerRoutesAt(admin, deps, testers, '/api/admin/authorizers', 'Testers');
     });
     await app.register(async (tenant) => {
-      tenant.addHook('onRequest', deps.access.callerGuard(guardDeps, 'tenant'));
+      tenant.addHook('onRequest', callerGuard(guardDeps, 'tenant'));
       testerRoutesAt(tenant, deps, testers, '/api/tenant/authorizers', 'Tenant API');
     });
   };

@@ -73,6 +73,11 @@ export const JOB_REGISTRATION_RESULT = 'registration.result';
 export const JOB_CODE_AUDIT_RESULT = 'code.audit_result';
 /** Applies an ICP filing push to the mini program's filing (services/icp/). */
 export const JOB_ICP_RESULT = 'icp.result';
+/** Applies a notify_3rd_wxa_auth push to the mini program's verification (services/verification/). */
+export const JOB_VERIFICATION_RESULT = 'verification.result';
+/** Applies a wxa_nickname_audit / wxa_category_audit push to its review (services/verification/). */
+export const JOB_REVIEW_RESULT = 'review.result';
+const REVIEW_EVENTS = new Set(['wxa_nickname_audit', 'wxa_category_audit']);
 
 /** Lets the job find the authorization link (and its tenant) without storing the code. */
 const hashOf = (v: string | undefined) =>
@@ -279,6 +284,29 @@ export function createCallbackService(deps: CallbackDeps) {
         );
         return true;
       }
+      // Verification on behalf (代认证) results: appid, taskid, task_status, apply_status, message
+      // (SKIT NotifyThirdPartyWxaAuthEvent; WxJava WxOpenXmlMessage, infoType notify_3rd_wxa_auth).
+      case 'notify_3rd_wxa_auth': {
+        const appid = xmlText(fields, 'appid');
+        const taskid = xmlText(fields, 'taskid');
+        if (!appid || !taskid)
+          throw new PushRejected(400, 'field_invalid', `${infoType} push without appid or taskid`, {
+            field: appid ? 'taskid' : 'appid',
+          });
+        await jobs.enqueue(
+          JOB_VERIFICATION_RESULT,
+          {
+            eventId,
+            appid,
+            taskid,
+            task_status: xmlText(fields, 'task_status') ?? null,
+            apply_status: xmlText(fields, 'apply_status') ?? null,
+            message: xmlText(fields, 'message') ?? null,
+          },
+          { tx, singletonKey: `verification:${eventId}` },
+        );
+        return true;
+      }
       default:
         return false; // stored and acknowledged; nothing else to do
     }
@@ -304,6 +332,41 @@ export function createCallbackService(deps: CallbackDeps) {
             screenshot: xmlText(fields, 'ScreenShot') ?? '',
           },
           { tx, singletonKey: `code_audit:${stored}` },
+        );
+      }
+      return stored;
+    });
+    if (id !== null) jobs.kick();
+    return id;
+  }
+
+  /**
+   * A name or category review result (wxa_nickname_audit: ret 2 rejected / 3 approved, nickname,
+   * reason; wxa_category_audit: first, second, ret, reason — doc wxa_nickname_audit, SKIT
+   * WxaCategoryAuditEvent): stored with the job that records it, in one transaction.
+   */
+  async function storeReviewResult(
+    appid: string,
+    type: string,
+    fields: XmlObject,
+    event: Parameters<ReturnType<typeof createEventQueries>['insert']>[0],
+  ): Promise<number | null> {
+    const id = await db.transaction(async (tx) => {
+      const stored = await createEventQueries(tx).insert(event);
+      if (stored !== null) {
+        await jobs.enqueue(
+          JOB_REVIEW_RESULT,
+          {
+            appid,
+            eventId: stored,
+            kind: type === 'wxa_nickname_audit' ? 'nickname' : 'category',
+            ret: xmlText(fields, 'ret') ?? null,
+            nickname: xmlText(fields, 'nickname') ?? null,
+            first: xmlText(fields, 'first') ?? null,
+            second: xmlText(fields, 'second') ?? null,
+            reason: xmlText(fields, 'reason') ?? null,
+          },
+          { tx, singletonKey: `review:${stored}` },
         );
       }
       return stored;
@@ -377,7 +440,9 @@ export function createCallbackService(deps: CallbackDeps) {
         };
         const eventId = type.startsWith('weapp_audit_')
           ? await storeAuditResult(appid, type, push.fields, event)
-          : await messageEvents.insert(event);
+          : REVIEW_EVENTS.has(type)
+            ? await storeReviewResult(appid, type, push.fields, event)
+            : await messageEvents.insert(event);
         const reply = deps.replier
           ? await deps.replier(appid, push.fields, { eventId })
           : undefined;

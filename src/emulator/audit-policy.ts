@@ -2,6 +2,7 @@ import { errorMessage } from '../core/errors.ts';
 import { codeState, decideAudit } from './code.ts';
 import { nowSeconds, type EmulatorContext } from './context.ts';
 import { applyIcpPolicy } from './icp.ts';
+import { applyVerificationPolicy } from './verification.ts';
 import type { EmulatorState } from './state.ts';
 
 /**
@@ -20,6 +21,8 @@ export function applyAuditPolicy(ctx: EmulatorContext): void {
   const after = s.policy.autoPassAfterSeconds;
   // ICP filings in review pass the same way (each review stage after `after` seconds).
   if (after !== null) applyIcpPolicy(ctx, after);
+  // So are verifications and name and category reviews.
+  if (after !== null) applyVerificationPolicy(ctx, after);
   if (after === null || s.inFlight.size === 0) return;
   const now = nowSeconds(ctx);
   const due = [];

@@ -9,6 +9,7 @@ import { nowMs, type EmulatorContext } from './context.ts';
 import { sentMessageView } from './customer-service.ts';
 import { addFault, clearFaults } from './faults.ts';
 import { registerFleetControlRoutes } from './control-fleet.ts';
+import { registerVerificationControlRoutes } from './verification.ts';
 import { insertMerchant, merchantView } from './merchants.ts';
 import { textMessageXml } from './messages.ts';
 import { pushAuthEvent, pushMessage, pushTicket, type PushResult } from './pushes.ts';
@@ -164,6 +165,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     return merchantView(m);
   });
   registerFleetControlRoutes(app, ctx);
+  registerVerificationControlRoutes(app, ctx);
   route('GET', '/merchants', () => ({
     merchants: [...state.merchants.values()].map(merchantView),
   }));

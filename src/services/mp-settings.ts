@@ -1,5 +1,8 @@
 import type { WechatClient } from '../wechat/client.ts';
+import type { Clock } from '../core/clock.ts';
 import { AppError } from '../core/errors.ts';
+import type { Db } from '../store/db.ts';
+import { createVerificationQueries } from '../store/queries/verification.ts';
 import {
   checkCategories,
   checkPrivacy,
@@ -14,7 +17,10 @@ import {
 
 /**
  * A mini program's settings by hand: each call checks the input as a profile would, then asks
- * WeChat and returns its answer (WeChat's errors surface as they are).
+ * WeChat and returns its answer (WeChat's errors surface as they are). A rename answered with an
+ * audit_id, and a category WeChat lists as reviewing (audit_status 1) after it was added, are
+ * recorded as pending reviews (services/verification/ records the wxa_nickname_audit and
+ * wxa_category_audit pushes that decide them).
  */
 export type MpSettings = ReturnType<typeof createMpSettings>;
 
@@ -56,8 +62,16 @@ function checkHeadImage(b: BasicInfoInput): CropBox | undefined {
   return box;
 }
 
-export function createMpSettings(deps: { client: WechatClient; platform: PlatformDomains }) {
+export function createMpSettings(deps: {
+  client: WechatClient;
+  platform: PlatformDomains;
+  /** Where pending reviews are recorded (none: not recorded). */
+  db?: Db;
+  clock?: Clock;
+}) {
   const { client, platform } = deps;
+  const reviews = deps.db ? createVerificationQueries(deps.db) : undefined;
+  const at = () => new Date(deps.clock ? deps.clock.now() : Date.now());
   const serverView = (r: Record<string, unknown>): ServerDomains =>
     Object.fromEntries(
       SERVER_KINDS.map((k) => [k, (r[WX_FIELD[k]] as string[] | undefined) ?? []]),
@@ -87,7 +101,24 @@ export function createMpSettings(deps: { client: WechatClient; platform: Platfor
     async addCategories(appid: string, categories: Array<{ first: number; second: number }>) {
       checkCategories(categories, 'categories');
       await client.call('addcategory', { categories }, { appid });
-      return client.call('getcategory', {}, { appid });
+      const now = await client.call('getcategory', {}, { appid });
+      if (reviews) {
+        const pending = await reviews.pendingCategories(appid);
+        for (const c of now.categories ?? []) {
+          const added = categories.some((k) => k.first === c.first && k.second === c.second);
+          const known = pending.some((p) => p.first_id === c.first && p.second_id === c.second);
+          if (added && !known && c.audit_status === 1) {
+            await reviews.insertReview({
+              appid,
+              kind: 'category',
+              first: c.first,
+              second: c.second,
+              at: at(),
+            });
+          }
+        }
+      }
+      return now;
     },
     async deleteCategory(appid: string, c: { first: number; second: number }) {
       await client.call('deletecategory', c, { appid });
@@ -101,8 +132,19 @@ export function createMpSettings(deps: { client: WechatClient; platform: Platfor
     },
     async setBasicInfo(appid: string, b: BasicInfoInput) {
       const crop = checkHeadImage(b);
-      if (b.nickname !== undefined)
-        await client.call('setnickname', { nick_name: b.nickname }, { appid });
+      if (b.nickname !== undefined) {
+        const res = await client.call('setnickname', { nick_name: b.nickname }, { appid });
+        // audit_id: the name waits for WeChat's review (doc setNickName), decided by a push.
+        if (reviews && res.audit_id !== undefined) {
+          await reviews.insertReview({
+            appid,
+            kind: 'nickname',
+            audit_id: res.audit_id,
+            nickname: b.nickname,
+            at: at(),
+          });
+        }
+      }
       if (b.signature !== undefined) {
         await client.call('modifysignature', { signature: b.signature }, { appid });
       }

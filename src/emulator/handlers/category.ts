@@ -10,13 +10,18 @@ import {
   mpConfig,
   SIGNATURE_QUOTA,
 } from '../mp-config.ts';
+import { openCategoryReview, openNicknameReview } from '../verification.ts';
 import { WxApiError } from '../wx-error.ts';
 import { OK, type Caller, type HandlerTable } from './types.ts';
 
 /**
  * Categories and basic info of a mini program, and the temporary media upload its avatar comes
- * from. New categories are approved at once (assumed); an uploaded body is not checked for being
- * an image (assumed). Reference: ../shared/wechat/02 §5.1–5.5, §8.6.
+ * from. A category added with qualification materials (`certicates`) goes to review (audit_status
+ * 1, decided by the control route /control/reviews/:appid and pushed as wxa_category_audit);
+ * one without is approved at once (assumed). A rename always goes to review (doc setNickName:
+ * audit_id when the name needs manual review), pushed as wxa_nickname_audit. An uploaded body is
+ * not checked for being an image (assumed). Reference: ../shared/wechat/02 §5.1–5.5, §8.6;
+ * ../verification.ts.
  */
 const MEDIA_TYPES = new Set(['image', 'voice', 'video', 'thumb']);
 const MEDIA_TTL_MS = 3 * 24 * 3600 * 1000;
@@ -77,7 +82,8 @@ export const categoryHandlers: HandlerTable = {
 
   addcategory: {
     handle({ ctx, body, caller }) {
-      const cfg = mpConfig(ctx, miniProgram(ctx, caller));
+      const appid = miniProgram(ctx, caller);
+      const cfg = mpConfig(ctx, appid);
       const seen = new Set(cfg.categories.map((c) => `${c.first}/${c.second}`));
       for (const c of body.categories) {
         if (!isCategoryPair(c.first, c.second)) {
@@ -89,7 +95,9 @@ export const categoryHandlers: HandlerTable = {
       }
       if (seen.size > CATEGORY_LIMIT) throw new WxApiError(53301);
       for (const c of body.categories) {
-        cfg.categories.push({ first: c.first, second: c.second, audit_status: 3 });
+        const review = (c.certicates?.length ?? 0) > 0;
+        cfg.categories.push({ first: c.first, second: c.second, audit_status: review ? 1 : 3 });
+        if (review) openCategoryReview(ctx, appid, c.first, c.second);
       }
       return { ...OK };
     },
@@ -179,9 +187,9 @@ export const categoryHandlers: HandlerTable = {
       const appid = miniProgram(ctx, caller);
       const name = body.nick_name.trim();
       if (name === '' || name.includes('小程序') || name.length > 30) throw new WxApiError(91004);
-      const merchant = ctx.state.merchants.get(appid);
-      if (merchant) merchant.nickname = name;
-      return { ...OK, wording: '' };
+      // The name changes once the review approves it (../verification.ts).
+      const audit_id = openNicknameReview(ctx, appid, name);
+      return { ...OK, wording: '', audit_id };
     },
   },
 };

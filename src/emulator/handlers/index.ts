@@ -12,6 +12,7 @@ import { registerHandlers } from './register.ts';
 import { testerHandlers } from './testers.ts';
 import { templateHandlers } from './template.ts';
 import { userHandlers } from './users.ts';
+import { verificationHandlers } from './verification.ts';
 
 /** Every emulated API, keyed by the endpoint names of src/wechat/endpoints. */
 export const handlers: HandlerTable = {
@@ -28,4 +29,5 @@ export const handlers: HandlerTable = {
   ...templateHandlers,
   ...codeHandlers,
   ...icpHandlers,
+  ...verificationHandlers,
 };

@@ -12,6 +12,7 @@ import { testerEndpoints } from './testers.ts';
 import { privacyEndpoints } from './privacy.ts';
 import { templateEndpoints } from './template.ts';
 import { userEndpoints } from './users.ts';
+import { verificationEndpoints } from './verification.ts';
 
 /** The endpoint table: every WeChat API openwx calls, one row each. */
 export const endpoints = {
@@ -27,6 +28,7 @@ export const endpoints = {
   ...templateEndpoints,
   ...codeEndpoints,
   ...icpEndpoints,
+  ...verificationEndpoints,
 };
 
 export type Endpoints = typeof endpoints;

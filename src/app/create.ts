@@ -48,6 +48,7 @@ import { codeRoutes } from '../http/routes/code.ts';
 import { createCodePipeline } from '../services/code/code-pipeline.ts';
 import { createRollouts } from '../services/rollouts.ts';
 import { icpRoutes } from '../services/icp/routes.ts';
+import { verificationRoutes } from '../services/verification/routes.ts';
 import { createRolloutWorker } from '../services/rollout-worker.ts';
 import { createRateLimiter } from '../jobs/rate-limiter.ts';
 import { rolloutRoutes } from '../http/routes/rollouts.ts';
@@ -289,7 +290,7 @@ export async function createOpenwx(
   const platformDomains = { server: config.serverDomains, webview: config.webviewDomains };
   const profiles = createProfileService({ db, clock, platform: platformDomains });
   const profileSync = createProfileSync({ db, client, jobs, profiles, clock, log });
-  const mpSettings = createMpSettings({ client, platform: platformDomains });
+  const mpSettings = createMpSettings({ client, platform: platformDomains, db, clock });
   const authorizations = createAuthorizationService({
     db,
     client,
@@ -477,6 +478,7 @@ export async function createOpenwx(
       codeRoutes({ ...guard, code }),
       rolloutRoutes({ ...guard, rollouts }),
       icpRoutes({ ...guard, client, jobs, log }),
+      verificationRoutes({ ...guard, client, jobs, log }),
       overviewRoutes({
         ...guard,
         overview: createOverviewService({

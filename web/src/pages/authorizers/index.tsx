@@ -25,7 +25,7 @@ const CHOICES = {
   type: ['miniprogram', 'officialaccount'],
   status: ['authorized', 'revoked'],
   audit: ['in_flight', 'failed', 'passed'],
-  token: ['failing', 'ok'],
+  token: ['failing', 'ok', 'needs_attention'],
   drift: ['drifted', 'in_sync'],
 } as const;
 type SelectKey = keyof typeof CHOICES;
@@ -51,6 +51,17 @@ function go(filters: Filters, offset = 0) {
 function TokenCell(props: { item: AuthorizerListItem }) {
   const t = useT(messages);
   const { token } = props.item;
+  if (props.item.needs_attention) {
+    return (
+      <span
+        className="badge authz-bad"
+        title={props.item.attention_reason ?? ''}
+        data-token="needs_attention"
+      >
+        {t('tokenNeedsAttention')}
+      </span>
+    );
+  }
   if (token.failures > 0) {
     return (
       <span className="badge authz-bad" title={token.last_error ?? ''} data-token="failing">

@@ -31,6 +31,8 @@ export const messages = defineMessages({
     w_ticket_late: '已有 {minutes} 分钟未收到 ticket：请检查授权事件接收URL。',
     w_component_token_expired: 'component_access_token 已过期且未能刷新。',
     w_token_failures: '{count} 个令牌刷新失败：请查看授权方的令牌状态。',
+    w_authorizers_need_attention:
+      '{count} 个授权方需要处理：微信表示其授权已失效（61003/61023），已停止刷新令牌；请让其重新授权或手动刷新。',
     w_webhooks_stuck: '{count} 条 Webhook 等待投递，最早的已等待 {minutes} 分钟：请检查接收端。',
     w_webhooks_dead: '{count} 条 Webhook 已放弃投递：请重新投递。',
     w_jobs_dead: '{count} 个后台任务最终失败。',
@@ -68,6 +70,8 @@ export const messages = defineMessages({
     w_ticket_late: 'No ticket for {minutes} minutes: check the authorization event URL.',
     w_component_token_expired: 'The component_access_token has expired and was not refreshed.',
     w_token_failures: "{count} token(s) failed to refresh: see the authorizers' token health.",
+    w_authorizers_need_attention:
+      '{count} authorizer(s) need attention: WeChat says their authorization is gone (61003/61023), so their tokens are no longer refreshed; ask them to authorize again or refresh by hand.',
     w_webhooks_stuck:
       '{count} webhook delivery(ies) waiting, the oldest for {minutes} minutes: check the receivers.',
     w_webhooks_dead: '{count} webhook delivery(ies) gave up: redeliver them.',

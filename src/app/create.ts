@@ -49,6 +49,7 @@ import { createCodePipeline } from '../services/code/code-pipeline.ts';
 import { createRollouts } from '../services/rollouts.ts';
 import { icpRoutes } from '../services/icp/routes.ts';
 import { verificationRoutes } from '../services/verification/routes.ts';
+import { privacyRoutes } from '../services/privacy/routes.ts';
 import { createRolloutWorker } from '../services/rollout-worker.ts';
 import { createRateLimiter } from '../jobs/rate-limiter.ts';
 import { rolloutRoutes } from '../http/routes/rollouts.ts';
@@ -479,6 +480,7 @@ export async function createOpenwx(
       rolloutRoutes({ ...guard, rollouts }),
       icpRoutes({ ...guard, client, jobs, log }),
       verificationRoutes({ ...guard, client, jobs, log }),
+      privacyRoutes({ ...guard, client }),
       overviewRoutes({
         ...guard,
         overview: createOverviewService({

@@ -29,6 +29,7 @@ export const errorBody = {
               check: { type: 'string' },
               ok: { type: 'boolean' },
               detail: { type: 'string' },
+              params: { type: 'object', additionalProperties: true },
             },
           },
         },

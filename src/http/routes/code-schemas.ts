@@ -128,6 +128,7 @@ export const preflightBody = {
           },
           ok: { type: 'boolean' },
           detail: { type: 'string' },
+          params: { type: 'object', additionalProperties: true },
         },
       },
     },

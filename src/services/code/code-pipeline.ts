@@ -9,6 +9,7 @@ import { createAuditTracker } from './code-audits.ts';
 import { createGrayRelease } from './code-gray.ts';
 import { auditInFlight, createCodeHistory, type CodeStep } from './code-history.ts';
 import { createCodePreflight } from './code-preflight.ts';
+import { privacyRefusal } from '../privacy/refusal.ts';
 import { renderExtJson, type ExtInput, type TenantData } from './code-render.ts';
 
 /**
@@ -271,7 +272,9 @@ export function createCodePipeline(deps: CodePipelineDeps) {
       }
       let payload = body;
       if (!opts.skip_preflight) {
-        const pf = await preflight.check(appid);
+        const pf = await preflight.check(appid, {
+          privacyApiNotUse: body['privacy_api_not_use'] === true,
+        });
         const failed = pf.checks.filter((c) => !c.ok);
         if (failed.length > 0) {
           const first = failed[0];
@@ -288,9 +291,13 @@ export function createCodePipeline(deps: CodePipelineDeps) {
         }
         if (payload['item_list'] === undefined) payload = { ...payload, item_list: pf.item_list };
       }
-      return submitAudit(appid, payload, actor, {
-        ...(opts.auto_release === undefined ? {} : { auto_release: opts.auto_release }),
-      });
+      try {
+        return await submitAudit(appid, payload, actor, {
+          ...(opts.auto_release === undefined ? {} : { auto_release: opts.auto_release }),
+        });
+      } catch (err) {
+        throw await privacyRefusal(client, appid, err);
+      }
     },
 
     async rollback(appid: string, actor: string): Promise<CodeStep> {

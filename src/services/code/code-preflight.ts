@@ -11,7 +11,10 @@ import { auditInFlight, type CodeHistory } from './code-history.ts';
  * (getprivacysetting, get_category, queryquota); the item_list for submit_audit is built from the
  * categories, preferring those of the tenant's profile. A mini program never released must also be
  * ICP-filed (get_icp_entrance_info status 6): mini programs created since September 2023 go live
- * only once filed. Reference: ../shared/wechat/02 §3.6, §3.11, §3.17, §5.6, §5.7.
+ * only once filed. The privacy check also reads WeChat's privacy-interface detection of the
+ * committed code (get_code_privacy_info): interfaces used without a declaration or an approval
+ * fail it, listed in its params, as submit_audit would answer 61040.
+ * Reference: ../shared/wechat/02 §3.6, §3.11, §3.17, §5.6, §5.7.
  */
 export type PreflightCheckName =
   'authorized' | 'no_audit_in_flight' | 'privacy' | 'categories' | 'icp' | 'audit_quota';
@@ -29,6 +32,8 @@ export interface PreflightCheck {
   check: PreflightCheckName;
   ok: boolean;
   detail: string;
+  /** What the check is about, by name (privacy: the interfaces missing a declaration or approval). */
+  params?: Record<string, unknown>;
 }
 
 export interface AuditItem {
@@ -104,19 +109,74 @@ export function createCodePreflight(deps: PreflightDeps) {
     return { check: 'authorized', ok: true, detail: 'authorized mini program' };
   }
 
-  async function privacy(appid: string): Promise<PreflightCheck> {
+  async function privacy(appid: string, privacyApiNotUse: boolean): Promise<PreflightCheck> {
     const p = await client.call('getprivacysetting', { privacy_ver: 2 }, { appid });
     const owner = (p.owner_setting ?? {}) as Record<string, unknown>;
     const updated = typeof p['update_time'] === 'number' && p['update_time'] > 0;
     const set = updated || p.setting_list.length > 0 || Boolean(owner['notice_method']);
-    return set
-      ? { check: 'privacy', ok: true, detail: `privacy guide set (${p.setting_list.length} items)` }
-      : {
-          check: 'privacy',
-          ok: false,
-          detail:
-            'no privacy protection guide is set; WeChat rejects audits without one (apply a profile with privacy settings)',
-        };
+    if (!set) {
+      return {
+        check: 'privacy',
+        ok: false,
+        detail:
+          'no privacy protection guide is set; WeChat rejects audits without one (apply a profile with privacy settings)',
+      };
+    }
+    const guide = `privacy guide set (${p.setting_list.length} items)`;
+    const code = await codePrivacy(appid);
+    if (code === 'running') {
+      // submit_audit answers 61039 until the scan ends; a rollout waits for it, so not a failure.
+      return {
+        check: 'privacy',
+        ok: true,
+        detail: `${guide}; WeChat is still scanning the code for privacy interfaces`,
+      };
+    }
+    if (!code) return { check: 'privacy', ok: true, detail: guide };
+    // submit_audit answers 61040 for a declared interface without approval, and for one used
+    // without a declaration unless privacy_api_not_use is set (doc apply_privacy_api).
+    const undeclared = code.without_conf_list;
+    const unapproved = code.without_auth_list.filter((n) => !undeclared.includes(n));
+    const blocking = [...unapproved, ...(privacyApiNotUse ? [] : undeclared)];
+    if (blocking.length === 0) {
+      return { check: 'privacy', ok: true, detail: `${guide}; no privacy interface is missing` };
+    }
+    const notApproved = privacyApiNotUse ? unapproved : code.without_auth_list;
+    const parts = [
+      ...(undeclared.length && !privacyApiNotUse
+        ? [`used but not declared in ext_json requiredPrivateInfos: ${undeclared.join(', ')}`]
+        : []),
+      ...(notApproved.length
+        ? [`not approved for this mini program: ${notApproved.join(', ')}`]
+        : []),
+    ];
+    return {
+      check: 'privacy',
+      ok: false,
+      detail: `the code's privacy interfaces are missing: ${parts.join('; ')} (see /api/admin/authorizers/${appid}/code-privacy; apply for them, declare them, or submit with privacy_api_not_use)`,
+      params: {
+        reason: 'privacy_interfaces_missing',
+        without_conf_list: undeclared,
+        without_auth_list: code.without_auth_list,
+      },
+    };
+  }
+
+  /** get_code_privacy_info: the lists, 'running' (61039), or null when nothing is committed. */
+  async function codePrivacy(
+    appid: string,
+  ): Promise<{ without_auth_list: string[]; without_conf_list: string[] } | 'running' | null> {
+    try {
+      const r = await client.call('get_code_privacy_info', {}, { appid });
+      return {
+        without_auth_list: r.without_auth_list ?? [],
+        without_conf_list: r.without_conf_list ?? [],
+      };
+    } catch (err) {
+      if (err instanceof WechatApiError && err.errcode === 61039) return 'running';
+      if (err instanceof WechatApiError && err.errcode === 86001) return null;
+      throw err;
+    }
   }
 
   async function categories(appid: string): Promise<{ check: PreflightCheck; items: AuditItem[] }> {
@@ -237,6 +297,8 @@ export function createCodePreflight(deps: PreflightDeps) {
         needed?: number;
         /** Awaited before each WeChat call (a rate limiter). */
         throttle?: () => Promise<void>;
+        /** The submission declares undeclared privacy interfaces unused (privacy_api_not_use). */
+        privacyApiNotUse?: boolean;
       } = {},
     ): Promise<Preflight> {
       const throttle = opts.throttle ?? (async () => {});
@@ -256,7 +318,7 @@ export function createCodePreflight(deps: PreflightDeps) {
       );
       if (auth.ok) {
         await throttle();
-        const p = await guarded('privacy', () => privacy(appid));
+        const p = await guarded('privacy', () => privacy(appid, opts.privacyApiNotUse === true));
         checks.push(p);
         await throttle();
         const c = await guarded('categories', () => categories(appid));

@@ -135,3 +135,68 @@ export const preflightBody = {
     item_list: { type: 'array', items: { type: 'object', additionalProperties: true } },
   },
 } as const;
+const reasonCategory = {
+  type: 'object',
+  properties: {
+    name: {
+      type: 'string',
+      description: 'As the reason names it (first-second), dashes and parentheses ASCII',
+    },
+    status: {
+      type: 'string',
+      enum: ['can_add', 'needs_qualification', 'already_added', 'not_found'],
+    },
+    id: { type: 'integer', description: "The category's id in WeChat's tree (getallcategories)" },
+    first: { type: 'integer', description: 'Its first-level category' },
+    first_name: { type: 'string' },
+    level: { type: 'integer' },
+    qualifications: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Documents WeChat asks for when adding it (qualify.exter_list)',
+    },
+    sensitive: { type: 'boolean' },
+    audit_status: {
+      type: 'integer',
+      description:
+        "getcategory's audit_status when the mini program has it: 1 in review, 2 rejected, 3 approved",
+    },
+  },
+} as const;
+export const auditAdviceBody = {
+  type: 'object',
+  properties: {
+    appid: { type: 'string' },
+    auditid: nullableInteger,
+    user_version: nullableString,
+    reason: nullableString,
+    failed_at: { type: 'string' },
+    current: {
+      type: 'boolean',
+      description: 'false once a later audit was submitted or passed',
+    },
+    categories: { type: 'array', items: reasonCategory },
+    advice: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          code: {
+            type: 'string',
+            enum: [
+              'add_category',
+              'add_category_with_qualification',
+              'category_already_added',
+              'category_in_review',
+              'category_not_available',
+              'no_category_named',
+            ],
+            description:
+              "add_category(_with_qualification): add it (with the documents) and submit again; category_not_available: not in WeChat's tree for this mini program — remove the feature or change the subject",
+          },
+          params: { type: 'object', additionalProperties: true },
+        },
+      },
+    },
+  },
+} as const;

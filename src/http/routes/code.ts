@@ -4,6 +4,7 @@ import type { CodePipeline, CommitInput } from '../../services/code/code-pipelin
 import { callerGuard, requireAppidAccess, type GuardDeps } from '../auth.ts';
 import {
   appidParams,
+  auditAdviceBody,
   codeState,
   codeStep,
   errors,
@@ -327,6 +328,20 @@ export function codeRoutes(deps: GuardDeps & { code: CodePipeline }) {
         },
       },
       (req) => code.versions(req.params.appid),
+    );
+    app.get<{ Params: Params }>(
+      '/api/admin/authorizers/:appid/audit-advice',
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            "The latest failed audit with the categories its reason asks for, each matched against WeChat's category tree and the mini program's categories, and what to do (404 not_found with params.reason no_failed_audit when no audit failed)",
+          params: appidParams,
+          response: { 200: auditAdviceBody, ...errors },
+        },
+      },
+      (req) => code.audits.advice.latest(req.params.appid),
     );
   }
 }

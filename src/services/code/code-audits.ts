@@ -4,6 +4,7 @@ import type { JobQueue } from '../../jobs/queue.ts';
 import { JOB_CODE_AUDIT_RESULT } from '../../callbacks/callback-service.ts';
 import type { WechatClient } from '../../wechat/client.ts';
 import { WechatApiError } from '../../wechat/errors.ts';
+import { createAuditAdvisor, type ReasonAdvice } from './audit-reasons.ts';
 import type { CodeHistory, CodeStep, CodeStepKind } from './code-history.ts';
 
 /**
@@ -52,6 +53,18 @@ export function createAuditTracker(deps: AuditTrackerDeps) {
   const { history, client, jobs } = deps;
   const log = deps.log ?? silentLogger;
   const listeners: AuditListener[] = [];
+  const advisor = createAuditAdvisor({ client, history, clock: deps.clock });
+
+  /** What a rejection reason asks for, kept with the failed audit; without it when WeChat fails. */
+  async function adviceFor(result: AuditResult): Promise<ReasonAdvice | undefined> {
+    if (result.kind !== 'audit_failed') return undefined;
+    try {
+      return await advisor.forReason(result.appid, result.reason);
+    } catch (err) {
+      log.warn({ appid: result.appid, err }, 'categories of an audit reason not looked up');
+      return undefined;
+    }
+  }
 
   /** Records a result unless the latest audit step already says the same about this audit. */
   async function store(
@@ -70,6 +83,7 @@ export function createAuditTracker(deps: AuditTrackerDeps) {
       return undefined; // decided or withdrawn already; a late delay or a repeat changes nothing
     }
     const source = all.filter((s) => s.kind === 'submitted' && s.auditid === auditid).pop();
+    const advice = await adviceFor(result);
     const stored = await history.record(result.appid, result.kind as CodeStepKind, {
       template_id: source?.template_id ?? null,
       user_version: source?.user_version ?? null,
@@ -77,6 +91,7 @@ export function createAuditTracker(deps: AuditTrackerDeps) {
       auditid,
       reason: result.reason,
       screenshots: result.screenshots,
+      ...(advice ? { detail: { categories: advice.categories, advice: advice.advice } } : {}),
       actor,
       ...(eventId === undefined ? {} : { eventId }),
     });
@@ -153,6 +168,8 @@ export function createAuditTracker(deps: AuditTrackerDeps) {
   return {
     fromPush,
     pollOne,
+    /** What failed audits' reasons ask for (audit-reasons.ts). */
+    advice: advisor,
     onResult(listener: AuditListener): void {
       listeners.push(listener);
     },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { authorizeMerchant, ensureComponentToken, prepareForAudit } from '../support/flows.ts';
-import { startSandbox, type Sandbox } from '../support/sandbox.ts';
+import { eventually, startSandbox, type Sandbox } from '../support/sandbox.ts';
 
 /**
  * Privacy interfaces through openwx's admin routes against the emulator: the list and applying,
@@ -107,6 +107,14 @@ describe('privacy interfaces', () => {
       api_name: 'wx.getLocation',
       result: 'approved',
     });
+    // WeChat's result push is stored as a wxa_privacy_apply event of the mini program.
+    const pushed = await eventually(async () => {
+      const page = await sb.call<{ items: Json[] }>(
+        `/api/admin/events?appid=${appid}&type=wxa_privacy_apply`,
+      );
+      return page.body.items[0];
+    });
+    assert.equal(pushed['type'], 'wxa_privacy_apply');
     const list = (await sb.call<{ items: Json[] }>(at('/privacy-interfaces'))).body.items;
     assert.equal(list.find((i) => i['api_name'] === 'wx.getLocation')?.['state'], 'approved');
 

@@ -104,6 +104,21 @@ describe('emulator: privacy interfaces', () => {
     assert.equal(ok['errcode'], 0, JSON.stringify(ok));
   });
 
+  it('control: an unknown interface set as used is refused and changes nothing', async () => {
+    const bad = await h.control('POST', `/privacy-interfaces/${s.appid}/used`, {
+      api_names: ['wx.getlocation'],
+    });
+    assert.equal(bad.status, 400);
+    assert.match(String(bad.json['error']), /wx\.getlocation/);
+    const view = await h.control('GET', `/privacy-interfaces/${s.appid}`);
+    assert.deepEqual(view.json['used'], []);
+    const none = await h.control('POST', `/privacy-interfaces/${s.appid}`, {
+      api_name: 'wx.getLocation',
+      result: 'approved',
+    });
+    assert.equal(none.status, 409);
+  });
+
   it('answers 61039 while the detection runs', async () => {
     await h.control('POST', '/audit-policy', { privacy_scan_seconds: 60 });
     await commit(h, s);

@@ -92,6 +92,8 @@ describe('emulator: code pipeline', () => {
 
     assert.equal((await commit(h, s))['errcode'], 0);
     assert.equal((await h.api('submit_audit', { item_list: [] }, s.token))['errcode'], 85023);
+    const six = Array.from({ length: 6 }, () => ITEMS[0]);
+    assert.equal((await h.api('submit_audit', { item_list: six }, s.token))['errcode'], 85023);
     const badCategory = [{ ...ITEMS[0], first_id: 3, second_id: 301 }];
     assert.equal(
       (await h.api('submit_audit', { item_list: badCategory }, s.token))['errcode'],
@@ -122,6 +124,15 @@ describe('emulator: code pipeline', () => {
     const view = await h.control('GET', `/mini-programs/${s.appid}/code`);
     assert.equal(view.json['online'], null);
     assert.equal((view.json['audit'] as Record<string, unknown>)['status'], 4);
+  });
+
+  it('accepts a submission without item_list, as WeChat does', async () => {
+    assert.equal((await commit(h, s))['errcode'], 0);
+    const res = await h.api('submit_audit', { version_desc: 'no items' }, s.token);
+    assert.equal(res['errcode'], 0, JSON.stringify(res));
+    assert.equal(typeof res['auditid'], 'number');
+    const status = await h.api('get_auditstatus', { auditid: res['auditid'] }, s.token);
+    assert.equal(status['status'], 2);
   });
 
   it('withdraws an audit, then allows a new submission', async () => {

@@ -95,7 +95,10 @@ export const codeEndpoints = defineEndpoints({
       85087, 85092, 85093, 85094, 86000, 86001, 86002, 86007, 86009, 86010, 87006, 9400001, 9402202,
     ],
     doc: `${DOC}code-management/submitAudit.html`,
-    summary: 'Submit the trial version for review (1–5 items); the result arrives as weapp_audit_*',
+    // item_list is optional; when sent it holds 1–5 items (85023). Source: doc
+    // openApi/miniprogram-management/code-management/api_submitaudit ("选填，至多填写 5 项").
+    summary:
+      'Submit the trial version for review (item_list optional, 1–5 items when sent); the result arrives as weapp_audit_*',
   },
   get_auditstatus: {
     name: 'get_auditstatus',

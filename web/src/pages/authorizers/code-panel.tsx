@@ -5,6 +5,7 @@ import { ErrorBox, Loaded, useErrorText } from '../../components/states.tsx';
 import { useT } from '../../i18n.ts';
 import { getToken } from '../../session.ts';
 import { useApi } from '../../use-api.ts';
+import { AuditAdviceList } from './audit-advice.tsx';
 import { CodeActions } from './code-actions.tsx';
 import { messages } from './messages.ts';
 import { Timeline } from './timeline.tsx';
@@ -76,7 +77,7 @@ function PreflightList(props: { preflight: Preflight }) {
   );
 }
 
-function StateFacts(props: { code: CodeState }) {
+function StateFacts(props: { appid: string; code: CodeState }) {
   const t = useT(messages);
   const { committed, audit, released, gray, visit_status } = props.code;
   return (
@@ -107,8 +108,17 @@ function StateFacts(props: { code: CodeState }) {
             {audit.auto_release ? ` · ${t('autoRelease')}` : ''}
             {audit.reason ? (
               <div className="authz-reason" data-testid="audit-reason">
-                {t('failReason')}: {audit.reason}
+                {t('failReason')}:{' '}
+                {audit.reason.split(/<br\s*\/?>/i).map((line, i) => (
+                  <span key={i}>
+                    {i > 0 ? <br /> : null}
+                    {line}
+                  </span>
+                ))}
               </div>
+            ) : null}
+            {audit.state === 'failed' ? (
+              <AuditAdviceList appid={props.appid} auditid={audit.auditid} />
             ) : null}
             {audit.screenshots?.length ? (
               <div className="muted">
@@ -174,7 +184,7 @@ export function CodePanel(props: { appid: string }) {
         <Loaded state={code}>
           {(c) => (
             <div className="authz-code">
-              <StateFacts code={c} />
+              <StateFacts appid={props.appid} code={c} />
               <div>
                 <h3>{t('qrcode')}</h3>
                 {c.committed ? (

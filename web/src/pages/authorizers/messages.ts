@@ -178,6 +178,21 @@ export const messages = defineMessages({
     kind_gray_reverted: '取消分阶段发布',
     // authorizer history
     history: '授权记录',
+    // categories a rejected audit's reason asks for
+    reasonCategories: '驳回原因提到的类目',
+    reasonCategoriesUnavailable: '暂时无法查询驳回原因中的类目：{message}',
+    reasonStatus_can_add: '可添加',
+    reasonStatus_needs_qualification: '需资质',
+    reasonStatus_already_added: '已添加',
+    reasonStatus_not_found: '不可选',
+    reasonSensitive: '敏感类目',
+    advice_add_category: '在服务类目中添加“{name}”，然后重新提交审核',
+    advice_add_category_with_qualification:
+      '添加“{name}”并上传资质（{qualifications}），类目审核通过后重新提交审核',
+    advice_category_already_added: '“{name}”已添加：请确认页面内容与该类目相符后重新提交审核',
+    advice_category_in_review: '“{name}”正在审核中：通过后重新提交审核',
+    advice_category_not_available: '“{name}”不在本小程序可选的类目中：请移除相关功能或更换主体',
+    advice_no_category_named: '驳回原因未指明需要补充的类目',
   },
   en: {
     title: 'Authorizers',
@@ -349,5 +364,21 @@ export const messages = defineMessages({
     kind_gray_release: 'Phased release',
     kind_gray_reverted: 'Phased release cancelled',
     history: 'Authorization history',
+    reasonCategories: 'Categories named by the rejection',
+    reasonCategoriesUnavailable: 'The categories in the reason could not be looked up: {message}',
+    reasonStatus_can_add: 'Can be added',
+    reasonStatus_needs_qualification: 'Needs documents',
+    reasonStatus_already_added: 'Already added',
+    reasonStatus_not_found: 'Not available',
+    reasonSensitive: 'sensitive category',
+    advice_add_category: 'Add “{name}” to the categories, then submit the audit again',
+    advice_add_category_with_qualification:
+      'Add “{name}” with the documents ({qualifications}); submit again once the category is approved',
+    advice_category_already_added:
+      '“{name}” is already added: make sure the pages match it, then submit again',
+    advice_category_in_review: '“{name}” is in review: submit again once it is approved',
+    advice_category_not_available:
+      '“{name}” is not a category this mini program can choose: remove the feature or change the subject',
+    advice_no_category_named: 'The reason names no category to add',
   },
 });

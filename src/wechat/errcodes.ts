@@ -87,6 +87,12 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
   53303: { category: 'caller', meaning: 'invalid category parameters (unknown category)' },
   53304: { category: 'caller', meaning: 'duplicate category' },
   53305: { category: 'caller', meaning: 'a category failed the ICP check' },
+  // modifycategory: ../shared/wechat/02 §5.5 (category management errcodes).
+  53306: {
+    category: 'caller',
+    meaning: 'only the qualifications may change, not the category ids',
+  },
+  53307: { category: 'caller', meaning: 'only a rejected category may be modified' },
   53308: { category: 'caller', meaning: 'a category under review cannot be deleted' },
   53309: { category: 'caller', meaning: 'this category cannot be deleted' },
   53310: {
@@ -210,9 +216,11 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
   85010: { category: 'caller', meaning: 'audit item list has empty entries' },
   85011: { category: 'caller', meaning: 'bad title in an audit item' },
   85012: { category: 'caller', meaning: 'invalid audit id' },
+  // 85013 is "无效的自定义配置"; unreadable JSON is 85048. Source: doc
+  // Third-party_Platforms/2.0/api/code/commit; community/minihome/doc/000ae0a8b48d98e94c5294d086bc00.
   85013: {
     category: 'caller',
-    meaning: 'invalid ext_json (not JSON, too large or wrong extAppid)',
+    meaning: 'invalid custom configuration in ext_json (too large or wrong extAppid)',
   },
   85014: { category: 'caller', meaning: 'template does not exist' },
   85019: { category: 'caller', meaning: 'no version under or after review to release' },
@@ -225,7 +233,7 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
   85045: { category: 'caller', meaning: 'a path in ext_json does not exist in the template' },
   85046: { category: 'caller', meaning: 'tabBar item missing pagePath' },
   85047: { category: 'caller', meaning: 'pages empty in ext_json' },
-  85048: { category: 'caller', meaning: 'ext_json parse failure' },
+  85048: { category: 'caller', meaning: 'ext_json could not be parsed (parse ext.json failed)' },
   85051: { category: 'caller', meaning: 'version_desc or preview_info too large' },
   85058: { category: 'caller', meaning: 'no audit for this mini program yet' },
   85077: { category: 'caller', meaning: 'category removed by WeChat' },

@@ -166,6 +166,21 @@ describe('emulator: verification on behalf and reviews', () => {
       (await h.control('POST', `/reviews/${appid}`, { result: 'approved' })).status,
       409,
     );
+
+    // modifycategory: only a rejected category takes new qualifications (53307), a set one (53303).
+    const cert = [{ key: '许可证', value: 'm2' }];
+    const approved = await h.api(
+      'modifycategory',
+      { first: 3, second: 301, certicates: cert },
+      token,
+    );
+    assert.equal(approved['errcode'], 53307);
+    const unknown = await h.api(
+      'modifycategory',
+      { first: 3, second: 302, certicates: cert },
+      token,
+    );
+    assert.equal(unknown['errcode'], 53303);
   });
 
   it('the audit policy decides tasks and reviews that waited long enough', async () => {

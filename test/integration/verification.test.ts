@@ -275,4 +275,55 @@ describe('verification on behalf and reviews', () => {
     );
     assert.equal(after.body.categories.find((c) => c.second === 301)?.audit_status, 2);
   });
+  test('a category is submitted for review, rejected, given new qualifications and approved', async () => {
+    const appid = await authorizeMerchant(sb, { nickname: 'Takeaway' });
+    const submit = (certicates: Json[]) =>
+      sb.call<{ audit_status: number | null; reviews: Review[] } & ErrorAnswer>(
+        `/api/admin/authorizers/${appid}/reviews/categories`,
+        'POST',
+        { first: 3, second: 302, certicates },
+      );
+    const empty = await submit([]);
+    assert.equal(empty.status, 400);
+    assert.equal(empty.body.error.field, 'certicates');
+    assert.deepEqual(await reviews(appid), [], 'nothing recorded');
+
+    const first = await submit([{ key: '食品经营许可证', value: 'media-1' }]);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(first.body.audit_status, 1);
+    assert.deepEqual(
+      first.body.reviews.map((r) => [r.kind, r.state, r.second]),
+      [['category', 'pending', 302]],
+    );
+    const underReview = await submit([{ key: '食品经营许可证', value: 'media-2' }]);
+    assert.equal(underReview.status, 409);
+    assert.equal(underReview.body.error.params?.['reason'], 'category_not_rejected');
+    assert.equal((await reviews(appid)).length, 1, 'nothing more recorded');
+
+    await sb.control(`/reviews/${appid}`, { result: 'rejected', reason: '许可证已过期' });
+    await eventually(
+      async () => (await reviews(appid))[0]?.state === 'rejected',
+      8000,
+      'the rejection push',
+    );
+    const second = await submit([{ key: '食品经营许可证', value: 'media-3' }]);
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    assert.equal(second.body.audit_status, 1, 'reviewed again (modifycategory)');
+    await sb.control(`/reviews/${appid}`, { result: 'approved' });
+    const items = await eventually(
+      async () => {
+        const list = await reviews(appid);
+        return list[0]?.state === 'approved' && list;
+      },
+      8000,
+      'the approval push',
+    );
+    assert.deepEqual(
+      items.map((r) => [r.state, r.reason]),
+      [
+        ['approved', null],
+        ['rejected', '许可证已过期'],
+      ],
+    );
+  });
 });

@@ -1,9 +1,11 @@
 import { randomAlnum } from '../../core/random.ts';
 import { nowSeconds, type EmulatorContext } from '../context.ts';
+import { mpConfig } from '../mp-config.ts';
 import {
   APPLY_REFILL,
   APPLY_REVIEWING,
   applyVerificationPolicyIfSet,
+  openCategoryReview,
   openTask,
   TASK_ORDER_CREATED,
   verificationState,
@@ -150,6 +152,22 @@ export const verificationHandlers: HandlerTable = {
       task.refill_reason = '';
       task.since = nowSeconds(ctx);
       return { ...OK, taskid: task.taskid, auth_url: task.auth_url };
+    },
+  },
+
+  // A rejected category with new qualifications goes back to review (doc modifyCategory).
+  modifycategory: {
+    handle({ ctx, caller, body }) {
+      const appid = miniProgram(ctx, caller);
+      const found = mpConfig(ctx, appid).categories.find(
+        (c) => c.first === body.first && c.second === body.second,
+      );
+      if (!found) throw new WxApiError(53303, `category ${body.first}/${body.second} not set`);
+      if (found.audit_status !== 2) throw new WxApiError(53307);
+      if (body.certicates.length === 0) throw new WxApiError(53311);
+      found.audit_status = 1;
+      openCategoryReview(ctx, appid, body.first, body.second);
+      return { ...OK };
     },
   },
 };

@@ -8,6 +8,7 @@ import { callerGuard, type GuardDeps } from '../../http/auth.ts';
 import { errorBody } from '../../http/schemas.ts';
 import {
   createVerificationService,
+  type CategoryReviewInput,
   type MaterialInput,
   type VerificationInput,
 } from './service.ts';
@@ -233,6 +234,58 @@ export function verificationRoutes(deps: VerificationRouteDeps) {
           },
         },
         (req) => service.reviews(req.params.appid),
+      );
+      app.post<{ Params: Params; Body: CategoryReviewInput }>(
+        '/api/admin/authorizers/:appid/reviews/categories',
+        {
+          schema: {
+            tags,
+            security,
+            summary:
+              'Submit a category for WeChat’s review with its qualifications: added when the mini program does not have it (addcategory), given new qualifications when it was rejected (modifycategory); 409 category_not_rejected when it is under review or approved. The review is pending until WeChat’s wxa_category_audit push',
+            params: appidParams,
+            body: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['first', 'second', 'certicates'],
+              properties: {
+                first: { type: 'integer', minimum: 1 },
+                second: { type: 'integer', minimum: 1 },
+                certicates: {
+                  type: 'array',
+                  minItems: 1,
+                  maxItems: 10,
+                  description:
+                    'Qualifications: key names the qualification, value is the media id of its image',
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['key', 'value'],
+                    properties: {
+                      key: { type: 'string', maxLength: 100 },
+                      value: { type: 'string', maxLength: 256 },
+                    },
+                  },
+                },
+              },
+            },
+            response: {
+              200: {
+                type: 'object',
+                properties: {
+                  audit_status: {
+                    type: ['integer', 'null'],
+                    description:
+                      'WeChat’s audit_status of the category now: 1 reviewing, 2 rejected, 3 approved',
+                  },
+                  reviews: { type: 'array', items: review },
+                },
+              },
+              ...errors,
+            },
+          },
+        },
+        (req) => service.submitCategory(req.params.appid, req.body),
       );
     });
   };

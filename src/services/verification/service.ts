@@ -50,6 +50,13 @@ export interface VerificationInput {
   service_appid?: string;
 }
 
+/** A category to be reviewed with its qualification materials (WeChat's `certicates`, sic). */
+export interface CategoryReviewInput {
+  first: number;
+  second: number;
+  certicates: Array<{ key: string; value: string }>;
+}
+
 export interface MaterialInput {
   filename?: string;
   /** The image, base64-encoded. */
@@ -373,6 +380,58 @@ export function createVerificationService(deps: VerificationDeps) {
       return {
         mediaid: json['mediaid'],
         type: typeof json['type'] === 'string' ? json['type'] : 'image',
+      };
+    },
+
+    /**
+     * Submits a category for review with its qualifications: added (addcategory) when the mini
+     * program does not have it, given new qualifications (modifycategory) when WeChat rejected
+     * it. Recorded as a pending review when WeChat lists it as reviewing (audit_status 1).
+     */
+    async submitCategory(appid: string, input: CategoryReviewInput) {
+      await authorizer(appid);
+      const key = `${input.first}/${input.second}`;
+      input.certicates.forEach((c, i) => {
+        if (c.key.trim() === '') refuse(`certicates[${i}].key`, 'name the qualification');
+        if (c.value.trim() === '')
+          refuse(`certicates[${i}].value`, 'give the media id of the material');
+      });
+      const before = await client.call('getcategory', {}, { appid });
+      const current = (before.categories ?? []).find(
+        (c) => c.first === input.first && c.second === input.second,
+      );
+      if (current && current.audit_status !== 2) {
+        throw new AppError(
+          'conflict',
+          `category ${key} is ${current.audit_status === 1 ? 'under review' : 'approved'}; only a rejected one takes new qualifications`,
+          {
+            details: {
+              params: {
+                reason: 'category_not_rejected',
+                audit_status: current.audit_status ?? null,
+              },
+            },
+          },
+        );
+      }
+      if (current) await client.call('modifycategory', { ...input }, { appid });
+      else await client.call('addcategory', { categories: [{ ...input }] }, { appid });
+      const after = await client.call('getcategory', {}, { appid });
+      const now = (after.categories ?? []).find(
+        (c) => c.first === input.first && c.second === input.second,
+      );
+      if (now?.audit_status === 1) {
+        await q.insertReview({
+          appid,
+          kind: 'category',
+          first: input.first,
+          second: input.second,
+          at: new Date(clock.now()),
+        });
+      }
+      return {
+        audit_status: now?.audit_status ?? null,
+        reviews: (await q.listReviews(appid)).map(reviewView),
       };
     },
 

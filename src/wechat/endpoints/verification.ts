@@ -120,4 +120,24 @@ export const verificationEndpoints = defineEndpoints({
     doc: `${DOC}api_secwxaapi_reauth.html`,
     summary: 'Submit a verification again after it was sent back to refill (apply_status 3)',
   },
+  // Doc category-management/modifyCategory (../shared/wechat/02 §5.5): new qualifications for a
+  // rejected category, whose ids cannot change (53306), only when rejected (53307); the category
+  // goes back to review and its result is pushed as wxa_category_audit.
+  modifycategory: {
+    name: 'modifycategory',
+    method: 'POST',
+    effect: 'write',
+    path: '/cgi-bin/wxopen/modifycategory',
+    token: 'authorizer',
+    tokenParam: 'access_token',
+    request: z.object({
+      first: z.number().int(),
+      second: z.number().int(),
+      certicates: z.array(z.object({ key: z.string(), value: z.string() })),
+    }),
+    response: z.looseObject({ errcode: z.number().optional(), errmsg: z.string().optional() }),
+    errcodes: [53303, 53306, 53307, 53311, 41033],
+    doc: 'https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/miniprogram-management/category-management/modifyCategory.html',
+    summary: 'Give new qualifications (certicates) to a rejected category; it is reviewed again',
+  },
 });

@@ -141,14 +141,17 @@ export function appCode(ctx: EmulatorContext, appid: string): MiniProgramCode {
 /** Checks ext_json as commit does; returns the pages the trial version will have. */
 export function checkExtJson(appid: string, extJson: string, templateType: number): string[] {
   if (extJson.length > EXT_JSON_MAX) throw new WxApiError(85013, 'ext_json too large');
+  // An ext_json WeChat cannot read as an ext.json object is 85048 "parse ext.json failed";
+  // 85013 is "无效的自定义配置". Source: community/minihome/doc/000ae0a8b48d98e94c5294d086bc00
+  // (a real 85048 with rid); doc Third-party_Platforms/2.0/api/code/commit.
   let parsed: unknown;
   try {
     parsed = JSON.parse(extJson);
   } catch {
-    throw new WxApiError(85013, 'ext_json is not valid JSON');
+    throw new WxApiError(85048, 'ext_json is not valid JSON');
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new WxApiError(85013, 'ext_json is not a JSON object');
+    throw new WxApiError(85048, 'ext_json is not a JSON object');
   }
   const ext = parsed as Record<string, unknown>;
   if (ext['extAppid'] !== undefined && ext['extAppid'] !== appid) {

@@ -65,7 +65,8 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   85045: 'some path in ext_json not exist',
   85046: 'pagePath missing in tabbar',
   85047: 'pages are empty',
-  85048: 'ext_json parse error',
+  // Source: community/minihome/doc/000ae0a8b48d98e94c5294d086bc00 (real answer with rid).
+  85048: 'parse ext.json failed',
   85051: 'data too large',
   85058: 'no valid audit_id exist',
   85077: 'category invalid',

@@ -173,8 +173,11 @@ describe('emulator: code pipeline', () => {
       s.token,
     );
     assert.equal(unknown['errcode'], 85014);
-    assert.equal((await commit(h, s, '1', '{not json'))['errcode'], 85013);
-    assert.equal((await commit(h, s, '1', '[]'))['errcode'], 85013);
+    // WeChat answers 85048 "parse ext.json failed" for an ext_json it cannot read.
+    const notJson = await commit(h, s, '1', '{not json');
+    assert.equal(notJson['errcode'], 85048);
+    assert.match(String(notJson['errmsg']), /^parse ext\.json failed/);
+    assert.equal((await commit(h, s, '1', '[]'))['errcode'], 85048);
     assert.equal(
       (await commit(h, s, '1', JSON.stringify({ extAppid: 'wxother' })))['errcode'],
       85013,

@@ -139,7 +139,7 @@ describe('emulator: calls per authorizer', () => {
     await h.control('POST', '/stats/reset');
 
     assert.equal((await commit(h, a))['errcode'], 0);
-    assert.equal((await commit(h, b, '1.0.0', '{not json'))['errcode'], 85013);
+    assert.equal((await commit(h, b, '1.0.0', '{not json'))['errcode'], 85048);
     assert.equal((await commit(h, b))['errcode'], 0);
     assert.equal((await h.api('get_page', {}, b.token))['errcode'], 0);
     assert.equal((await h.api('get_page', {}, b.token))['errcode'], 0);

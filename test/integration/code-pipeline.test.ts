@@ -252,6 +252,16 @@ describe('code pipeline', () => {
     assert.equal(missing.status, 400);
     assert.equal(missing.body.error.field, 'user_version');
 
+    // WeChat's 85048 ("parse ext.json failed") is a refusal of the ext_json, not a server error.
+    await sb.control('/faults', { endpoint: 'commit', errcode: 85048, times: 1 });
+    const unparsed = await call<ErrorAnswer>(code('/commit'), 'POST', {
+      user_version: '9.0.1',
+      user_desc: 'unparsed',
+    });
+    assert.equal(unparsed.status, 400, JSON.stringify(unparsed.body));
+    assert.equal(unparsed.body.error.field, 'ext_json');
+    assert.equal(unparsed.body.error.errcode, 85048);
+
     const nobody = await call<ErrorAnswer>('/api/admin/authorizers/wxnobody/code');
     assert.equal(nobody.status, 404);
     assert.equal(nobody.body.error.field, 'appid');

@@ -121,7 +121,9 @@ export function createCodePipeline(deps: CodePipelineDeps) {
           details: { field: 'template_id', errcode: err.errcode, errmsg: err.errmsg },
         });
       }
-      if (err instanceof WechatApiError && [85013, 85045, 85047, 9402203].includes(err.errcode)) {
+      // 85048: WeChat could not parse the ext_json (community/minihome/doc/000ae0a8b48d98e94c5294d086bc00).
+      const extJsonRefusals = [85013, 85045, 85047, 85048, 9402203];
+      if (err instanceof WechatApiError && extJsonRefusals.includes(err.errcode)) {
         throw new AppError('bad_request', `WeChat rejected the ext_json: ${err.message}`, {
           details: { field: 'ext_json', errcode: err.errcode, errmsg: err.errmsg },
         });

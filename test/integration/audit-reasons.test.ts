@@ -36,6 +36,41 @@ const ITEMS = [{ address: 'pages/index/index', first_id: 1, second_id: 101, titl
 const REASON =
   '1:服务类目"工具-效率_"与你提交代码审核时设置的功能页面内容不一致:<br>(1):你的小程序提供在线点餐，请补充选择：餐饮－点餐平台、工具-效率类目<br>2:服务涉及个人小程序未允许内容，建议申请企业主体小程序金融类目<br>';
 
+/** A mini program ready for audit (工具-效率 1/101 added), with a default template. */
+async function readyMiniProgram(sb: Sandbox): Promise<string> {
+  await ensureComponentToken(sb);
+  const { draft_id } = await sb.control<{ draft_id: number }>('/drafts', {
+    user_version: '1.0.0',
+    user_desc: 'template',
+  });
+  const tpl = await sb.call<{ template_id: number }>('/api/admin/templates', 'POST', {
+    draft_id,
+  });
+  assert.equal(tpl.status, 201, JSON.stringify(tpl.body));
+  const def = await sb.call('/api/admin/templates/default', 'PUT', {
+    template_id: tpl.body.template_id,
+  });
+  assert.equal(def.status, 200, JSON.stringify(def.body));
+  const appid = await authorizeMerchant(sb, { type: 'miniprogram' });
+  await prepareForAudit(sb, appid);
+  return appid;
+}
+
+/** Commits and submits a version; returns the auditid. */
+async function submitted(sb: Sandbox, appid: string, user_version: string): Promise<number> {
+  const code = `/api/admin/authorizers/${appid}/code`;
+  const committed = await sb.call(`${code}/commit`, 'POST', { user_version, user_desc: 'v' });
+  assert.equal(committed.status, 201, JSON.stringify(committed.body));
+  const res = await sb.call<{ auditid: number }>(`${code}/submit`, 'POST', { item_list: ITEMS });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body.auditid;
+}
+
+const failedStep = async (sb: Sandbox, appid: string) =>
+  (await sb.call<{ items: Step[] }>(`/api/admin/authorizers/${appid}/versions`)).body.items
+    .filter((s) => s.kind === 'audit_failed')
+    .pop();
+
 describe('audit reasons that name categories', () => {
   let sb: Sandbox;
   let appid: string;
@@ -47,13 +82,7 @@ describe('audit reasons that name categories', () => {
 
   /** Commits, submits and has the emulator reject the audit with `reason` (pushed). */
   async function rejectedWith(reason: string, user_version: string): Promise<number> {
-    const committed = await call(code('/commit'), 'POST', { user_version, user_desc: 'v' });
-    assert.equal(committed.status, 201, JSON.stringify(committed.body));
-    const submitted = await call<{ auditid: number }>(code('/submit'), 'POST', {
-      item_list: ITEMS,
-    });
-    assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
-    const { auditid } = submitted.body;
+    const auditid = await submitted(sb, appid, user_version);
     await sb.control('/clock', { advanceSeconds: 2 });
     await sb.control(`/audits/${auditid}`, { result: 'fail', reason });
     await eventually(
@@ -71,19 +100,7 @@ describe('audit reasons that name categories', () => {
 
   before(async () => {
     sb = await startSandbox();
-    await ensureComponentToken(sb);
-    const { draft_id } = await sb.control<{ draft_id: number }>('/drafts', {
-      user_version: '1.0.0',
-      user_desc: 'template',
-    });
-    const tpl = await call<{ template_id: number }>('/api/admin/templates', 'POST', { draft_id });
-    assert.equal(tpl.status, 201, JSON.stringify(tpl.body));
-    const def = await call('/api/admin/templates/default', 'PUT', {
-      template_id: tpl.body.template_id,
-    });
-    assert.equal(def.status, 200, JSON.stringify(def.body));
-    appid = await authorizeMerchant(sb, { type: 'miniprogram' });
-    await prepareForAudit(sb, appid); // adds 工具-效率 (1/101)
+    appid = await readyMiniProgram(sb);
   });
   after(async () => {
     await sb.stop();
@@ -108,8 +125,7 @@ describe('audit reasons that name categories', () => {
     ];
 
     // Kept with the failed audit in the version history.
-    const versions = await call<{ items: Step[] }>(`/api/admin/authorizers/${appid}/versions`);
-    const failed = versions.body.items.find((s) => s.kind === 'audit_failed');
+    const failed = await failedStep(sb, appid);
     assert.equal(failed?.auditid, auditid);
     assert.deepEqual(
       failed?.detail.categories?.map((c) => [c.name, c.status, c.id, c.first]),
@@ -157,8 +173,38 @@ describe('audit reasons that name categories', () => {
     assert.equal(res.body.auditid, auditid);
     assert.deepEqual(res.body.categories, []);
     assert.deepEqual(res.body.advice, [{ code: 'no_category_named', params: {} }]);
-    const versions = await call<{ items: Step[] }>(`/api/admin/authorizers/${appid}/versions`);
-    const failed = versions.body.items.filter((s) => s.kind === 'audit_failed').pop();
-    assert.deepEqual(failed?.detail.categories, []);
+    assert.deepEqual((await failedStep(sb, appid))?.detail.categories, []);
+  });
+});
+
+describe('audit reasons on PostgreSQL', () => {
+  let sb: Sandbox;
+  before(async () => {
+    sb = await startSandbox({ db: 'postgres' });
+  });
+  after(() => sb?.stop());
+
+  test('a rejection found by polling (no push) keeps its categories too', async () => {
+    const appid = await readyMiniProgram(sb);
+    const auditid = await submitted(sb, appid, '2.0.0');
+    await sb.control(`/audits/${auditid}`, {
+      result: 'fail',
+      reason: '请补充选择：餐饮-外卖平台类目',
+      push: false,
+    });
+    const polled = await sb.openwx.pollAudits();
+    assert.equal(polled.found, 1);
+    const failed = await failedStep(sb, appid);
+    assert.equal(failed?.auditid, auditid);
+    assert.equal(failed?.by, 'wechat-poll');
+    assert.deepEqual(
+      failed?.detail.categories?.map((c) => [c.name, c.status, c.id]),
+      [['餐饮-外卖平台', 'can_add', 302]],
+    );
+    const res = await sb.call<AdviceAnswer>(`/api/admin/authorizers/${appid}/audit-advice`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.advice, [
+      { code: 'add_category', params: { name: '餐饮-外卖平台', first: 3, second: 302 } },
+    ]);
   });
 });

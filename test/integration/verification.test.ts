@@ -113,6 +113,13 @@ describe('verification on behalf and reviews', () => {
     );
     assert.equal(done.current?.apply_status, 4);
     assert.equal(done.current?.taskid, started.body.current?.taskid);
+
+    // The audit trail keeps which fields were sent, not the contact's details.
+    const trail = await sb.openwx.db.query<{ t: string }>(
+      "SELECT string_agg(body::text, ' ') AS t FROM audit_log WHERE route LIKE '%/verification'",
+    );
+    assert.match(trail.rows[0]?.t ?? '', /personal_data_omitted/);
+    assert.ok(!(trail.rows[0]?.t ?? '').includes('owner@example.com'));
   });
 
   test('a verification sent back shows the reason and is submitted again', async () => {

@@ -65,10 +65,13 @@ export function summarize(value: unknown): unknown {
 
 /**
  * Routes whose bodies carry personal data of third parties (an ICP filing's names, ID and phone
- * numbers of the subject and the person in charge): the trail keeps which fields were sent, not
- * their values.
+ * numbers of the subject and the person in charge; a verification's contact, invoice and bank
+ * details): the trail keeps which fields were sent, not their values.
  */
-const PERSONAL_DATA_ROUTES: readonly RegExp[] = [/^\/api\/admin\/authorizers\/:appid\/icp(\/|$)/];
+const PERSONAL_DATA_ROUTES: readonly RegExp[] = [
+  /^\/api\/admin\/authorizers\/:appid\/icp(\/|$)/,
+  /^\/api\/admin\/authorizers\/:appid\/verification(\/|$)/,
+];
 
 function personalDataOmitted(body: unknown): unknown {
   if (body === undefined || body === null) return null;

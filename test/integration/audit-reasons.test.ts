@@ -207,4 +207,31 @@ describe('audit reasons on PostgreSQL', () => {
       { code: 'add_category', params: { name: '餐饮-外卖平台', first: 3, second: 302 } },
     ]);
   });
+
+  test('WeChat failing the category look-up: the rejection is recorded all the same', async () => {
+    const appid = await readyMiniProgram(sb);
+    const auditid = await submitted(sb, appid, '2.0.0');
+    await sb.control('/faults', { endpoint: 'getcategory', errcode: 41033, times: 2 });
+    try {
+      await sb.control(`/audits/${auditid}`, {
+        result: 'fail',
+        reason: '请补充选择：餐饮-外卖平台类目',
+        push: false,
+      });
+      assert.equal((await sb.openwx.pollAudits()).found, 1);
+      const failed = await failedStep(sb, appid);
+      assert.equal(failed?.auditid, auditid);
+      assert.equal(failed?.reason, '请补充选择：餐饮-外卖平台类目');
+      assert.equal(failed?.detail.categories, undefined, 'no categories without the look-up');
+
+      const refused = await sb.call<ErrorAnswer>(`/api/admin/authorizers/${appid}/audit-advice`);
+      assert.equal(refused.status, 502);
+      assert.equal(refused.body.error.code, 'wechat_error');
+    } finally {
+      await sb.control('/faults', undefined, 'DELETE');
+    }
+    const res = await sb.call<AdviceAnswer>(`/api/admin/authorizers/${appid}/audit-advice`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.categories[0]?.status, 'can_add');
+  });
 });

@@ -151,7 +151,9 @@ export async function callApi(
     if (caller.kind === 'authorizer') countAppCall(ctx, caller.appid, group.path, out);
     return out;
   } catch (err) {
-    if (err instanceof WxApiError) return errorBody(err.errcode, rid, err.message);
+    if (err instanceof WxApiError) {
+      return { ...errorBody(err.errcode, rid, err.message), ...err.fields };
+    }
     ctx.log('emulator: API handler failed', { path: group.path, error: errorMessage(err) });
     return errorBody(-1, rid);
   }

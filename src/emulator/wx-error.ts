@@ -55,6 +55,12 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   85012: 'invalid auditid',
   85013: 'invalid ext_json',
   85014: 'template not exist',
+  // 85017 and 85301 texts: community/develop/doc/0008a6ff114cb8b2365a8661b51400 and
+  // community/develop/doc/0002c6d28486c00ed50daec9551000 (real answers with rid).
+  85017:
+    'no domain to modify after filtered, please confirm the domain has been set in miniprogram or open',
+  85301:
+    'no domain to modify after filtered, please confirm the domain has been set in miniprogram or open, and follows the rule of domains',
   85019: 'no version under review',
   85020: 'status not allowed',
   85021: 'status not allowed',
@@ -103,10 +109,13 @@ export const ERRMSG: Readonly<Record<number, string>> = {
 /** Thrown by API handlers; turned into the error envelope by the router. */
 export class WxApiError extends Error {
   readonly errcode: number;
-  constructor(errcode: number, hint?: string) {
+  /** Fields WeChat sends next to errcode/errmsg in this error answer (e.g. invalid_* lists). */
+  readonly fields: Readonly<Record<string, unknown>>;
+  constructor(errcode: number, hint?: string, fields: Record<string, unknown> = {}) {
     super(hint === undefined ? errmsgOf(errcode) : `${errmsgOf(errcode)} hint: [${hint}]`);
     this.name = 'WxApiError';
     this.errcode = errcode;
+    this.fields = fields;
   }
 }
 

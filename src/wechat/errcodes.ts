@@ -107,7 +107,12 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
     meaning: 'no new domain added, empty input, or domain not on the platform',
   },
   85018: { category: 'caller', meaning: 'domain not registered on the platform' },
-  85301: { category: 'caller', meaning: 'some domains break the domain rules; nothing changed' },
+  // WeChat filters invalid domains and applies the rest (errcode 0); 85301 only when none is left.
+  // Source: community/develop/doc/0002c6d28486c00ed50daec9551000.
+  85301: {
+    category: 'caller',
+    meaning: 'no domain left after filtering (rules or platform list); invalid_* name them',
+  },
   85302: { category: 'caller', meaning: 'some domains lack ICP filing; nothing changed' },
   85303: {
     category: 'caller',

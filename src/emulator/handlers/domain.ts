@@ -45,31 +45,37 @@ export const domainHandlers: HandlerTable = {
       const view = () => ({ ...OK, ...cfg.server });
       if (body.action === 'get') return view();
       const platform = platformDomains(ctx).server;
-      const invalid: Partial<Record<ServerKind, string[]>> = {};
-      let anyInvalid = false;
+      // WeChat filters: a domain that breaks the rules, or (except when deleting) is not among
+      // the platform's server domains, is left out and listed in the top-level invalid_<kind>;
+      // the others are applied and the answer is errcode 0. Only when every given domain is
+      // filtered out is it 85301, with the same invalid_* lists. ICP is not modelled, so
+      // no_icp_domain is always empty. Source: community/develop/doc/0002c6d28486c00ed50daec9551000
+      // (two real answers with rid, errcode 0 and 85301, both carrying invalid_* lists).
+      const invalid = {} as Record<ServerKind, string[]>;
+      const kept = {} as Record<ServerKind, string[]>;
       let given = 0;
+      let keptCount = 0;
       for (const kind of SERVER_KINDS) {
         const list = body[kind] ?? [];
         given += list.length;
         const re = new RegExp(`^${SCHEME[kind]}://${HOST}(:\\d{1,5})?$`);
-        const bad = list.filter((d) => !re.test(d) || hostOf(d) === 'api.weixin.qq.com');
-        invalid[kind] = bad;
-        if (bad.length) anyInvalid = true;
+        const ok = (d: string) =>
+          re.test(d) &&
+          hostOf(d) !== 'api.weixin.qq.com' &&
+          (body.action === 'delete' || platform === null || platform.includes(hostOf(d)));
+        kept[kind] = list.filter(ok);
+        invalid[kind] = list.filter((d) => !ok(d));
+        keptCount += kept[kind].length;
       }
-      if (anyInvalid) {
-        const out = Object.fromEntries(SERVER_KINDS.map((k) => [`invalid_${k}`, invalid[k]]));
-        throw new WxApiError(85301, JSON.stringify(out));
-      }
+      const filtered = {
+        ...Object.fromEntries(SERVER_KINDS.map((k) => [`invalid_${k}`, invalid[k]])),
+        no_icp_domain: [] as string[],
+      };
       if (body.action !== 'set' && given === 0) throw new WxApiError(85017);
-      if (body.action !== 'delete' && platform !== null) {
-        for (const kind of SERVER_KINDS) {
-          const off = (body[kind] ?? []).find((d) => !platform.includes(hostOf(d)));
-          if (off) throw new WxApiError(85018, off);
-        }
-      }
+      if (given > 0 && keptCount === 0) throw new WxApiError(85301, undefined, filtered);
       const next = { ...cfg.server };
       for (const kind of SERVER_KINDS) {
-        next[kind] = apply(cfg.server[kind], body.action, body[kind] ?? []);
+        next[kind] = apply(cfg.server[kind], body.action, kept[kind]);
         if (next[kind].length > MAX_SERVER_DOMAINS) throw new WxApiError(85016, kind);
       }
       if (
@@ -79,7 +85,7 @@ export const domainHandlers: HandlerTable = {
         throw new WxApiError(85017);
       }
       cfg.server = next;
-      return view();
+      return { ...view(), ...filtered };
     },
   },
 

@@ -45,6 +45,15 @@ export const domainEndpoints = defineEndpoints({
       downloaddomain: list.optional(),
       udpdomain: list.optional(),
       tcpdomain: list.optional(),
+      // The domains WeChat filtered out (rules, platform list, ICP); the lists above are what
+      // was kept. Source: community/develop/doc/0002c6d28486c00ed50daec9551000.
+      invalid_requestdomain: list.optional(),
+      invalid_wsrequestdomain: list.optional(),
+      invalid_uploaddomain: list.optional(),
+      invalid_downloaddomain: list.optional(),
+      invalid_udpdomain: list.optional(),
+      invalid_tcpdomain: list.optional(),
+      no_icp_domain: list.optional(),
     }),
     errcodes: [85015, 85016, 85017, 85018, 85301, 85302, 85303],
     doc: `${DOC}modifyServerDomain.html`,

@@ -94,75 +94,80 @@ function timer(t: TestContext) {
   };
 }
 
-test('the Dockerfile recipe builds, installs only the locked run-time packages and serves as a non-root user', async (t) => {
-  const work = mkdtempSync(join(tmpdir(), 'openwx-container-'));
-  chmodSync(work, 0o755); // the runtime user must reach the stages under it
-  const lap = timer(t);
-  let child: ChildProcess | undefined;
-  try {
-    const context = join(work, 'context');
-    cleanCopy(context);
-    lap('clean copy of the repository');
-    const image: Image = buildRecipe({
-      dockerfile: DOCKERFILE,
-      context,
-      work,
-      npmCache: npmCache(),
-      runEnv: { npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
-      log: (line) => t.diagnostic(line),
-    });
-    lap('build and runtime stages');
+// Runs `npm ci` twice and a full build: minutes on a busy machine, more than the suite's default.
+test(
+  'the Dockerfile recipe builds, installs only the locked run-time packages and serves as a non-root user',
+  { timeout: 900_000 },
+  async (t) => {
+    const work = mkdtempSync(join(tmpdir(), 'openwx-container-'));
+    chmodSync(work, 0o755); // the runtime user must reach the stages under it
+    const lap = timer(t);
+    let child: ChildProcess | undefined;
+    try {
+      const context = join(work, 'context');
+      cleanCopy(context);
+      lap('clean copy of the repository');
+      const image: Image = buildRecipe({
+        dockerfile: DOCKERFILE,
+        context,
+        work,
+        npmCache: npmCache(),
+        runEnv: { npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
+        log: (line) => t.diagnostic(line),
+      });
+      lap('build and runtime stages');
 
-    // What the runtime stage holds: the package (no sources), its locked run-time packages only.
-    const app = image.workdir;
-    assert.ok(existsSync(join(app, 'dist', 'server', 'app', 'main.js')));
-    assert.ok(existsSync(join(app, 'dist', 'console', 'index.html')));
-    for (const source of ['src', 'test', 'web', 'bench', 'tsconfig.json'])
-      assert.ok(!existsSync(join(app, source)), `${source} is not in the package`);
-    const installed = JSON.parse(
-      readFileSync(join(app, 'node_modules', '.package-lock.json'), 'utf8'),
-    ) as typeof LOCK;
-    const paths = Object.keys(installed.packages);
-    assert.ok(paths.includes('node_modules/fastify'));
-    for (const path of paths) {
-      const locked = LOCK.packages[path];
-      assert.ok(locked, `${path} is installed but not in package-lock.json`);
-      assert.equal(installed.packages[path]?.version, locked.version, path);
-      assert.ok(!locked.dev, `${path} is a devDependency`);
+      // What the runtime stage holds: the package (no sources), its locked run-time packages only.
+      const app = image.workdir;
+      assert.ok(existsSync(join(app, 'dist', 'server', 'app', 'main.js')));
+      assert.ok(existsSync(join(app, 'dist', 'console', 'index.html')));
+      for (const source of ['src', 'test', 'web', 'bench', 'tsconfig.json'])
+        assert.ok(!existsSync(join(app, source)), `${source} is not in the package`);
+      const installed = JSON.parse(
+        readFileSync(join(app, 'node_modules', '.package-lock.json'), 'utf8'),
+      ) as typeof LOCK;
+      const paths = Object.keys(installed.packages);
+      assert.ok(paths.includes('node_modules/fastify'));
+      for (const path of paths) {
+        const locked = LOCK.packages[path];
+        assert.ok(locked, `${path} is installed but not in package-lock.json`);
+        assert.equal(installed.packages[path]?.version, locked.version, path);
+        assert.ok(!locked.dev, `${path} is a devDependency`);
+      }
+
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const env = { PORT: String(port), HOST: '127.0.0.1' };
+      child = startImage(image, env);
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+      const readyPath = await waitReady(base, child, () => out);
+      lap(`ready (${readyPath})`);
+      assert.match(out, /sandbox mode/);
+
+      assert.equal(runHealthcheck(image, env), 0, `the HEALTHCHECK fails:\n${out.slice(-2000)}`);
+      await assertConsole(base);
+      assert.equal((await fetch(`${base}/emulator/control/stats`)).status, 200);
+
+      child.kill('SIGTERM');
+      assert.deepEqual(await exited(child), { code: 0, signal: null }, out.slice(-2000));
+      lap('stopped by SIGTERM');
+
+      // The data landed in the volume, written by the runtime user.
+      const data = image.env['OPENWX_DATA_DIR'] as string;
+      assert.ok(image.volumes.includes(data), 'OPENWX_DATA_DIR is a VOLUME');
+      const secrets = join(data, 'sandbox.json');
+      assert.ok(existsSync(secrets), 'sandbox secrets are in the data volume');
+      assert.ok(image.user && image.user.uid !== 0, 'the image runs as a non-root USER');
+      if (process.getuid?.() === 0) assert.equal(statSync(secrets).uid, image.user.uid);
+      t.diagnostic(`total ${lap('checks').toFixed(1)} s`);
+    } finally {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      rmSync(work, { recursive: true, force: true });
     }
-
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const env = { PORT: String(port), HOST: '127.0.0.1' };
-    child = startImage(image, env);
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    const readyPath = await waitReady(base, child, () => out);
-    lap(`ready (${readyPath})`);
-    assert.match(out, /sandbox mode/);
-
-    assert.equal(runHealthcheck(image, env), 0, `the HEALTHCHECK fails:\n${out.slice(-2000)}`);
-    await assertConsole(base);
-    assert.equal((await fetch(`${base}/emulator/control/stats`)).status, 200);
-
-    child.kill('SIGTERM');
-    assert.deepEqual(await exited(child), { code: 0, signal: null }, out.slice(-2000));
-    lap('stopped by SIGTERM');
-
-    // The data landed in the volume, written by the runtime user.
-    const data = image.env['OPENWX_DATA_DIR'] as string;
-    assert.ok(image.volumes.includes(data), 'OPENWX_DATA_DIR is a VOLUME');
-    const secrets = join(data, 'sandbox.json');
-    assert.ok(existsSync(secrets), 'sandbox secrets are in the data volume');
-    assert.ok(image.user && image.user.uid !== 0, 'the image runs as a non-root USER');
-    if (process.getuid?.() === 0) assert.equal(statSync(secrets).uid, image.user.uid);
-    t.diagnostic(`total ${lap('checks').toFixed(1)} s`);
-  } finally {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    rmSync(work, { recursive: true, force: true });
-  }
-});
+  },
+);
 
 function dockerUnavailable(): string | false {
   const res = spawnSync('docker', ['info'], { encoding: 'utf8', timeout: 20_000 });

@@ -184,3 +184,11 @@ describe('createAuditAdvisor', () => {
     });
   });
 });
+
+describe('parseReasonCategories on hostile text', () => {
+  it('a very long reason is read up to a bound, without error', () => {
+    const long = '请补充选择：工具-效率类目' + '、'.repeat(200_000) + '请补充选择：医疗-健康类目';
+    assert.deepEqual(parseReasonCategories(long), ['工具-效率']);
+    assert.deepEqual(parseReasonCategories('<script>请补充选择：</script><b>类目</b>'), []);
+  });
+});

@@ -15,7 +15,12 @@ export const codeStep = {
     auditid: nullableInteger,
     reason: nullableString,
     screenshots: { type: ['array', 'null'], items: { type: 'string' } },
-    detail: { type: 'object', additionalProperties: true },
+    detail: {
+      type: 'object',
+      additionalProperties: true,
+      description:
+        'For audit_failed: categories and advice, what the reason asked for when it came (as at GET …/audit-advice)',
+    },
     by: {
       type: 'string',
       description:

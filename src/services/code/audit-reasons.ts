@@ -66,6 +66,7 @@ export interface OwnedCategory {
   audit_status?: number;
 }
 
+const MAX_REASON_CHARS = 20_000;
 const DASHES = /[－—–‐‑‒―﹣−ー]/g;
 const TRIGGER = /(?:补充选择|重新选择|请选择|需选择|补充|申请|添加|增加|选择)/g;
 /** Where a named category ends: the word 类目, or the end of the clause. */
@@ -118,7 +119,8 @@ function cleanName(raw: string): string | undefined {
 export function parseReasonCategories(reason: string | null | undefined): string[] {
   if (!reason) return [];
   const found: string[] = [];
-  for (const line of plainText(reason).split('\n')) {
+  // WeChat's reasons are a few hundred characters; a longer text is read up to a bound.
+  for (const line of plainText(reason.slice(0, MAX_REASON_CHARS)).split('\n')) {
     TRIGGER.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = TRIGGER.exec(line)) !== null) {

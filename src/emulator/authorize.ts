@@ -111,7 +111,6 @@ export function authorize(ctx: EmulatorContext, input: AuthorizeInput): Authoriz
       status: 'authorized',
       funcIds,
       refreshToken: ctx.ids.refreshToken(),
-      refreshTokenExchanged: false,
       authTime: nowSeconds(ctx),
       options: existing?.options ?? {},
     });

@@ -107,7 +107,6 @@ export function registerFleetControlRoutes(app: FastifyInstance, ctx: EmulatorCo
         status: 'authorized',
         funcIds,
         refreshToken: ctx.ids.refreshToken(),
-        refreshTokenExchanged: true,
         authTime: Math.floor(issuedAt / 1000),
         options: {},
       });

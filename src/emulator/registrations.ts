@@ -123,7 +123,6 @@ function createAuthorizedMiniProgram(
     status: 'authorized',
     funcIds: defaultFuncIds('miniprogram'),
     refreshToken: ctx.ids.refreshToken(),
-    refreshTokenExchanged: false,
     authTime: nowSeconds(ctx),
     options: {},
   });

@@ -96,7 +96,6 @@ async function autoAuthorize(
       status: 'authorized',
       funcIds,
       refreshToken: ctx.ids.refreshToken(),
-      refreshTokenExchanged: false,
       authTime: nowSeconds(ctx),
       options: existing?.options ?? {},
     });

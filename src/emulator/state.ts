@@ -59,8 +59,6 @@ export interface Authorization {
   status: AuthorizationStatus;
   funcIds: number[];
   refreshToken: string;
-  /** False until an authorization code of this authorization is exchanged (api_query_auth). */
-  refreshTokenExchanged: boolean;
   prevRefreshToken?: string;
   prevRefreshTokenUntil?: number;
   authTime: number;

@@ -385,7 +385,7 @@ describe('emulator: authorizer APIs', () => {
     assert.equal(auth['authorizer_refresh_token'], oa.refreshToken);
   });
 
-  it('api_get_authorizer_list pages, hides unexchanged refresh tokens, and refuses count > 500', async () => {
+  it('api_get_authorizer_list pages, returns refresh tokens never exchanged, and refuses count > 500', async () => {
     const a = await h.authorized();
     const b = await h.authorized('miniprogram');
     const unexchanged = await h.control('POST', '/merchants', {
@@ -403,7 +403,26 @@ describe('emulator: authorizer APIs', () => {
       [a.appid, b.appid, unexchanged.json['appid']],
     );
     assert.equal(list[0]?.['refresh_token'], a.refreshToken);
-    assert.equal(list[2]?.['refresh_token'], '');
+    // The documented way to recover a refresh token, even when the code was never exchanged.
+    const recovered = String(list[2]?.['refresh_token']);
+    assert.match(recovered, /^refreshtoken@@@/);
+    const info = await h.api(
+      'api_get_authorizer_info',
+      { component_appid: COMPONENT.appid, authorizer_appid: unexchanged.json['appid'] },
+      token,
+    );
+    const authInfo = info['authorization_info'] as Record<string, unknown>;
+    assert.equal(authInfo['authorizer_refresh_token'], recovered);
+    const fresh = await h.api(
+      'api_authorizer_token',
+      {
+        component_appid: COMPONENT.appid,
+        authorizer_appid: unexchanged.json['appid'],
+        authorizer_refresh_token: recovered,
+      },
+      token,
+    );
+    assert.equal(typeof fresh['authorizer_access_token'], 'string', JSON.stringify(fresh));
     const second = await page(1, 1);
     assert.deepEqual(
       (second['list'] as Array<Record<string, unknown>>).map((x) => x['authorizer_appid']),

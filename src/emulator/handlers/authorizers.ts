@@ -98,7 +98,12 @@ export const authorizerHandlers: HandlerTable = {
         authorizer_info: authorizerInfo(merchant),
         authorization_info: {
           authorizer_appid: auth.appid,
-          authorizer_refresh_token: auth.refreshTokenExchanged ? auth.refreshToken : '',
+          // Returned whenever the account has API permissions, whether or not an authorization
+          // code was exchanged: WeChat documents this call and api_get_authorizer_list as the way
+          // to recover a lost refresh token. Source: doc
+          // openApi/authorization-management/api_getauthorizerinfo ("在授权的公众号具备API权限时，
+          // 才有此返回值"); SKIT CgibinComponentApiGetAuthorizerInfoResponse.cs.
+          authorizer_refresh_token: auth.refreshToken,
           func_info: funcInfo(auth.funcIds),
         },
       };
@@ -116,7 +121,7 @@ export const authorizerHandlers: HandlerTable = {
         total_count: all.length,
         list: all.slice(body.offset, body.offset + body.count).map((a) => ({
           authorizer_appid: a.appid,
-          refresh_token: a.refreshTokenExchanged ? a.refreshToken : '',
+          refresh_token: a.refreshToken,
           auth_time: a.authTime,
         })),
       };

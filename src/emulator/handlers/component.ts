@@ -69,7 +69,6 @@ export const componentHandlers: HandlerTable = {
       if (nowMs(ctx) >= code.expiresAt) throw new WxApiError(61010);
       const auth = requireAuthorization(ctx, code.authorizerAppid);
       code.consumed = true;
-      auth.refreshTokenExchanged = true;
       const token = issueAuthorizerToken(ctx, auth.appid);
       return {
         authorization_info: {

@@ -72,6 +72,8 @@ export function createAuditTracker(deps: AuditTrackerDeps) {
     actor: string,
     eventId?: number,
   ): Promise<CodeStep | undefined> {
+    // Looked up before reading the steps, so that the read and the insert stay close together.
+    const advice = await adviceFor(result);
     const all = await history.steps(result.appid);
     const submitted = all.filter((s) => s.kind === 'submitted').pop();
     const auditid = result.auditid ?? submitted?.auditid ?? null;
@@ -83,7 +85,6 @@ export function createAuditTracker(deps: AuditTrackerDeps) {
       return undefined; // decided or withdrawn already; a late delay or a repeat changes nothing
     }
     const source = all.filter((s) => s.kind === 'submitted' && s.auditid === auditid).pop();
-    const advice = await adviceFor(result);
     const stored = await history.record(result.appid, result.kind as CodeStepKind, {
       template_id: source?.template_id ?? null,
       user_version: source?.user_version ?? null,

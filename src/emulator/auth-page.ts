@@ -104,7 +104,11 @@ function readParams(ctx: EmulatorContext, q: Params): PageRequest {
     throw new PageError('redirect_uri 参数错误 / redirect_uri is missing or not a URL');
   }
   const bizAppid = q['biz_appid'] || undefined;
-  const authType = Number(q['auth_type'] ?? '');
+  // auth_type is optional: "如果为未指定，则默认小程序和公众号都展示" (3). A value that is given
+  // must be a known type. Source: doc
+  // Third-party_Platforms/2.0/api/Before_Develop/Authorization_Process_Technical_Description.
+  const rawType = q['auth_type'];
+  const authType = rawType === undefined || rawType === '' ? 3 : Number(rawType);
   if (!bizAppid && !AUTH_TYPES.has(authType)) {
     throw new PageError('auth_type 参数错误 / auth_type must be 1, 2, 3, 4, 5, 6 or 8');
   }

@@ -46,6 +46,21 @@ describe('emulator: pre_auth_code and the authorization page', () => {
     assert.ok(both.body.includes('测试公众号 A') && both.body.includes('Test MP B'));
     assert.ok(both.body.includes('action="componentloginpage/confirm"'));
 
+    // Without auth_type the page shows both kinds, as WeChat documents.
+    const noType = new URL(pageUrl(code), 'http://x');
+    noType.searchParams.delete('auth_type');
+    const unspecified = await h.app.inject({
+      method: 'GET',
+      url: `${noType.pathname}${noType.search}`,
+    });
+    assert.equal(unspecified.statusCode, 200, unspecified.body);
+    assert.ok(unspecified.body.includes('测试公众号 A') && unspecified.body.includes('Test MP B'));
+    const unknownType = await h.app.inject({
+      method: 'GET',
+      url: pageUrl(code, { auth_type: '7' }),
+    });
+    assert.equal(unknownType.statusCode, 400);
+
     const mpOnly = await h.app.inject({ method: 'GET', url: pageUrl(code, { auth_type: '2' }) });
     assert.ok(!mpOnly.body.includes('测试公众号 A') && mpOnly.body.includes('Test MP B'));
 

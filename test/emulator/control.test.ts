@@ -193,6 +193,28 @@ describe('emulator: control API', () => {
     });
   });
 
+  it('quota_get with an authorizer token reads that authorizer’s API quota; /sns/ paths are 76022', async () => {
+    const mp = await h.authorized('miniprogram');
+    const token = await h.componentToken();
+    const path = '/wxa/get_page';
+    const limit = await h.control('POST', '/quota', { path, appid: mp.appid, dailyLimit: 5 });
+    assert.equal(limit.status, 200);
+    await h.api('get_page', {}, mp.accessToken);
+    await h.api('get_page', {}, mp.accessToken);
+    const own = await h.api('authorizer_quota_get', { cgi_path: path }, mp.accessToken);
+    assert.equal(own['errcode'], 0, JSON.stringify(own));
+    assert.deepEqual(own['quota'], { daily_limit: 5, used: 2, remain: 3 });
+    // The platform's token cannot read an authorizer API, nor an authorizer a platform API.
+    assert.equal((await h.api('quota_get', { cgi_path: path }, token))['errcode'], 76022);
+    const platformPath = '/cgi-bin/component/api_create_preauthcode';
+    assert.equal(
+      (await h.api('authorizer_quota_get', { cgi_path: platformPath }, mp.accessToken))['errcode'],
+      76022,
+    );
+    const sns = '/sns/component/jscode2session';
+    assert.equal((await h.api('quota_get', { cgi_path: sns }, token))['errcode'], 76022);
+  });
+
   it('the clock endpoint moves the emulator clock', async () => {
     const before = h.emulator.state.clock.now();
     const res = await h.control('POST', '/clock', { advanceSeconds: 3600 });

@@ -6,6 +6,34 @@ import { OK, type HandlerTable } from './types.ts';
 /**
  * Quota reset and query. Reference: ../shared/wechat/01 §8.3.
  */
+/**
+ * quota/get. With an authorizer_access_token the path is one of that authorizer's APIs; /sns/*
+ * paths cannot be queried (76022). Source: doc Third-party_Platforms/2.0/api/openApi/get_api_quota;
+ * doc service/api/apimanage/api_getapiquota.
+ */
+const quotaGet: NonNullable<HandlerTable['quota_get']> = {
+  noQuota: true,
+  handle({ ctx, body, caller }) {
+    const rows = findEndpointByPath(body.cgi_path);
+    if (rows.length === 0) throw new WxApiError(76021);
+    const byAuthorizer = caller.kind === 'authorizer';
+    const owner = byAuthorizer ? caller.appid : ctx.state.component.appid;
+    const kinds = byAuthorizer ? ['authorizer'] : ['component', 'none'];
+    if (body.cgi_path.startsWith('/sns/') || !rows.some((r) => kinds.includes(r.token))) {
+      throw new WxApiError(76022);
+    }
+    const quota = findQuota(ctx, owner, body.cgi_path);
+    return {
+      ...OK,
+      quota: {
+        daily_limit: quota.dailyLimit,
+        used: quota.used,
+        remain: Math.max(0, quota.dailyLimit - quota.used),
+      },
+    };
+  },
+};
+
 export const quotaHandlers: HandlerTable = {
   clear_quota: {
     noQuota: true,
@@ -40,21 +68,6 @@ export const quotaHandlers: HandlerTable = {
     },
   },
 
-  quota_get: {
-    noQuota: true,
-    handle({ ctx, body }) {
-      const rows = findEndpointByPath(body.cgi_path);
-      if (rows.length === 0) throw new WxApiError(76021);
-      if (!rows.some((r) => r.token !== 'authorizer')) throw new WxApiError(76022);
-      const quota = findQuota(ctx, ctx.state.component.appid, body.cgi_path);
-      return {
-        ...OK,
-        quota: {
-          daily_limit: quota.dailyLimit,
-          used: quota.used,
-          remain: Math.max(0, quota.dailyLimit - quota.used),
-        },
-      };
-    },
-  },
+  quota_get: quotaGet,
+  authorizer_quota_get: quotaGet,
 };

@@ -10,6 +10,17 @@ const DOC = 'https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/'
 const ok = z.looseObject({ errcode: z.number().optional(), errmsg: z.string().optional() });
 const funcInfo = z.array(z.looseObject({ funcscope_category: z.looseObject({ id: z.number() }) }));
 
+/**
+ * quota/get's answer: the daily quota, and (in the current doc) the frequency limits of the
+ * account and of the platform for that API. Source: doc service/api/apimanage/api_getapiquota.
+ */
+const rateLimit = z.looseObject({ call_count: z.number(), refresh_second: z.number() });
+const quotaAnswer = z.looseObject({
+  quota: z.looseObject({ daily_limit: z.number(), used: z.number(), remain: z.number() }),
+  rate_limit: rateLimit.optional(),
+  component_rate_limit: rateLimit.optional(),
+});
+
 export const componentEndpoints = defineEndpoints({
   api_component_token: {
     name: 'api_component_token',
@@ -263,11 +274,25 @@ export const componentEndpoints = defineEndpoints({
     token: 'component',
     tokenParam: 'access_token',
     request: z.object({ cgi_path: z.string().min(1) }),
-    response: z.looseObject({
-      quota: z.looseObject({ daily_limit: z.number(), used: z.number(), remain: z.number() }),
-    }),
+    response: quotaAnswer,
     errcodes: [76021, 76022],
     doc: `${DOC}openapi/getApiQuota.html`,
-    summary: 'Read the daily quota of one API',
+    summary: 'Read the daily quota of one of the platform’s APIs',
+  },
+  // The same path with an authorizer_access_token reads the quota of that authorizer's APIs;
+  // /sns/* paths answer 76022. Source: doc Third-party_Platforms/2.0/api/openApi/get_api_quota;
+  // doc service/api/apimanage/api_getapiquota.
+  authorizer_quota_get: {
+    name: 'authorizer_quota_get',
+    method: 'POST',
+    effect: 'read',
+    path: '/cgi-bin/openapi/quota/get',
+    token: 'authorizer',
+    tokenParam: 'access_token',
+    request: z.object({ cgi_path: z.string().min(1) }),
+    response: quotaAnswer,
+    errcodes: [76021, 76022],
+    doc: `${DOC}openapi/getApiQuota.html`,
+    summary: 'Read the daily quota of one of an authorizer’s APIs',
   },
 });

@@ -42,19 +42,25 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   61023: 'refresh_token is invalid',
   61024: 'must use api(api_component_token) to get token for component acct',
   76021: 'cgi_path not found, please check',
-  76022: 'could not query this cgi_path',
+  // Source: doc Third-party_Platforms/2.0/api/openApi/get_api_quota.
+  76022: 'could not use this cgi_path,no permission',
   44002: 'empty post data',
   61039: 'privacy api check not finish',
   61040: 'privacy api not declared',
   85006: 'tag is invalid',
   85007: 'page is invalid',
   85008: 'category is invalid',
-  85009: 'already submit a version for audit',
+  // Source: community/develop/doc/000a2222db0c785fc01d780585b800 (real answer with rid).
+  85009: 'already submit a version under auditing',
   85010: 'item_list is invalid',
   85011: 'title is invalid',
   85012: 'invalid auditid',
   85013: 'invalid ext_json',
   85014: 'template not exist',
+  // Source: community/develop/doc/000ae4d16fc93083f75b058ee5b800 (real answer with rid).
+  89021: "request domain is not open's webview domain!",
+  // Source: community/develop/doc/0006ec77b98a282712eff2b9c51000 (real answer with rid).
+  86069: 'owner_setting必填字段字段缺失',
   // 85017 and 85301 texts: community/develop/doc/0008a6ff114cb8b2365a8661b51400 and
   // community/develop/doc/0002c6d28486c00ed50daec9551000 (real answers with rid).
   85017:
@@ -80,7 +86,8 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   85080: 'miniprogram commit not approved',
   85081: 'invalid gray percentage',
   85082: 'gray percentage should be larger than now',
-  85085: 'submit audit reach limit',
+  // Source: community/develop/doc/00008215d28248c49af8e820451000 (real answer with rid).
+  85085: 'submit audit reach limit, please try later',
   85086: 'must commit before submit audit',
   85087: 'navigateToMiniProgram appid list not declared',
   85092: 'preview_info format error',

@@ -100,8 +100,10 @@ describe('emulator: code pipeline', () => {
       85008,
     );
     const auditid = await submit(h, s);
-    // Submitting while an audit is in flight.
-    assert.equal((await h.api('submit_audit', { item_list: ITEMS }, s.token))['errcode'], 85009);
+    // Submitting while an audit is in flight, with WeChat's text.
+    const twice = await h.api('submit_audit', { item_list: ITEMS }, s.token);
+    assert.equal(twice['errcode'], 85009);
+    assert.match(String(twice['errmsg']), /^already submit a version under auditing rid: /);
     // Releasing without an approved audit.
     assert.equal((await h.api('release', {}, s.token))['errcode'], 85020);
     // release and getversioninfo need a body.

@@ -205,7 +205,9 @@ describe('emulator: control API', () => {
     assert.equal(own['errcode'], 0, JSON.stringify(own));
     assert.deepEqual(own['quota'], { daily_limit: 5, used: 2, remain: 3 });
     // The platform's token cannot read an authorizer API, nor an authorizer a platform API.
-    assert.equal((await h.api('quota_get', { cgi_path: path }, token))['errcode'], 76022);
+    const refused = await h.api('quota_get', { cgi_path: path }, token);
+    assert.equal(refused['errcode'], 76022);
+    assert.match(String(refused['errmsg']), /^could not use this cgi_path,no permission/);
     const platformPath = '/cgi-bin/component/api_create_preauthcode';
     assert.equal(
       (await h.api('authorizer_quota_get', { cgi_path: platformPath }, mp.accessToken))['errcode'],

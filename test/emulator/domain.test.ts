@@ -57,4 +57,14 @@ describe('emulator: server domains', () => {
     const now = await h.api('modify_domain', { action: 'get' }, token);
     assert.deepEqual(now['requestdomain'], []);
   });
+
+  it('answers 89021 with WeChat’s text for a business domain that is not allowed', async () => {
+    const res = await h.api(
+      'setwebviewdomain',
+      { action: 'add', webviewdomain: ['http://web.shop.example'] },
+      token,
+    );
+    assert.equal(res['errcode'], 89021);
+    assert.match(String(res['errmsg']), /^request domain is not open's webview domain!/);
+  });
 });

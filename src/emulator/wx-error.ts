@@ -57,6 +57,8 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   85012: 'invalid auditid',
   85013: 'invalid ext_json',
   85014: 'template not exist',
+  // Source: community/develop/doc/00022c0b0a0c40cea68b9a66457000 (real answer with rid).
+  53205: 'cut size invalid, please check x1 y1 x2 y2',
   // Source: community/develop/doc/000ae4d16fc93083f75b058ee5b800 (real answer with rid).
   89021: "request domain is not open's webview domain!",
   // Source: community/develop/doc/0006ec77b98a282712eff2b9c51000 (real answer with rid).

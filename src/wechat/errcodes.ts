@@ -75,12 +75,18 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
   41005: { category: 'caller', meaning: 'media data missing' },
   41006: { category: 'caller', meaning: 'media id missing' },
   46001: { category: 'caller', meaning: 'media not found' },
-  41033: { category: 'caller', meaning: 'invalid register type (category APIs)' },
+  // Source: doc openApi/miniprogram-management/basic-info-management/api_checknickname.
+  41033: {
+    category: 'caller',
+    meaning: 'only a mini program created through the API may call this',
+  },
   53200: { category: 'quota', meaning: 'signature changes used up this month' },
   53201: { category: 'caller', meaning: 'signature hits a blacklisted keyword' },
   53202: { category: 'quota', meaning: 'avatar changes used up this year' },
   53203: { category: 'caller', meaning: 'the avatar cannot be changed yet' },
   53204: { category: 'caller', meaning: 'invalid signature' },
+  // Source: community/develop/doc/00022c0b0a0c40cea68b9a66457000 (real answer with rid).
+  53205: { category: 'caller', meaning: 'avatar crop box is empty or inverted (x1 < x2, y1 < y2)' },
   53300: { category: 'quota', meaning: 'category changes used up this month' },
   53301: { category: 'caller', meaning: 'too many categories' },
   53302: { category: 'caller', meaning: 'the subject type may not have this category' },

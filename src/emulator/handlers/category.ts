@@ -26,7 +26,11 @@ import { OK, type Caller, type HandlerTable } from './types.ts';
 const MEDIA_TYPES = new Set(['image', 'voice', 'video', 'thumb']);
 const MEDIA_TTL_MS = 3 * 24 * 3600 * 1000;
 
-/** The crop box as numbers, or 40097 unless each is in [0, 1] and the box is not empty. */
+/**
+ * The crop box as numbers: 40097 unless each is in [0, 1]; an empty or inverted box (x1 < x2 and
+ * y1 < y2 are required) is 53205 "cut size invalid, please check x1 y1 x2 y2".
+ * Source: community/develop/doc/00022c0b0a0c40cea68b9a66457000 (real answer with rid).
+ */
 function cropBox(b: { x1: string; y1: string; x2: string; y2: string }) {
   const n = (k: 'x1' | 'y1' | 'x2' | 'y2'): number => {
     const v = b[k].trim() === '' ? NaN : Number(b[k]);
@@ -34,13 +38,16 @@ function cropBox(b: { x1: string; y1: string; x2: string; y2: string }) {
     return v;
   };
   const box = { x1: n('x1'), y1: n('y1'), x2: n('x2'), y2: n('y2') };
-  if (box.x2 <= box.x1 || box.y2 <= box.y1) throw new WxApiError(40097, 'empty crop box');
+  if (box.x2 <= box.x1 || box.y2 <= box.y1) throw new WxApiError(53205);
   return box;
 }
 
 function miniProgram(ctx: EmulatorContext, caller: Caller): string {
   if (caller.kind !== 'authorizer') throw new WxApiError(40001);
-  if (ctx.state.merchants.get(caller.appid)?.type !== 'miniprogram') throw new WxApiError(41033);
+  // 41033 means "该接口只允许通过API创建的小程序使用" (doc
+  // openApi/miniprogram-management/basic-info-management/api_checknickname), not "wrong account
+  // type": an official account holds none of the mini-program permission sets, so 61007.
+  if (ctx.state.merchants.get(caller.appid)?.type !== 'miniprogram') throw new WxApiError(61007);
   return caller.appid;
 }
 

@@ -64,7 +64,8 @@ export const basicInfoEndpoints = defineEndpoints({
       y2: z.string(),
     }),
     response: ok,
-    errcodes: [40007, 40009, 40097, 41006, 46001, 53202, 53203],
+    // 53205: an empty or inverted crop box (community/develop/doc/00022c0b0a0c40cea68b9a66457000).
+    errcodes: [40007, 40009, 40097, 41006, 46001, 53202, 53203, 53205],
     doc: `${DOC}setHeadImage.html`,
     summary: 'Change the avatar from an uploaded temporary image and a crop box (0..1)',
   },

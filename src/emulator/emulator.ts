@@ -113,6 +113,10 @@ function settingsOf(opts: EmulatorOptions): EmulatorSettings {
     tokenTtlSeconds: opts.tokenTtlSeconds ?? 7200,
     overlapMs: 300_000,
     ticketTtlMs: 12 * 3600 * 1000,
+    // 600 s as in the doc's sample answers (the text of api_getpreauthcode says 1800 s, and a live
+    // redirect in 2024 carried expires_in=3600; the documented samples are kept). Sources: doc
+    // openApi/ticket-token/api_getpreauthcode; doc
+    // Third-party_Platforms/2.0/api/Before_Develop/Authorization_Process_Technical_Description.
     preAuthCodeTtlSeconds: opts.preAuthCodeTtlSeconds ?? 600,
     authCodeTtlSeconds: opts.authCodeTtlSeconds ?? 600,
     rotateRefreshTokens: opts.rotateRefreshTokens ?? false,

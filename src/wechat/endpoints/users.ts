@@ -28,7 +28,9 @@ export const userEndpoints = defineEndpoints({
       session_key: z.string().min(1),
       unionid: z.string().optional(),
     }),
-    errcodes: [40029, 40163, 45011, 61003],
+    // The component doc lists 45011, 40029, 61003 and -1. Source: doc
+    // openApi/miniprogram-management/login/api_thirdpartycode2session.
+    errcodes: [-1, 40029, 40163, 45011, 61003],
     doc: `${OPLATFORM}openApi/OpenApiDoc/miniprogram-management/others/thirdpartyCode2Session.html`,
     summary: 'Exchange a wx.login code of an authorized mini program for openid and session_key',
   },

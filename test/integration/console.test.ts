@@ -22,7 +22,7 @@ test('without a build, /console says how to make one', async () => {
     assert.match(res.body, /Run `npm run build`/);
   }
   const info = await app.inject('/console/info.json');
-  assert.deepEqual(info.json(), { mode: 'sandbox', version: '0.0.0-test' });
+  assert.deepEqual(info.json(), { mode: 'sandbox', version: '0.0.0-test', accounts: false });
   await app.close();
 });
 

@@ -18,7 +18,13 @@ export type ServerKind = (typeof SERVER_KINDS)[number];
 
 export const MAX_SERVER_DOMAINS = 200;
 export const MAX_WEBVIEW_DOMAINS = 300;
-export const CATEGORY_LIMIT = 5;
+/**
+ * Categories: at most CATEGORY_LIMIT in all (category_limit), and CATEGORY_ADD_LIMIT additions per
+ * change cycle (limit; quota is what is left). The doc sample answers limit 5, quota 4,
+ * category_limit 20. Source: doc openApi/miniprogram-management/category-management/api_getsettingcategories.
+ */
+export const CATEGORY_LIMIT = 20;
+export const CATEGORY_ADD_LIMIT = 5;
 export const SIGNATURE_QUOTA = 5;
 export const HEAD_IMAGE_QUOTA = 5;
 
@@ -47,6 +53,8 @@ export interface MpConfig {
   privacy: { dev: MpPrivacy | null; live: MpPrivacy | null };
   signature: string;
   signatureUsed: number;
+  /** Categories added in this change cycle (getcategory's limit − quota). */
+  categoryAdds: number;
   headImage: MpHeadImage | null;
   headImageUsed: number;
 }
@@ -98,6 +106,7 @@ export function mpConfig(ctx: EmulatorContext, appid: string): MpConfig {
       privacy: { dev: null, live: null },
       signature: '',
       signatureUsed: 0,
+      categoryAdds: 0,
       headImage: null,
       headImageUsed: 0,
     };

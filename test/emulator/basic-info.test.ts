@@ -36,6 +36,51 @@ describe('emulator: basic information of a mini program', () => {
     assert.equal((await crop('0', '0', '1', '1'))['errcode'], 0);
   });
 
+  // limit = additions per change cycle, quota = additions left, category_limit = most categories.
+  // Source: doc openApi/miniprogram-management/category-management/api_getsettingcategories.
+  it('getcategory counts additions against the cycle’s limit; beyond it addcategory is 53300', async () => {
+    const mp = await h.authorized('miniprogram');
+    const get = () => h.api('getcategory', {}, mp.accessToken);
+    const add = (pairs: Array<[number, number]>) =>
+      h.api(
+        'addcategory',
+        { categories: pairs.map(([first, second]) => ({ first, second })) },
+        mp.accessToken,
+      );
+    const del = (first: number, second: number) =>
+      h.api('deletecategory', { first, second }, mp.accessToken);
+    const fresh = await get();
+    assert.deepEqual([fresh['limit'], fresh['quota'], fresh['category_limit']], [5, 5, 20]);
+    assert.equal(
+      (
+        await add([
+          [1, 101],
+          [1, 102],
+          [2, 201],
+        ])
+      )['errcode'],
+      0,
+    );
+    assert.equal((await get())['quota'], 2);
+    // Deleting does not give an addition back.
+    assert.equal((await del(1, 101))['errcode'], 0);
+    assert.equal((await add([[1, 101]]))['errcode'], 0);
+    assert.equal((await get())['quota'], 1);
+    assert.equal((await del(1, 102))['errcode'], 0);
+    assert.equal(
+      (
+        await add([
+          [1, 102],
+          [3, 301],
+        ])
+      )['errcode'],
+      53300,
+    );
+    const after = await get();
+    assert.equal(after['quota'], 1);
+    assert.equal((after['categories'] as unknown[]).length, 2);
+  });
+
   it('an official account calling a mini-program API is 61007, not 41033', async () => {
     const oa = await h.authorized('officialaccount');
     assert.equal((await h.api('getcategory', {}, oa.accessToken))['errcode'], 61007);

@@ -2,6 +2,7 @@ import { randomAlnum } from '../../core/random.ts';
 import { nowMs, type EmulatorContext } from '../context.ts';
 import {
   CATALOGUE,
+  CATEGORY_ADD_LIMIT,
   CATEGORY_LIMIT,
   categoryName,
   HEAD_IMAGE_QUOTA,
@@ -80,8 +81,8 @@ export const categoryHandlers: HandlerTable = {
           audit_status: c.audit_status,
           audit_reason: '',
         })),
-        limit: CATEGORY_LIMIT,
-        quota: CATEGORY_LIMIT - cfg.categories.length,
+        limit: CATEGORY_ADD_LIMIT,
+        quota: Math.max(0, CATEGORY_ADD_LIMIT - cfg.categoryAdds),
         category_limit: CATEGORY_LIMIT,
       };
     },
@@ -100,7 +101,14 @@ export const categoryHandlers: HandlerTable = {
         if (seen.has(key)) throw new WxApiError(53304, key);
         seen.add(key);
       }
+      // 53301: more than category_limit categories; 53300: more additions than this cycle's
+      // limit. Source: doc openApi/miniprogram-management/category-management/api_getsettingcategories
+      // and api_addcategory.
       if (seen.size > CATEGORY_LIMIT) throw new WxApiError(53301);
+      if (cfg.categoryAdds + body.categories.length > CATEGORY_ADD_LIMIT) {
+        throw new WxApiError(53300);
+      }
+      cfg.categoryAdds += body.categories.length;
       for (const c of body.categories) {
         const review = (c.certicates?.length ?? 0) > 0;
         cfg.categories.push({ first: c.first, second: c.second, audit_status: review ? 1 : 3 });

@@ -1,5 +1,10 @@
 import { nowMs } from '../context.ts';
-import { recordSentMessage, withinServiceWindow } from '../customer-service.ts';
+import {
+  MINI_PROGRAM_REPLIES_PER_MESSAGE,
+  recordSentMessage,
+  repliesSinceInteraction,
+  withinServiceWindow,
+} from '../customer-service.ts';
 import { WxApiError } from '../wx-error.ts';
 import { OK, requireAuthorization, type HandlerTable } from './types.ts';
 
@@ -47,6 +52,12 @@ export const messageHandlers: HandlerTable = {
       const content = body.msgtype === 'text' ? (body.text?.content ?? '') : undefined;
       if (content !== undefined && content.trim() === '') throw new WxApiError(44004);
       if (!withinServiceWindow(ctx, caller.appid, body.touser)) throw new WxApiError(45015);
+      if (
+        type === 'miniprogram' &&
+        repliesSinceInteraction(ctx, caller.appid, body.touser) >= MINI_PROGRAM_REPLIES_PER_MESSAGE
+      ) {
+        throw new WxApiError(45047);
+      }
       recordSentMessage(ctx, {
         appid: caller.appid,
         touser: body.touser,

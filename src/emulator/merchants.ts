@@ -22,7 +22,14 @@ export const PERMISSION_SETS: readonly PermissionSet[] = [
   { id: 17, zh: '帐号管理权限', en: 'Account management', type: 'miniprogram' },
   { id: 18, zh: '开发管理与数据分析权限', en: 'Development and analytics', type: 'miniprogram' },
   { id: 19, zh: '客服消息管理权限', en: 'Customer-service messages', type: 'miniprogram' },
+  // Category, nickname, avatar and signature APIs need set 30. Source: doc
+  // Third-party_Platforms/2.0/product/miniprogram_authority; doc
+  // openApi/miniprogram-management/basic-info-management/api_setheadimage.
+  { id: 30, zh: '基本信息管理权限', en: 'Basic information management', type: 'miniprogram' },
 ];
+
+/** The permission set of a mini program's basic-information and category APIs. */
+export const BASIC_INFO_FUNC_ID = 30;
 
 /** The permission sets granted when none are named: every set of the account's type. */
 export function defaultFuncIds(type: MerchantType): number[] {

@@ -81,6 +81,15 @@ describe('emulator: basic information of a mini program', () => {
     assert.equal((after['categories'] as unknown[]).length, 2);
   });
 
+  it('a mini program that did not grant permission set 30 gets 61007 from basic-info APIs', async () => {
+    const partial = await h.authorized('miniprogram', [17, 18, 19]);
+    assert.equal((await h.api('getcategory', {}, partial.accessToken))['errcode'], 61007);
+    const sig = await h.api('modifysignature', { signature: 'Fresh fruit' }, partial.accessToken);
+    assert.equal(sig['errcode'], 61007);
+    const full = await h.authorized('miniprogram');
+    assert.equal((await h.api('getcategory', {}, full.accessToken))['errcode'], 0);
+  });
+
   it('an official account calling a mini-program API is 61007, not 41033', async () => {
     const oa = await h.authorized('officialaccount');
     assert.equal((await h.api('getcategory', {}, oa.accessToken))['errcode'], 61007);

@@ -12,6 +12,7 @@ import {
   SIGNATURE_QUOTA,
 } from '../mp-config.ts';
 import { openCategoryReview, openNicknameReview } from '../verification.ts';
+import { BASIC_INFO_FUNC_ID } from '../merchants.ts';
 import { WxApiError } from '../wx-error.ts';
 import { OK, type Caller, type HandlerTable } from './types.ts';
 
@@ -49,6 +50,10 @@ function miniProgram(ctx: EmulatorContext, caller: Caller): string {
   // openApi/miniprogram-management/basic-info-management/api_checknickname), not "wrong account
   // type": an official account holds none of the mini-program permission sets, so 61007.
   if (ctx.state.merchants.get(caller.appid)?.type !== 'miniprogram') throw new WxApiError(61007);
+  // Without permission set 30 (基本信息管理) WeChat answers 61007 "api is unauthorized to
+  // component". Source: doc Third-party_Platforms/2.0/product/miniprogram_authority.
+  const auth = ctx.state.authorizations.get(caller.appid);
+  if (!auth?.funcIds.includes(BASIC_INFO_FUNC_ID)) throw new WxApiError(61007);
   return caller.appid;
 }
 

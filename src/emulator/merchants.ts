@@ -28,6 +28,12 @@ export const PERMISSION_SETS: readonly PermissionSet[] = [
   { id: 30, zh: '基本信息管理权限', en: 'Basic information management', type: 'miniprogram' },
 ];
 
+/**
+ * The permission set of a mini program's code and domain APIs (开发管理与数据分析). Source: doc
+ * Third-party_Platforms/2.0/product/miniprogram_authority.
+ */
+export const DEVELOPMENT_FUNC_ID = 18;
+
 /** The permission set of a mini program's basic-information and category APIs. */
 export const BASIC_INFO_FUNC_ID = 30;
 

@@ -58,6 +58,13 @@ describe('emulator: server domains', () => {
     assert.deepEqual(now['requestdomain'], []);
   });
 
+  it('a mini program that did not grant permission set 18 gets 61007', async () => {
+    const partial = await h.authorized('miniprogram', [17, 19, 30]);
+    const res = await h.api('modify_domain', { action: 'get' }, partial.accessToken);
+    assert.equal(res['errcode'], 61007);
+    assert.equal((await h.api('get_page', {}, partial.accessToken))['errcode'], 61007);
+  });
+
   it('answers 89021 with WeChat’s text for a business domain that is not allowed', async () => {
     const res = await h.api(
       'setwebviewdomain',

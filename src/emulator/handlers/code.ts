@@ -12,6 +12,7 @@ import {
 import { nowSeconds, type EmulatorContext } from '../context.ts';
 import { categoryName, mpConfig } from '../mp-config.ts';
 import { requireCodePrivacy } from '../privacy-interfaces.ts';
+import { DEVELOPMENT_FUNC_ID } from '../merchants.ts';
 import { WxApiError } from '../wx-error.ts';
 import { BINARY, OK, type Caller, type HandlerTable } from './types.ts';
 
@@ -22,6 +23,10 @@ import { BINARY, OK, type Caller, type HandlerTable } from './types.ts';
 function miniProgram(ctx: EmulatorContext, caller: Caller): string {
   if (caller.kind !== 'authorizer') throw new WxApiError(40001);
   if (ctx.state.merchants.get(caller.appid)?.type !== 'miniprogram') throw new WxApiError(86000);
+  // Without permission set 18 WeChat answers 61007. Source: doc
+  // Third-party_Platforms/2.0/product/miniprogram_authority.
+  const granted = ctx.state.authorizations.get(caller.appid)?.funcIds ?? [];
+  if (!granted.includes(DEVELOPMENT_FUNC_ID)) throw new WxApiError(61007);
   applyAuditPolicy(ctx);
   return caller.appid;
 }

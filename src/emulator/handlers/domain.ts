@@ -7,6 +7,7 @@ import {
   SERVER_KINDS,
   type ServerKind,
 } from '../mp-config.ts';
+import { DEVELOPMENT_FUNC_ID } from '../merchants.ts';
 import { WxApiError } from '../wx-error.ts';
 import { OK, type Caller, type HandlerTable } from './types.ts';
 
@@ -28,6 +29,10 @@ function hostOf(domain: string): string {
 function miniProgramAppid(ctx: EmulatorContext, caller: Caller): string {
   if (caller.kind !== 'authorizer') throw new WxApiError(40001);
   if (ctx.state.merchants.get(caller.appid)?.type !== 'miniprogram') throw new WxApiError(85015);
+  // Without permission set 18 WeChat answers 61007. Source: doc
+  // Third-party_Platforms/2.0/product/miniprogram_authority.
+  const granted = ctx.state.authorizations.get(caller.appid)?.funcIds ?? [];
+  if (!granted.includes(DEVELOPMENT_FUNC_ID)) throw new WxApiError(61007);
   return caller.appid;
 }
 

@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.ts';
+import { createAuthorizerQueries } from '../../store/queries/authorizers.ts';
 import { AppError } from '../../core/errors.ts';
 import { silentLogger, type Logger } from '../../core/metrics.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
@@ -116,11 +117,7 @@ export function createIcpService(deps: IcpServiceDeps) {
    * is a mini program is WeChat's to answer (the ICP APIs refuse other accounts).
    */
   async function authorizer(appid: string, write = true): Promise<void> {
-    const res = await db.query<{ status: string }>(
-      'SELECT status FROM authorizers WHERE appid = $1',
-      [appid],
-    );
-    const row = res.rows[0];
+    const row = await createAuthorizerQueries(db).findByAppid(appid);
     if (!row) throw new AppError('not_found', `authorizer ${appid} not found`);
     if (write && row.status !== 'authorized') {
       throw new AppError('conflict', `the authorization of ${appid} was revoked`, {

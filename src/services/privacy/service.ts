@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.ts';
+import { createAuthorizerQueries } from '../../store/queries/authorizers.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Db } from '../../store/db.ts';
 import type { WechatClient } from '../../wechat/client.ts';
@@ -122,12 +123,8 @@ export function createPrivacyService(deps: PrivacyDeps) {
   const { client, db } = deps;
 
   async function authorizedMiniProgram(appid: string): Promise<void> {
-    const res = await db.query<{ status: string; mp: boolean }>(
-      `SELECT status, (info ? 'MiniProgramInfo') AS mp FROM authorizers WHERE appid = $1`,
-      [appid],
-    );
-    const r = res.rows[0];
-    if (!r || r.status !== 'authorized' || !r.mp) {
+    const r = await createAuthorizerQueries(db).findByAppid(appid);
+    if (!r || r.status !== 'authorized' || !r.info || !('MiniProgramInfo' in r.info)) {
       throw new AppError('not_found', `no authorized mini program ${appid}`, {
         details: { field: 'appid' },
       });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createAuthorizerQueries } from '../../store/queries/authorizers.ts';
 import { JOB_REVIEW_RESULT, JOB_VERIFICATION_RESULT } from '../../callbacks/callback-service.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AppError } from '../../core/errors.ts';
@@ -158,12 +159,9 @@ export function createVerificationService(deps: VerificationDeps) {
   const now = () => new Date(clock.now());
 
   async function authorizer(appid: string): Promise<void> {
-    const res = await db.query<{ status: string }>(
-      'SELECT status FROM authorizers WHERE appid = $1',
-      [appid],
-    );
-    if (!res.rows[0]) throw new AppError('not_found', `authorizer ${appid} not found`);
-    if (res.rows[0].status !== 'authorized') {
+    const row = await createAuthorizerQueries(db).findByAppid(appid);
+    if (!row) throw new AppError('not_found', `authorizer ${appid} not found`);
+    if (row.status !== 'authorized') {
       throw new AppError('conflict', `the authorization of ${appid} was revoked`, {
         details: { params: { reason: 'authorization_revoked' } },
       });
@@ -226,8 +224,8 @@ export function createVerificationService(deps: VerificationDeps) {
 
   return {
     view: async (appid: string) => {
-      const res = await db.query('SELECT 1 FROM authorizers WHERE appid = $1', [appid]);
-      if (res.rows.length === 0) throw new AppError('not_found', `authorizer ${appid} not found`);
+      if (!(await createAuthorizerQueries(db).findByAppid(appid)))
+        throw new AppError('not_found', `authorizer ${appid} not found`);
       return view(appid);
     },
 
@@ -437,8 +435,8 @@ export function createVerificationService(deps: VerificationDeps) {
 
     /** Pending and decided reviews of names and categories, newest first. */
     async reviews(appid: string) {
-      const res = await db.query('SELECT 1 FROM authorizers WHERE appid = $1', [appid]);
-      if (res.rows.length === 0) throw new AppError('not_found', `authorizer ${appid} not found`);
+      if (!(await createAuthorizerQueries(db).findByAppid(appid)))
+        throw new AppError('not_found', `authorizer ${appid} not found`);
       return { items: (await q.listReviews(appid)).map(reviewView) };
     },
   };

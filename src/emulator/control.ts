@@ -87,6 +87,7 @@ const schemas = {
   releaseCheck: z.object({
     group: z.number().int().min(1).max(5).optional(),
     api_wait_ms: z.number().int().min(0).max(60_000).optional(),
+    permission_sets: z.array(z.number().int().min(1)).max(100).optional(),
   }),
 };
 
@@ -252,6 +253,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     return runReleaseCheck(ctx, {
       ...(body.group === undefined ? {} : { group: body.group }),
       ...(body.api_wait_ms === undefined ? {} : { apiWaitMs: body.api_wait_ms }),
+      ...(body.permission_sets === undefined ? {} : { permissionSets: body.permission_sets }),
     });
   });
 

@@ -54,6 +54,23 @@ describe('full-network release: openwx answers the emulator’s checks', () => {
     }
   });
 
+  it('runs only the cases of the permission sets the platform selected', async () => {
+    // Source: doc Third-party_Platforms/2.0/operation/thirdparty/releases_instructions.
+    const mpOnly = await releaseCheck(sb, { group: 1, permission_sets: [18, 19] });
+    const names = (r: Report) => r.cases.map((c) => c.name);
+    assert.equal(mpOnly.cases.length, 2);
+    assert.match(names(mpOnly)[0] ?? '', /^component_verify_ticket/);
+    assert.match(names(mpOnly)[1] ?? '', /^mini program QUERY_AUTH_CODE/);
+    assert.equal(mpOnly.passed, true, JSON.stringify(mpOnly.cases));
+    const oaOnly = await releaseCheck(sb, { group: 2, permission_sets: [1] });
+    assert.equal(oaOnly.cases.length, 3);
+    assert.ok(
+      names(oaOnly).every((n) => !n.startsWith('mini program')),
+      names(oaOnly).join(),
+    );
+    assert.equal(oaOnly.passed, true, JSON.stringify(oaOnly.cases));
+  });
+
   it('passes with a random group when none is named', async () => {
     const report = await releaseCheck(sb, {});
     assert.ok(report.group >= 1 && report.group <= 5);

@@ -90,6 +90,18 @@ describe('emulator: basic information of a mini program', () => {
     assert.equal((await h.api('getcategory', {}, full.accessToken))['errcode'], 0);
   });
 
+  // Source: SKIT Models/CgibinAccount/CgibinAccountGetAccountBasicInfoResponse.cs.
+  it('getaccountbasicinfo answers the principal, real-name and verification fields', async () => {
+    const mp = await h.authorized('miniprogram');
+    const info = await h.api('getaccountbasicinfo', {}, mp.accessToken);
+    assert.equal(info['errcode'], 0, JSON.stringify(info));
+    assert.equal(info['principal_type'], 1);
+    assert.match(String(info['principal_name']), /\(fake\)$/);
+    assert.match(String(info['credential']), /^[0-9A-Z]{18}$/);
+    assert.equal(info['realname_status'], 1);
+    assert.deepEqual(info['wx_verify_info'], { qualification_verify: true, naming_verify: true });
+  });
+
   it('an official account calling a mini-program API is 61007, not 41033', async () => {
     const oa = await h.authorized('officialaccount');
     assert.equal((await h.api('getcategory', {}, oa.accessToken))['errcode'], 61007);

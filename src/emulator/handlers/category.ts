@@ -143,6 +143,15 @@ export const categoryHandlers: HandlerTable = {
         appid,
         account_type: 3,
         nickname: ctx.state.merchants.get(appid)?.nickname ?? '',
+        // Principal, real-name and verification fields as WeChat answers them (SKIT
+        // CgibinAccountGetAccountBasicInfoResponse.cs). Emulated accounts are verified
+        // enterprises (verify_type_info id 0 in api_get_authorizer_info); the credential is a fake
+        // 18-character code derived from the appid.
+        principal_type: 1,
+        principal_name: ctx.state.merchants.get(appid)?.principal_name ?? '',
+        credential: `91${appid.slice(2).toUpperCase()}`.slice(0, 18),
+        realname_status: 1,
+        wx_verify_info: { qualification_verify: true, naming_verify: true },
         signature_info: {
           signature: cfg.signature,
           modify_used_count: cfg.signatureUsed,

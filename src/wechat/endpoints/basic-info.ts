@@ -31,6 +31,29 @@ export const basicInfoEndpoints = defineEndpoints({
           modify_quota: z.number().optional(),
         })
         .optional(),
+      // Source: SKIT Models/CgibinAccount/CgibinAccountGetAccountBasicInfoResponse.cs.
+      account_type: z.number().optional(),
+      principal_type: z.number().optional(),
+      principal_name: z.string().optional(),
+      credential: z.string().optional(),
+      realname_status: z.number().optional(),
+      registered_country: z.number().optional(),
+      nickname_info: z
+        .looseObject({
+          nickname: z.string(),
+          modify_used_count: z.number().optional(),
+          modify_quota: z.number().optional(),
+        })
+        .optional(),
+      wx_verify_info: z
+        .looseObject({
+          qualification_verify: z.boolean(),
+          naming_verify: z.boolean(),
+          annual_review: z.boolean().optional(),
+          annual_review_begin_time: z.number().optional(),
+          annual_review_end_time: z.number().optional(),
+        })
+        .optional(),
     }),
     errcodes: [],
     doc: `${DOC}getAccountBasicInfo.html`,

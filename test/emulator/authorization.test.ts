@@ -391,7 +391,14 @@ describe('emulator: authorizer APIs', () => {
     const mpInfo = (await get(mp.appid))['authorizer_info'] as Record<string, unknown>;
     assert.ok(mpInfo['MiniProgramInfo']);
     assert.match(String(mpInfo['user_name']), /^gh_/);
+    // Type infos carry their name (类型说明) as WeChat documents.
+    assert.deepEqual(mpInfo['service_type_info'], { id: 0, name: '普通小程序' });
+    assert.deepEqual(mpInfo['verify_type_info'], { id: 0, name: '微信认证' });
     const oaRes = await get(oa.appid);
+    assert.deepEqual((oaRes['authorizer_info'] as Record<string, unknown>)['service_type_info'], {
+      id: 2,
+      name: '服务号',
+    });
     assert.equal(
       (oaRes['authorizer_info'] as Record<string, unknown>)['MiniProgramInfo'],
       undefined,

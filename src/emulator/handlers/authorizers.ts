@@ -33,8 +33,13 @@ function authorizerInfo(m: Merchant): Record<string, unknown> {
   const common = {
     nick_name: m.nickname,
     head_img: `https://example.invalid/head/${m.appid}.png`,
-    service_type_info: { id: m.type === 'officialaccount' ? 2 : 0 },
-    verify_type_info: { id: 0 },
+    // Each type carries its id and name (类型说明): service type 2 服务号 for an official account,
+    // 0 普通小程序 for a mini program; verification 0 微信认证. Source: doc
+    // openApi/authorization-management/api_getauthorizerinfo; SKIT
+    // CgibinComponentApiGetAuthorizerInfoResponse.cs.
+    service_type_info:
+      m.type === 'officialaccount' ? { id: 2, name: '服务号' } : { id: 0, name: '普通小程序' },
+    verify_type_info: { id: 0, name: '微信认证' },
     user_name: m.user_name,
     principal_name: m.principal_name,
     alias: '',

@@ -145,8 +145,9 @@ for (const db of ['pglite', 'postgres'] as const) {
       assert.notEqual(link.status, 403, await link.text());
       const rollout = await as(operator, '/api/admin/rollouts/preview', 'POST', {});
       assert.notEqual(rollout.status, 403);
-      // Accounts, sign-ins, the proxy and secret reveals stay with admins.
+      // Accounts, sign-ins, the proxy, raw tokens and secret reveals stay with admins.
       assert.equal((await as(operator, '/api/admin/operators')).status, 403);
+      assert.equal((await as(viewer, '/api/tokens/component')).status, 403);
       assert.equal((await as(operator, '/api/admin/sign-ins')).status, 403);
       assert.equal(
         (await as(operator, '/api/admin/platform-settings/reveal-aes-key', 'POST', {})).status,

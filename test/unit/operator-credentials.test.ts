@@ -75,5 +75,8 @@ test('roles: viewers read, operators act on mini programs and rollouts, admins d
   assert.equal(permits('operator', 'GET', '/api/admin/operators'), false);
   assert.equal(permits('operator', 'POST', '/api/proxy/:appid/*'), false);
   assert.equal(requiredRole('POST', '/api/admin/platform-settings/reveal-aes-key'), 'admin');
+  // Raw access tokens are secrets: reading them is not a viewer's or an operator's read.
+  assert.equal(requiredRole('GET', '/api/tokens/authorizers/:appid'), 'admin');
+  assert.equal(permits('operator', 'GET', '/api/tokens/component'), false);
   assert.equal(permits('admin', 'DELETE', '/api/admin/tenants/:id/keys/:keyId'), true);
 });

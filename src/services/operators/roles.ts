@@ -15,6 +15,7 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const ADMIN_ONLY: readonly RegExp[] = [
   /^\/api\/proxy\//,
+  /^\/api\/tokens\//,
   /^\/api\/admin\/operators(\/|$)/,
   /^\/api\/admin\/sign-ins(\/|$)/,
   /\/reveal/,

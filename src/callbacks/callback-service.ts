@@ -312,67 +312,65 @@ export function createCallbackService(deps: CallbackDeps) {
     }
   }
 
-  /** An audit result push: stored with the job that updates the code pipeline, in one transaction. */
-  async function storeAuditResult(
-    appid: string,
-    type: string,
-    fields: XmlObject,
-    event: Parameters<ReturnType<typeof createEventQueries>['insert']>[0],
+  type EventInsert = Parameters<ReturnType<typeof createEventQueries>['insert']>[0];
+
+  /**
+   * A push stored with the job that acts on it, in one transaction (a retried push is stored
+   * once and queues nothing); the job runner is woken once it is committed.
+   */
+  async function storeWithJob(
+    event: EventInsert,
+    job: string,
+    payload: (eventId: number) => Record<string, unknown>,
+    singletonKey: (eventId: number) => string,
   ): Promise<number | null> {
     const id = await db.transaction(async (tx) => {
       const stored = await createEventQueries(tx).insert(event);
-      if (stored !== null) {
-        await jobs.enqueue(
-          JOB_CODE_AUDIT_RESULT,
-          {
-            appid,
-            event_id: stored,
-            result: type.slice('weapp_audit_'.length),
-            reason: xmlText(fields, 'Reason') ?? '',
-            screenshot: xmlText(fields, 'ScreenShot') ?? '',
-          },
-          { tx, singletonKey: `code_audit:${stored}` },
-        );
-      }
+      if (stored !== null)
+        await jobs.enqueue(job, payload(stored), { tx, singletonKey: singletonKey(stored) });
       return stored;
     });
     if (id !== null) jobs.kick();
     return id;
   }
 
+  /** An audit result push, with the job that updates the code pipeline. */
+  function storeAuditResult(appid: string, type: string, fields: XmlObject, event: EventInsert) {
+    return storeWithJob(
+      event,
+      JOB_CODE_AUDIT_RESULT,
+      (stored) => ({
+        appid,
+        event_id: stored,
+        result: type.slice('weapp_audit_'.length),
+        reason: xmlText(fields, 'Reason') ?? '',
+        screenshot: xmlText(fields, 'ScreenShot') ?? '',
+      }),
+      (stored) => `code_audit:${stored}`,
+    );
+  }
+
   /**
    * A name or category review result (wxa_nickname_audit: ret 2 rejected / 3 approved, nickname,
    * reason; wxa_category_audit: first, second, ret, reason — doc wxa_nickname_audit, SKIT
-   * WxaCategoryAuditEvent): stored with the job that records it, in one transaction.
+   * WxaCategoryAuditEvent), with the job that records it.
    */
-  async function storeReviewResult(
-    appid: string,
-    type: string,
-    fields: XmlObject,
-    event: Parameters<ReturnType<typeof createEventQueries>['insert']>[0],
-  ): Promise<number | null> {
-    const id = await db.transaction(async (tx) => {
-      const stored = await createEventQueries(tx).insert(event);
-      if (stored !== null) {
-        await jobs.enqueue(
-          JOB_REVIEW_RESULT,
-          {
-            appid,
-            eventId: stored,
-            kind: type === 'wxa_nickname_audit' ? 'nickname' : 'category',
-            ret: xmlText(fields, 'ret') ?? null,
-            nickname: xmlText(fields, 'nickname') ?? null,
-            first: xmlText(fields, 'first') ?? null,
-            second: xmlText(fields, 'second') ?? null,
-            reason: xmlText(fields, 'reason') ?? null,
-          },
-          { tx, singletonKey: `review:${stored}` },
-        );
-      }
-      return stored;
-    });
-    if (id !== null) jobs.kick();
-    return id;
+  function storeReviewResult(appid: string, type: string, fields: XmlObject, event: EventInsert) {
+    return storeWithJob(
+      event,
+      JOB_REVIEW_RESULT,
+      (stored) => ({
+        appid,
+        eventId: stored,
+        kind: type === 'wxa_nickname_audit' ? 'nickname' : 'category',
+        ret: xmlText(fields, 'ret') ?? null,
+        nickname: xmlText(fields, 'nickname') ?? null,
+        first: xmlText(fields, 'first') ?? null,
+        second: xmlText(fields, 'second') ?? null,
+        reason: xmlText(fields, 'reason') ?? null,
+      }),
+      (stored) => `review:${stored}`,
+    );
   }
 
   return {

@@ -1,5 +1,5 @@
 /** Request and response schemas of the rollout routes (OpenAPI and validation). */
-import { ITEM_STATES } from '../../services/rollout-view.ts';
+import { ITEM_STATES } from '../../services/rollout/rollout-view.ts';
 import { errorBody } from '../schemas.ts';
 
 export const errors = {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
-import type { RolloutInput, Rollouts } from '../../services/rollouts.ts';
+import type { RolloutInput, Rollouts } from '../../services/rollout/rollouts.ts';
 import { AppError } from '../../core/errors.ts';
 import { callerGuard, requireAppidAccess, tenantOf, type GuardDeps } from '../auth.ts';
 import {
@@ -12,7 +12,7 @@ import {
   rolloutBody,
   rolloutView,
 } from './rollout-schemas.ts';
-import { ITEM_STATES } from '../../services/rollout-view.ts';
+import { ITEM_STATES } from '../../services/rollout/rollout-view.ts';
 
 /** Fleet rollouts (admin) and a tenant's own deployment (`POST /api/tenant/deploy`). */
 const security = [{ bearerAuth: [] }];

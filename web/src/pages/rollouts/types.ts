@@ -1,7 +1,7 @@
 /** Rollouts' answers, typed from the server's services. */
-import type { Rollouts, RolloutInput } from '../../../../src/services/rollouts.ts';
+import type { Rollouts, RolloutInput } from '../../../../src/services/rollout/rollouts.ts';
 import type { CodePipeline } from '../../../../src/services/code/code-pipeline.ts';
-import type { ItemState } from '../../../../src/services/rollout-view.ts';
+import type { ItemState } from '../../../../src/services/rollout/rollout-view.ts';
 import type { Json } from '../../api-types.ts';
 
 type Answer<F extends (...args: never[]) => unknown> = Json<Awaited<ReturnType<F>>>;

@@ -1,5 +1,5 @@
-import { AppError } from '../core/errors.ts';
-import type { Db } from '../store/db.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Db } from '../../store/db.ts';
 import type { RolloutInput } from './rollouts.ts';
 
 /**

@@ -1,7 +1,7 @@
-import type { Clock } from '../core/clock.ts';
-import { AppError } from '../core/errors.ts';
-import type { Logger } from '../core/metrics.ts';
-import type { Db, Queryable } from '../store/db.ts';
+import type { Clock } from '../../core/clock.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Logger } from '../../core/metrics.ts';
+import type { Db, Queryable } from '../../store/db.ts';
 import { rolloutView, type RolloutRow } from './rollout-view.ts';
 
 /**

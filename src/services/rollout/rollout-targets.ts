@@ -1,6 +1,6 @@
-import { AppError } from '../core/errors.ts';
-import type { Db } from '../store/db.ts';
-import type { CodeHistory } from './code/code-history.ts';
+import { AppError } from '../../core/errors.ts';
+import type { Db } from '../../store/db.ts';
+import type { CodeHistory } from '../code/code-history.ts';
 
 /**
  * Which mini programs a rollout is for, and in which wave each one goes. A target combines

@@ -1,5 +1,5 @@
-import type { Clock } from '../core/clock.ts';
-import type { Db } from '../store/db.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Db } from '../../store/db.ts';
 import { findRollout, SETTLED_STATES, type RolloutRow } from './rollout-view.ts';
 
 /**

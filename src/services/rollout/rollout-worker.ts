@@ -1,11 +1,11 @@
-import type { Clock } from '../core/clock.ts';
-import { silentLogger, type Logger } from '../core/metrics.ts';
-import type { JobQueue } from '../jobs/queue.ts';
-import type { RateLimiter } from '../jobs/rate-limiter.ts';
-import type { Db } from '../store/db.ts';
-import type { WechatClient } from '../wechat/client.ts';
-import type { AuditResult } from './code/code-audits.ts';
-import type { CodePipeline } from './code/code-pipeline.ts';
+import type { Clock } from '../../core/clock.ts';
+import { silentLogger, type Logger } from '../../core/metrics.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import type { RateLimiter } from '../../jobs/rate-limiter.ts';
+import type { Db } from '../../store/db.ts';
+import type { WechatClient } from '../../wechat/client.ts';
+import type { AuditResult } from '../code/code-audits.ts';
+import type { CodePipeline } from '../code/code-pipeline.ts';
 import {
   ACTIVE_ITEM_STATES,
   findRollout,

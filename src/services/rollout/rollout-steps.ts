@@ -1,14 +1,14 @@
-import type { Clock } from '../core/clock.ts';
-import { AppError, errorMessage } from '../core/errors.ts';
-import type { Logger } from '../core/metrics.ts';
-import type { RateLimiter } from '../jobs/rate-limiter.ts';
-import type { Db } from '../store/db.ts';
-import type { WechatClient } from '../wechat/client.ts';
-import { errcodeMeaning } from '../wechat/errcodes.ts';
-import { WechatApiError } from '../wechat/errors.ts';
-import type { CodeStepKind } from './code/code-history.ts';
-import type { CodePipeline } from './code/code-pipeline.ts';
-import type { AuditQuota } from './code/code-preflight.ts';
+import type { Clock } from '../../core/clock.ts';
+import { AppError, errorMessage } from '../../core/errors.ts';
+import type { Logger } from '../../core/metrics.ts';
+import type { RateLimiter } from '../../jobs/rate-limiter.ts';
+import type { Db } from '../../store/db.ts';
+import type { WechatClient } from '../../wechat/client.ts';
+import { errcodeMeaning } from '../../wechat/errcodes.ts';
+import { WechatApiError } from '../../wechat/errors.ts';
+import type { CodeStepKind } from '../code/code-history.ts';
+import type { CodePipeline } from '../code/code-pipeline.ts';
+import type { AuditQuota } from '../code/code-preflight.ts';
 import type { ItemState, RolloutRow } from './rollout-view.ts';
 
 /**

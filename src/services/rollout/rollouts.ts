@@ -1,11 +1,11 @@
-import type { Clock } from '../core/clock.ts';
-import { AppError } from '../core/errors.ts';
-import { silentLogger, type Logger } from '../core/metrics.ts';
-import type { JobQueue } from '../jobs/queue.ts';
-import type { Db, Queryable } from '../store/db.ts';
-import type { CodePipeline } from './code/code-pipeline.ts';
-import type { AuditQuota } from './code/code-preflight.ts';
-import { renderExtJson } from './code/code-render.ts';
+import type { Clock } from '../../core/clock.ts';
+import { AppError } from '../../core/errors.ts';
+import { silentLogger, type Logger } from '../../core/metrics.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import type { Db, Queryable } from '../../store/db.ts';
+import type { CodePipeline } from '../code/code-pipeline.ts';
+import type { AuditQuota } from '../code/code-preflight.ts';
+import { renderExtJson } from '../code/code-render.ts';
 import { createRolloutControl } from './rollout-control.ts';
 import { deployForTenant } from './rollout-deploy.ts';
 import {

@@ -1,4 +1,4 @@
-import type { Queryable } from '../store/db.ts';
+import type { Queryable } from '../../store/db.ts';
 
 /** How a rollout looks to its operator: counts per state and per wave, errors grouped. */
 export const JOB_ROLLOUT_WORK = 'rollout.work';

@@ -13,7 +13,7 @@ import {
   type PlatformDomains,
   type PrivacySpec,
   type ServerDomains,
-} from './profile-spec.ts';
+} from './profile/spec.ts';
 
 /**
  * A mini program's settings by hand: each call checks the input as a profile would, then asks

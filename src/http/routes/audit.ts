@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/swagger';
 import { createAuditTrail, type Actor } from '../../services/audit/trail.ts';
-import type { ProfileService } from '../../services/profiles.ts';
+import type { ProfileService } from '../../services/profile/profiles.ts';
 import type { TenantService } from '../../services/tenants.ts';
 import { callerGuard, type Caller, type GuardDeps } from '../auth.ts';
 import { errorBody } from '../schemas.ts';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { ProfileInput, ProfileService } from '../../services/profiles.ts';
-import type { ProfileSync } from '../../services/profile-sync.ts';
+import type { ProfileInput, ProfileService } from '../../services/profile/profiles.ts';
+import type { ProfileSync } from '../../services/profile/sync.ts';
 import type { BasicInfoInput, MpSettings } from '../../services/mp-settings.ts';
-import type { PrivacySpec, ServerDomains } from '../../services/profile-spec.ts';
+import type { PrivacySpec, ServerDomains } from '../../services/profile/spec.ts';
 import { callerGuard, requireAppidAccess, type GuardDeps } from '../auth.ts';
 import { errorBody } from '../schemas.ts';
 

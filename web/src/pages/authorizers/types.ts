@@ -4,7 +4,7 @@
 import type { Json } from '../../api-types.ts';
 import type { AuthorizerDirectory } from '../../../../src/services/authorizer-directory.ts';
 import type { CodePipeline } from '../../../../src/services/code/code-pipeline.ts';
-import type { ProfileSync } from '../../../../src/services/profile-sync.ts';
+import type { ProfileSync } from '../../../../src/services/profile/sync.ts';
 import type { TemplateService } from '../../../../src/services/templates.ts';
 
 type Answer<F extends (...args: never[]) => unknown> = Json<Awaited<ReturnType<F>>>;

@@ -1,6 +1,6 @@
 import type { Json } from '../../api-types.ts';
-import type { ProfileInput, ProfileService } from '../../../../src/services/profiles.ts';
-import type { ServerKind } from '../../../../src/services/profile-spec.ts';
+import type { ProfileInput, ProfileService } from '../../../../src/services/profile/profiles.ts';
+import type { ServerKind } from '../../../../src/services/profile/spec.ts';
 
 /** The profile routes' answers (src/http/routes/profiles.ts). */
 export type Profile = Json<Awaited<ReturnType<ProfileService['list']>>>[number];

@@ -1,13 +1,13 @@
-import type { Clock } from '../core/clock.ts';
-import { AppError, errorMessage } from '../core/errors.ts';
-import { createAuthorizerQueries } from '../store/queries/authorizers.ts';
-import { silentLogger, type Logger } from '../core/metrics.ts';
-import type { JobQueue } from '../jobs/queue.ts';
-import type { Db } from '../store/db.ts';
-import type { WechatClient } from '../wechat/client.ts';
-import type { EndpointName } from '../wechat/endpoints/index.ts';
-import { isWechatApiError } from '../wechat/errors.ts';
-import { SERVER_KINDS, WX_FIELD, type ProfileSpec } from './profile-spec.ts';
+import type { Clock } from '../../core/clock.ts';
+import { AppError, errorMessage } from '../../core/errors.ts';
+import { createAuthorizerQueries } from '../../store/queries/authorizers.ts';
+import { silentLogger, type Logger } from '../../core/metrics.ts';
+import type { JobQueue } from '../../jobs/queue.ts';
+import type { Db } from '../../store/db.ts';
+import type { WechatClient } from '../../wechat/client.ts';
+import type { EndpointName } from '../../wechat/endpoints/index.ts';
+import { isWechatApiError } from '../../wechat/errors.ts';
+import { SERVER_KINDS, WX_FIELD, type ProfileSpec } from './spec.ts';
 import type { Profile, ProfileService } from './profiles.ts';
 
 /**

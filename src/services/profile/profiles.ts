@@ -1,8 +1,8 @@
-import type { Clock } from '../core/clock.ts';
-import { AppError } from '../core/errors.ts';
-import { newId } from '../core/random.ts';
-import type { Db } from '../store/db.ts';
-import { checkSpec, type PlatformDomains, type ProfileSpec } from './profile-spec.ts';
+import type { Clock } from '../../core/clock.ts';
+import { AppError } from '../../core/errors.ts';
+import { newId } from '../../core/random.ts';
+import type { Db } from '../../store/db.ts';
+import { checkSpec, type PlatformDomains, type ProfileSpec } from './spec.ts';
 
 /** Configuration profiles: the desired state of mini programs, one default, others per tenant. */
 export interface Profile extends ProfileSpec {

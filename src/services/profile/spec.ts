@@ -1,4 +1,4 @@
-import { AppError } from '../core/errors.ts';
+import { AppError } from '../../core/errors.ts';
 
 /**
  * A profile's desired state for a mini program, and its validation. Server domains are written

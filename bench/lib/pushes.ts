@@ -50,8 +50,9 @@ export interface PushGenerator {
 export function pushGenerator(p: FakePlatform, kind: PushKind): PushGenerator {
   const crypt = cryptFor(p);
   const run = randomBytes(6).toString('hex');
-  // MsgIds are 64-bit decimal strings in WeChat; a random base keeps runs apart.
-  const msgBase = BigInt(`0x${randomBytes(6).toString('hex')}`) * 1_000_000n;
+  // MsgIds are 64-bit decimal strings in WeChat; a random base keeps runs apart and, at most
+  // 2^32 × 10^6 plus the pushes made, stays below 2^63 (openPush refuses larger ones).
+  const msgBase = BigInt(`0x${randomBytes(4).toString('hex')}`) * 1_000_000n;
   const from = `o${randomBytes(14).toString('base64url')}`;
   let made = 0;
   return {

@@ -3,18 +3,9 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { xmlText } from '../../src/crypto/xml.ts';
 import { endpoints } from '../../src/wechat/endpoints/index.ts';
 import { advance, createHarness, PREFIX, type Harness } from './harness.ts';
+import { icpApplication, MP4, PNG } from '../support/icp-fixtures.ts';
 
 /** ICP filing at the emulator: dictionaries, face verification, media, application, reviews. */
-
-const PNG = Buffer.from(
-  '89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d4944415478da63',
-  'hex',
-);
-const MP4 = Buffer.concat([
-  Buffer.from('00000018', 'hex'),
-  Buffer.from('ftypmp42'),
-  Buffer.alloc(16),
-]);
 
 async function upload(
   h: Harness,
@@ -42,48 +33,6 @@ const imageFields = {
   certificate_type: '2',
   icp_order_field: 'icp_subject.principal_info.certificate_photo_front',
 };
-
-function application(media: string, taskId: string, district = '110105') {
-  const principal = {
-    name: '张三',
-    mobile: '13000000000',
-    email: 'owner@example.com',
-    emergency_contact: '13100000000',
-    certificate_type: 2,
-    certificate_number: '110105199001011234',
-    certificate_validity_date_start: '20230815',
-    certificate_validity_date_end: '20330815',
-    certificate_photo_front: media,
-    certificate_photo_back: media,
-  };
-  return {
-    icp_subject: {
-      base_info: {
-        type: 5,
-        name: '张三',
-        province: '110000',
-        city: '110100',
-        district,
-        address: '某路1号',
-      },
-      organize_info: {
-        certificate_type: 2,
-        certificate_number: '110105199001011234',
-        certificate_address: '北京市朝阳区某路1号',
-      },
-      principal_info: principal,
-    },
-    icp_applets: {
-      base_info: {
-        service_content_types: [1],
-        nrlx_details: [{ type: 24 }],
-        comment: '为社区居民提供生活缴费查询与提醒服务的小程序',
-      },
-      principal_info: { ...principal, verify_task_id: taskId },
-    },
-    icp_materials: {},
-  };
-}
 
 describe('emulator: ICP filing', () => {
   let h: Harness;
@@ -156,7 +105,7 @@ describe('emulator: ICP filing', () => {
     assert.equal(up['type'], 'image');
     const applied = await h.api(
       'apply_icp_filing',
-      application(String(up['media_id']), taskId),
+      icpApplication(String(up['media_id']), taskId),
       token,
     );
     assert.equal(applied['errcode'], 0, JSON.stringify(applied));
@@ -180,7 +129,7 @@ describe('emulator: ICP filing', () => {
 
     const again = await h.api(
       'apply_icp_filing',
-      application(String(up['media_id']), taskId),
+      icpApplication(String(up['media_id']), taskId),
       token,
     );
     assert.equal(again['errcode'], 86202);
@@ -191,7 +140,7 @@ describe('emulator: ICP filing', () => {
   it('a rejection carries audit_data with the reviewer’s reason', async () => {
     const { media, taskId } = await ready();
     assert.equal(
-      (await h.api('apply_icp_filing', application(media, taskId), token))['errcode'],
+      (await h.api('apply_icp_filing', icpApplication(media, taskId), token))['errcode'],
       0,
     );
     const res = await h.control('POST', `/icp/${appid}`, {
@@ -243,13 +192,17 @@ describe('emulator: ICP filing', () => {
 
   it('refuses an unknown district or certificate code, naming the field, and changes nothing', async () => {
     const { media, taskId } = await ready();
-    const district = await h.api('apply_icp_filing', application(media, taskId, '110199'), token);
+    const district = await h.api(
+      'apply_icp_filing',
+      icpApplication(media, taskId, '110199'),
+      token,
+    );
     assert.equal(district['errcode'], 86202);
     assert.deepEqual(
       (district['hints'] as Array<Record<string, unknown>>).map((x) => x['err_field']),
       ['icp_subject.base_info.district'],
     );
-    const body = application(media, taskId);
+    const body = icpApplication(media, taskId);
     body.icp_subject.organize_info.certificate_type = 99;
     const cert = await h.api('apply_icp_filing', body, token);
     assert.equal(cert['errcode'], 86202);
@@ -260,10 +213,10 @@ describe('emulator: ICP filing', () => {
     assert.equal(await status(), 1024);
 
     assert.equal(
-      (await h.api('apply_icp_filing', application(media, taskId), token))['errcode'],
+      (await h.api('apply_icp_filing', icpApplication(media, taskId), token))['errcode'],
       0,
     );
-    const inReview = await h.api('apply_icp_filing', application(media, taskId), token);
+    const inReview = await h.api('apply_icp_filing', icpApplication(media, taskId), token);
     assert.equal(inReview['errcode'], 86202);
     assert.match(String(inReview['errmsg']), /under review/);
   });
@@ -273,7 +226,7 @@ describe('emulator: ICP filing', () => {
     const task = await h.api('create_icp_verifytask', {}, token);
     const res = await h.api(
       'apply_icp_filing',
-      application(String(up['media_id']), String(task['task_id'])),
+      icpApplication(String(up['media_id']), String(task['task_id'])),
       token,
     );
     assert.equal(res['errcode'], 86202);
@@ -287,7 +240,7 @@ describe('emulator: ICP filing', () => {
     const { media, taskId } = await ready();
     await h.control('POST', '/audit-policy', { auto_pass_after_seconds: 60 });
     assert.equal(
-      (await h.api('apply_icp_filing', application(media, taskId), token))['errcode'],
+      (await h.api('apply_icp_filing', icpApplication(media, taskId), token))['errcode'],
       0,
     );
     await advance(h, 61);

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { authorizeMerchant, ensureComponentToken, prepareForAudit } from '../support/flows.ts';
 import { post, push } from '../support/pushes.ts';
 import { eventually, startSandbox, type Sandbox } from '../support/sandbox.ts';
+import { icpApplication, MP4, PNG } from '../support/icp-fixtures.ts';
 
 /**
  * ICP filing on behalf of a mini program, through openwx's admin routes, with the emulator
@@ -22,58 +23,6 @@ interface Filing {
   audit_data: Array<{ key_name: string; error: string; suggest: string }>;
   media: Array<{ media_id: string; type: string }>;
   history: Array<{ kind: string; state: string; by: string }>;
-}
-
-const PNG = Buffer.from(
-  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63',
-  'hex',
-);
-const MP4 = Buffer.concat([
-  Buffer.from('00000018', 'hex'),
-  Buffer.from('ftypmp42'),
-  Buffer.alloc(16),
-]);
-
-function application(media: string, taskId: string, district = '110105', certificateType = 2) {
-  const principal = {
-    name: '张三',
-    mobile: '13000000000',
-    email: 'owner@example.com',
-    emergency_contact: '13100000000',
-    certificate_type: 2,
-    certificate_number: '110105199001011234',
-    certificate_validity_date_start: '20230815',
-    certificate_validity_date_end: '20330815',
-    certificate_photo_front: media,
-    certificate_photo_back: media,
-  };
-  return {
-    icp_subject: {
-      base_info: {
-        type: 5,
-        name: '张三',
-        province: '110000',
-        city: '110100',
-        district,
-        address: '某路1号',
-      },
-      organize_info: {
-        certificate_type: certificateType,
-        certificate_number: '110105199001011234',
-        certificate_address: '北京市朝阳区某路1号',
-      },
-      principal_info: principal,
-    },
-    icp_applets: {
-      base_info: {
-        service_content_types: [1],
-        nrlx_details: [{ type: 24 }],
-        comment: '为社区居民提供生活缴费查询与提醒服务的小程序',
-      },
-      principal_info: { ...principal, verify_task_id: taskId },
-    },
-    icp_materials: {},
-  };
 }
 
 describe('ICP filing', () => {
@@ -147,7 +96,7 @@ describe('ICP filing', () => {
     const applied = await sb.call<Filing>(
       icp(appid, '/application'),
       'POST',
-      application(String(up.body['media_id']), String(started.body.verify_task_id)),
+      icpApplication(String(up.body['media_id']), String(started.body.verify_task_id)),
     );
     assert.equal(applied.status, 200, JSON.stringify(applied.body));
     assert.equal(applied.body.state, 'submitted');
@@ -168,7 +117,7 @@ describe('ICP filing', () => {
 
   test('a rejection shows WeChat’s reasons', async () => {
     const { appid, media, task } = await ready('Bakery');
-    const applied = await sb.call(icp(appid, '/application'), 'POST', application(media, task));
+    const applied = await sb.call(icp(appid, '/application'), 'POST', icpApplication(media, task));
     assert.equal(applied.status, 200, JSON.stringify(applied.body));
     await sb.control(`/icp/${appid}`, {
       step: 'filing',
@@ -226,8 +175,8 @@ describe('ICP filing', () => {
     const { appid, media, task } = await ready('Dumplings');
     const before = await filing(appid);
     const cases: Array<[Json, string]> = [
-      [application(media, task, '110199'), 'icp_subject.base_info.district'],
-      [application(media, task, '110105', 99), 'icp_subject.organize_info.certificate_type'],
+      [icpApplication(media, task, '110199'), 'icp_subject.base_info.district'],
+      [icpApplication(media, task, '110105', 99), 'icp_subject.organize_info.certificate_type'],
     ];
     for (const [body, field] of cases) {
       const res = await sb.call<ErrorAnswer>(icp(appid, '/application'), 'POST', body);
@@ -244,7 +193,7 @@ describe('ICP filing', () => {
 
   test('a filing applied for while one is in review, or once filed, is refused', async () => {
     const { appid, media, task } = await ready('Hotpot');
-    const body = application(media, task);
+    const body = icpApplication(media, task);
     assert.equal((await sb.call(icp(appid, '/application'), 'POST', body)).status, 200);
     const inReview = await sb.call<ErrorAnswer>(icp(appid, '/application'), 'POST', body);
     assert.equal(inReview.status, 409);
@@ -266,7 +215,7 @@ describe('ICP filing', () => {
     assert.equal(nothing.status, 502, 'nothing to withdraw: WeChat refuses');
     assert.equal(nothing.body.error.code, 'wechat_error');
     assert.equal(
-      (await sb.call(icp(appid, '/application'), 'POST', application(media, task))).status,
+      (await sb.call(icp(appid, '/application'), 'POST', icpApplication(media, task))).status,
       200,
     );
     const withdrawn = await sb.call<Filing>(icp(appid, '/application/withdraw'), 'POST');
@@ -301,7 +250,7 @@ describe('ICP filing', () => {
     const res = await sb.call<ErrorAnswer>(
       icp(appid, '/application'),
       'POST',
-      application(String(up.body['media_id']), String(started.body.verify_task_id)),
+      icpApplication(String(up.body['media_id']), String(started.body.verify_task_id)),
     );
     assert.equal(res.status, 400, JSON.stringify(res.body));
     assert.equal(res.body.error.field, 'icp_applets.principal_info.verify_task_id');
@@ -414,7 +363,7 @@ describe('ICP filing on PostgreSQL', () => {
     const applied = await sb.call<Filing>(
       icp('/application'),
       'POST',
-      application(String(up.body['media_id']), String(started.body.verify_task_id)),
+      icpApplication(String(up.body['media_id']), String(started.body.verify_task_id)),
     );
     assert.equal(applied.body.state, 'submitted', JSON.stringify(applied.body));
     await sb.control(`/icp/${appid}`, { step: 'filing', result: 'approved' });

@@ -19,7 +19,8 @@ const key = (appid: string, openid: string): string => `${appid} ${openid}`;
  */
 export const MINI_PROGRAM_REPLIES_PER_MESSAGE = 5;
 const repliesSince = new WeakMap<object, Map<string, number>>();
-const replies = (ctx: EmulatorContext): Map<string, number> => {
+/** The whole area (also what the snapshot of the world holds, persistence.ts). */
+export const replies = (ctx: EmulatorContext): Map<string, number> => {
   let m = repliesSince.get(ctx.state);
   if (!m) {
     m = new Map();

@@ -21,10 +21,15 @@ import { registerTemplateControlRoutes } from './control-templates.ts';
 import { registerAuditControlRoutes } from './control-audits.ts';
 import { registerIcpControlRoutes } from './icp.ts';
 import { registerPrivacyControlRoutes } from './privacy-interfaces.ts';
-import { startAuditPolicyTimer, stopAuditPolicyTimer } from './audit-policy.ts';
+import {
+  startAuditPolicyTimer,
+  stopAuditPolicyTimer,
+  syncAuditPolicyTimer,
+} from './audit-policy.ts';
 import { createIds } from './ids.ts';
 import { insertMerchant, type MerchantInput } from './merchants.ts';
 import { registerOAuthPage } from './oauth-page.ts';
+import { createWorldSaver, loadWorld, resetWorld, type WorldSaver } from './persistence.ts';
 import {
   pushAuthEvent,
   pushMessage,
@@ -69,6 +74,13 @@ export interface EmulatorOptions {
   /** Used for pushes (default: global fetch). */
   fetch?: typeof fetch;
   log?: LogFn;
+  /**
+   * Where the world is kept (persistence.ts): read when the emulator is built, written a moment
+   * after each change and when it stops. Without it the world lives in memory only.
+   */
+  stateFile?: string;
+  /** How long after a change the world is written (default 1000 ms). */
+  saveDelayMs?: number;
 }
 
 export interface Emulator {
@@ -91,6 +103,14 @@ export interface Emulator {
   authorize(input: AuthorizeInput): Promise<{ result: AuthorizeResult; push: PushResult | null }>;
   /** Cancels an authorization and pushes `unauthorized`. */
   unauthorize(appid: string): Promise<PushResult>;
+  /**
+   * A new world: the accounts, authorizations, tokens, tickets, templates and every other area
+   * as a newly built emulator has them (the default merchants again); the platform and the clock
+   * stay. Written to the state file at once.
+   */
+  reset(): Promise<void>;
+  /** Whether the world was read from the state file when the emulator was built. */
+  restored: boolean;
   state: EmulatorState;
 }
 
@@ -135,6 +155,7 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
   const random = opts.random ?? systemRandom;
   const log: LogFn = opts.log ?? (() => undefined);
   const inflight = new Set<Promise<unknown>>();
+  let saver: WorldSaver | undefined;
   const c = opts.component;
   const ctx: EmulatorContext = {
     state: createState({ ...c }, clock),
@@ -152,10 +173,24 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
         (err: unknown) => log('emulator: background push failed', { error: errorMessage(err) }),
       );
       inflight.add(settled);
-      void settled.finally(() => inflight.delete(settled));
+      void settled.finally(() => {
+        inflight.delete(settled);
+        saver?.changed();
+      });
     },
   };
-  for (const m of opts.merchants ?? DEFAULT_MERCHANTS) insertMerchant(ctx, m);
+  const seed = (on: EmulatorContext): void => {
+    for (const m of opts.merchants ?? DEFAULT_MERCHANTS) insertMerchant(on, m);
+  };
+  const restored = opts.stateFile ? loadWorld(ctx, opts.stateFile) : false;
+  if (!restored) seed(ctx);
+  if (opts.stateFile) saver = createWorldSaver(ctx, opts.stateFile, opts.saveDelayMs);
+  // A new world is written at once, so that the file exists from the start.
+  if (saver && !restored) saver.flush();
+  const changed = <T>(value: T): T => {
+    saver?.changed();
+    return value;
+  };
 
   const notFound: NotFoundHandler = (req, reply) => {
     if (req.url.includes('/control/')) {
@@ -168,6 +203,8 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     // File uploads byte for byte (latin1), up to the largest file WeChat takes (ICP videos).
+    // Any call may change the world (a token issued, a quota counted): the saver decides.
+    if (saver) app.addHook('onResponse', async () => saver?.changed());
     app.addContentTypeParser(
       'multipart/form-data',
       { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 },
@@ -196,6 +233,7 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
     plugin,
     notFound,
     state: ctx.state,
+    restored,
     start() {
       startAuditPolicyTimer(ctx);
       const every = opts.ticketIntervalMs;
@@ -214,15 +252,24 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
       if (interval) clearInterval(interval);
       firstTimer = interval = undefined;
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
+      saver?.flush();
+      saver?.close();
     },
-    pushTicket: () => pushTicket(ctx),
-    pushAuthEvent: (xml) => pushAuthEvent(ctx, xml),
-    pushMessage: (appid, xml) => pushMessage(ctx, appid, xml),
-    createMerchant: (input) => insertMerchant(ctx, input),
+    pushTicket: () => pushTicket(ctx).then(changed),
+    pushAuthEvent: (xml) => pushAuthEvent(ctx, xml).then(changed),
+    pushMessage: (appid, xml) => pushMessage(ctx, appid, xml).then(changed),
+    createMerchant: (input) => changed(insertMerchant(ctx, input)),
     async authorize(input) {
-      const result = authorize(ctx, input);
-      return { result, push: await pushAuthorization(ctx, result) };
+      const result = changed(authorize(ctx, input));
+      return { result, push: changed(await pushAuthorization(ctx, result)) };
     },
-    unauthorize: (appid) => pushAuthEvent(ctx, unauthorize(ctx, appid)),
+    unauthorize: (appid) => pushAuthEvent(ctx, changed(unauthorize(ctx, appid))).then(changed),
+    async reset() {
+      // Pushes of the old world finish first, so that none of them lands in the new one.
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+      resetWorld(ctx, seed);
+      syncAuditPolicyTimer(ctx);
+      saver?.flush();
+    },
   };
 }

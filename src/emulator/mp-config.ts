@@ -79,7 +79,8 @@ export interface MediaRecord {
 
 const states = new WeakMap<EmulatorState, MpConfigState>();
 
-function stateOf(ctx: EmulatorContext): MpConfigState {
+/** The whole area (also what the snapshot of the world holds, persistence.ts). */
+export function stateOf(ctx: EmulatorContext): MpConfigState {
   let s = states.get(ctx.state);
   if (!s) {
     s = { apps: new Map(), platform: { server: null, webview: null }, media: new Map() };

@@ -97,7 +97,8 @@ interface PrivacyState {
 
 const states = new WeakMap<EmulatorState, PrivacyState>();
 
-function privacyState(ctx: EmulatorContext): PrivacyState {
+/** The whole area (also what the snapshot of the world holds, persistence.ts). */
+export function privacyState(ctx: EmulatorContext): PrivacyState {
   let s = states.get(ctx.state);
   if (!s) {
     s = { apps: new Map(), auditSeq: 0 };

@@ -27,7 +27,8 @@ interface RateLimitState extends RateLimitSettings {
 
 const byState = new WeakMap<EmulatorState, RateLimitState>();
 
-function rateState(ctx: EmulatorContext): RateLimitState {
+/** The whole area (also what the snapshot of the world holds, persistence.ts). */
+export function rateState(ctx: EmulatorContext): RateLimitState {
   let s = byState.get(ctx.state);
   if (!s) {
     s = { callsPerSecond: null, burst: 1, tokens: 1, refilledAt: nowMs(ctx), refused: 0 };

@@ -29,7 +29,8 @@ const CONTENT_MAX = 300;
 
 /** Custom guide files uploaded per state (ext_file_media_id → appid), for 86073. */
 const extFiles = new WeakMap<EmulatorState, Map<string, string>>();
-function extFilesOf(ctx: EmulatorContext): Map<string, string> {
+/** The whole area (also what the snapshot of the world holds, persistence.ts). */
+export function extFilesOf(ctx: EmulatorContext): Map<string, string> {
   let m = extFiles.get(ctx.state);
   if (!m) {
     m = new Map();

@@ -37,12 +37,18 @@ function refuse(errcode: number): WxApiError {
 /** appid → userstr → WeChat ID. */
 const byState = new WeakMap<EmulatorState, Map<string, Map<string, string>>>();
 
-function testersOf(ctx: EmulatorContext, appid: string): Map<string, string> {
+/** Every app's testers (also what the snapshot of the world holds, persistence.ts). */
+export function testersByApp(ctx: EmulatorContext): Map<string, Map<string, string>> {
   let apps = byState.get(ctx.state);
   if (!apps) {
     apps = new Map();
     byState.set(ctx.state, apps);
   }
+  return apps;
+}
+
+function testersOf(ctx: EmulatorContext, appid: string): Map<string, string> {
+  const apps = testersByApp(ctx);
   let testers = apps.get(appid);
   if (!testers) {
     testers = new Map();

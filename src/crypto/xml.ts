@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { WxCryptoError } from './errors.ts';
+import { parseFlatXml } from './flat-xml.ts';
 
 /**
  * Safe XML for WeChat pushes: no DOCTYPE, no entity declarations, size- and depth-limited, no
@@ -36,6 +37,8 @@ const RESERVED_NAME = /Invalid name: "([^"]+)" is a reserved/;
 
 // eslint-disable-next-line no-control-regex -- NUL is exactly what must go
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** The same, without the global flag's state, for a yes/no test. */
+const HAS_UNSTORABLE = new RegExp(UNSTORABLE.source);
 
 /**
  * Replaces what PostgreSQL text and JSON cannot hold — NUL and unpaired UTF-16 surrogates (from
@@ -48,12 +51,33 @@ export function sanitizeText(value: string): string {
 const FORBIDDEN = /<!DOCTYPE|<!ENTITY|<!\[INCLUDE|<!\[IGNORE/i;
 
 export function parseXml(input: string | Buffer, maxBytes = MAX_XML_BYTES): XmlObject {
+  const text = admitted(input, maxBytes);
+  // WeChat's pushes take the one-pass reader; anything else (or malformed) the full parser.
+  const flat = parseFlatXml(text);
+  if (flat === undefined) return parseFull(text);
+  return HAS_UNSTORABLE.test(text) ? dropIndentation(flat) : flat;
+}
+
+/**
+ * parseXml without the one-pass reader: every document through the validator and
+ * fast-xml-parser. Same checks, same results; kept to compare the two.
+ */
+export function parseXmlFull(input: string | Buffer, maxBytes = MAX_XML_BYTES): XmlObject {
+  return parseFull(admitted(input, maxBytes));
+}
+
+/** The size limit and the DOCTYPE/entity refusal, before any parsing. */
+function admitted(input: string | Buffer, maxBytes: number): string {
   const size = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
   if (size > maxBytes)
     throw new WxCryptoError('ParseXmlError', `XML larger than ${maxBytes} bytes`);
   const text = typeof input === 'string' ? input : input.toString('utf8');
   if (FORBIDDEN.test(text))
     throw new WxCryptoError('ParseXmlError', 'XML with a DOCTYPE or entity is refused');
+  return text;
+}
+
+function parseFull(text: string): XmlObject {
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new WxCryptoError('ParseXmlError', `malformed XML: ${valid.err.msg}`);
   const doc = parseChecked(text);

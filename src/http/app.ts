@@ -11,6 +11,8 @@ import { registerErrorHandler, sendError } from './errors.ts';
 import { securityHeaders } from './security-headers.ts';
 import { callbackRoutes } from './routes/callbacks.ts';
 import { webhookOpenApi } from '../services/webhook/openapi.ts';
+import { finishDocument } from './openapi.ts';
+import { errorBody } from './schemas.ts';
 import { adminRoutes, type AdminDeps } from './routes/admin.ts';
 import { OPERATIONS_ROUTES, publicRoutes, type PublicDeps } from './routes/public.ts';
 import type { CallbackService } from '../callbacks/callback-service.ts';
@@ -143,6 +145,12 @@ export async function buildApp(s: AppServices): Promise<FastifyInstance> {
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
       webhooks: webhookOpenApi(),
     },
+    // The emulator stands in for WeChat: its routes are documented apart, at /emulator/docs.
+    transform: ({ schema, url }) =>
+      url === '/emulator' || url.startsWith('/emulator/')
+        ? { schema: { ...schema, hide: true }, url }
+        : { schema, url },
+    transformObject: (d) => finishDocument('openapiObject' in d ? d.openapiObject : {}, errorBody),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -150,7 +158,28 @@ export async function buildApp(s: AppServices): Promise<FastifyInstance> {
   await app.register(publicRoutes(s));
   await app.register(adminRoutes(s));
   for (const plugin of s.routes) await app.register(plugin);
-  if (s.emulatorPlugin) await app.register(s.emulatorPlugin, { prefix: '/emulator' });
+  const emulatorPlugin = s.emulatorPlugin;
+  if (emulatorPlugin) {
+    // A scope of its own with its own document: GET /emulator/docs (and /emulator/docs/json).
+    await app.register(
+      async (scope) => {
+        await scope.register(swagger, {
+          openapi: {
+            openapi: '3.1.0',
+            info: {
+              title: 'openwx WeChat emulator',
+              version: s.version,
+              description:
+                "The sandbox's stand-in for WeChat's API (paths as on api.weixin.qq.com, under /emulator) and its control API (/emulator/control). Not part of openwx's API: see /docs for that.",
+            },
+          },
+        });
+        await scope.register(swaggerUi, { routePrefix: '/docs' });
+        await scope.register(emulatorPlugin);
+      },
+      { prefix: '/emulator' },
+    );
+  }
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/console'));
   return app;
 }

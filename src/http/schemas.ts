@@ -1,5 +1,10 @@
-/** JSON schemas shared by the routes, the OpenAPI document and the console. */
+/**
+ * JSON schemas shared by the routes, the OpenAPI document and the console. A `title` written as a
+ * type name makes the schema a named component of the OpenAPI document (src/http/openapi.ts), and
+ * so a named type of generated clients: keep it stable.
+ */
 export const errorBody = {
+  title: 'Error',
   type: 'object',
   required: ['error'],
   properties: {
@@ -39,6 +44,7 @@ export const errorBody = {
 } as const;
 
 export const tokenBody = {
+  title: 'AccessToken',
   type: 'object',
   required: ['access_token', 'expires_at'],
   properties: {
@@ -48,6 +54,7 @@ export const tokenBody = {
 } as const;
 
 export const eventItem = {
+  title: 'Event',
   type: 'object',
   properties: {
     id: { type: 'integer' },

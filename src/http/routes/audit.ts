@@ -22,6 +22,7 @@ export function actorOf(caller: Caller | undefined): Actor | undefined {
 
 const anyValue = { description: 'A JSON value, secrets redacted, capped' };
 const auditItem = {
+  title: 'AuditEntry',
   type: 'object',
   properties: {
     id: { type: 'integer' },

@@ -50,6 +50,7 @@ const summaryItem = {
   },
 } as const;
 const detail = {
+  title: 'Authorizer',
   type: 'object',
   properties: {
     ...summaryItem.properties,
@@ -95,6 +96,7 @@ const listQuery = {
   },
 } as const;
 const listItem = {
+  title: 'AuthorizerListItem',
   type: 'object',
   properties: {
     ...summaryItem.properties,
@@ -143,6 +145,7 @@ const linkBody = {
   },
 } as const;
 const linkAnswer = {
+  title: 'AuthorizationLink',
   type: 'object',
   properties: {
     pre_auth_code: { type: 'string' },

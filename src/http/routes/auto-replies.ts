@@ -26,6 +26,7 @@ export interface AutoReplyRouteDeps {
 const security = [{ bearerAuth: [] }];
 
 const rule = {
+  title: 'AutoReplyRule',
   type: 'object',
   required: ['match', 'reply'],
   additionalProperties: false,
@@ -60,6 +61,7 @@ const rulesBody = {
 } as const;
 
 const rulesView = {
+  title: 'AutoReplies',
   type: 'object',
   properties: {
     appid: { type: 'string' },

@@ -5,6 +5,7 @@ import { errorBody } from '../schemas.ts';
 export const nullableString = { type: ['string', 'null'] } as const;
 export const nullableInteger = { type: ['integer', 'null'] } as const;
 export const codeStep = {
+  title: 'CodeStep',
   type: 'object',
   properties: {
     id: { type: 'integer' },
@@ -30,6 +31,7 @@ export const codeStep = {
   },
 } as const;
 export const codeState = {
+  title: 'CodeState',
   type: 'object',
   properties: {
     appid: { type: 'string' },
@@ -111,6 +113,7 @@ export const errors = {
   503: errorBody,
 };
 export const preflightBody = {
+  title: 'AuditPreflight',
   type: 'object',
   properties: {
     appid: { type: 'string' },
@@ -169,6 +172,7 @@ const reasonCategory = {
   },
 } as const;
 export const auditAdviceBody = {
+  title: 'AuditAdvice',
   type: 'object',
   properties: {
     appid: { type: 'string' },

@@ -11,6 +11,7 @@ const nullableNumber = { type: ['number', 'null'] } as const;
 const counts = { type: 'object', additionalProperties: { type: 'number' } } as const;
 
 export const overviewBody = {
+  title: 'Overview',
   type: 'object',
   properties: {
     mode: { type: 'string', enum: ['sandbox', 'live'] },

@@ -19,6 +19,7 @@ const idParams = {
 } as const;
 const nullable = { type: ['string', 'null'] } as const;
 const registration = {
+  title: 'Registration',
   type: 'object',
   properties: {
     id: { type: 'string' },

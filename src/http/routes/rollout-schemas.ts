@@ -81,6 +81,7 @@ export const stateCounts = {
   properties: Object.fromEntries(ITEM_STATES.map((s) => [s, { type: 'integer' }])),
 } as const;
 export const rolloutView = {
+  title: 'Rollout',
   type: 'object',
   properties: {
     id: { type: 'integer' },
@@ -137,6 +138,7 @@ export const page = {
 } as const;
 
 export const previewView = {
+  title: 'RolloutPreview',
   type: 'object',
   properties: {
     template_id: { type: 'integer' },
@@ -194,6 +196,7 @@ export const previewView = {
 } as const;
 
 export const itemsView = {
+  title: 'RolloutItemPage',
   type: 'object',
   properties: {
     items: {

@@ -9,6 +9,7 @@ const security = [{ bearerAuth: [] }];
 const tags = ['Templates'];
 const nullableString = { type: ['string', 'null'] } as const;
 const template = {
+  title: 'Template',
   type: 'object',
   properties: {
     template_id: { type: 'integer' },
@@ -32,6 +33,7 @@ const template = {
   },
 } as const;
 const draft = {
+  title: 'TemplateDraft',
   type: 'object',
   properties: {
     draft_id: { type: 'integer' },
@@ -109,6 +111,7 @@ export function templateRoutes(deps: GuardDeps & { templates: TemplateService })
                   type: 'array',
                   items: {
                     ...template,
+                    title: 'TemplateWithUsage',
                     properties: {
                       ...template.properties,
                       usage: {

@@ -12,6 +12,7 @@ const idParams = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
 } as const;
 const tenant = {
+  title: 'Tenant',
   type: 'object',
   properties: {
     id: { type: 'string' },
@@ -33,6 +34,7 @@ const tenant = {
   },
 } as const;
 const key = {
+  title: 'TenantKey',
   type: 'object',
   properties: {
     id: { type: 'string' },

@@ -22,6 +22,7 @@ const security = [{ bearerAuth: [] }];
 const dateOrNull = { type: ['string', 'null'], format: 'date-time' } as const;
 
 const webhook = {
+  title: 'Webhook',
   type: 'object',
   required: [
     'id',
@@ -74,6 +75,7 @@ const secretField = {
 const eventsDescription = `Event types to send (400 webhook_event_type_unknown naming an unknown one). Known types: ${WEBHOOK_EVENT_TYPES.join(', ')}`;
 
 const delivery = {
+  title: 'WebhookDelivery',
   type: 'object',
   properties: {
     id: { type: 'integer' },
@@ -102,6 +104,7 @@ const deliveriesQuery = {
 } as const;
 
 const deliveryPage = {
+  title: 'WebhookDeliveryPage',
   type: 'object',
   properties: {
     items: { type: 'array', items: delivery },

@@ -45,6 +45,7 @@ const mediaItem = {
   },
 } as const;
 export const icpView = {
+  title: 'IcpFiling',
   type: 'object',
   properties: {
     appid: { type: 'string' },

@@ -11,6 +11,7 @@ const security = [{ bearerAuth: [] }];
 const tags = ['Operators'];
 
 const operatorSchema = {
+  title: 'Operator',
   type: 'object',
   properties: {
     id: { type: 'string' },
@@ -29,6 +30,7 @@ const username = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const code = { type: 'string', minLength: 1, maxLength: 16 } as const;
 
 const sessionSchema = {
+  title: 'Session',
   type: 'object',
   properties: {
     kind: {

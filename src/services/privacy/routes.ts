@@ -23,6 +23,7 @@ const appidParams = {
 const str = { type: ['string', 'null'] } as const;
 
 const privacyInterface = {
+  title: 'PrivacyInterface',
   type: 'object',
   properties: {
     api_name: { type: 'string', description: 'e.g. wx.getLocation (case-sensitive)' },

@@ -23,6 +23,7 @@ const security = [{ bearerAuth: [] }];
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 502: errorBody };
 const appid = { type: 'string', pattern: '^wx[0-9a-zA-Z]{16}$' } as const;
 const tester = {
+  title: 'Tester',
   type: 'object',
   properties: {
     userstr: { type: 'string', description: 'WeChat’s id of the tester for this mini program' },

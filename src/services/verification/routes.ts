@@ -33,6 +33,7 @@ const mediaIds = {
 } as const;
 
 const task = {
+  title: 'VerificationTask',
   type: 'object',
   properties: {
     taskid: { type: 'string' },
@@ -64,6 +65,7 @@ const task = {
   },
 } as const;
 const verificationView = {
+  title: 'Verification',
   type: 'object',
   properties: {
     appid: { type: 'string' },
@@ -73,6 +75,7 @@ const verificationView = {
   },
 } as const;
 const review = {
+  title: 'Review',
   type: 'object',
   properties: {
     id: { type: 'integer' },

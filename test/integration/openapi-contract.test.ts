@@ -1,0 +1,148 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { documentedOperations } from '../../src/http/operations.ts';
+import { startSandbox, type Sandbox } from '../support/sandbox.ts';
+
+/**
+ * openwx's OpenAPI document is the integration contract that clients are generated from
+ * (packages/client, OpenAPI Generator): valid OpenAPI 3.1, a unique operationId and a success
+ * answer for every operation, named component schemas, and the emulator documented apart.
+ * A route added without an entry in src/http/operations.ts fails here, named.
+ */
+type Operation = {
+  operationId?: string;
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+};
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components?: { schemas?: Record<string, unknown> };
+};
+
+const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace']);
+
+let sb: Sandbox;
+let doc: Document;
+before(async () => {
+  sb = await startSandbox();
+  doc = (await (await fetch(`${sb.url}/docs/json`)).json()) as Document;
+});
+after(() => sb.stop());
+
+function operations(d: Document): [string, Operation][] {
+  return Object.entries(d.paths).flatMap(([path, item]) =>
+    Object.entries(item)
+      .filter(([m]) => METHODS.has(m))
+      .map(([m, op]): [string, Operation] => [`${m.toUpperCase()} ${path}`, op]),
+  );
+}
+
+test('the document is valid OpenAPI 3.1', async () => {
+  assert.match(doc.openapi, /^3\.1\./);
+  const res = await new Validator().validate(structuredClone(doc) as never);
+  assert.ok(res.valid, `not valid OpenAPI 3.1: ${JSON.stringify(res.errors, null, 1)}`);
+});
+
+test('every operation has an operationId, and no two the same', () => {
+  const ops = operations(doc);
+  assert.ok(ops.length > 100, `${ops.length} operations`);
+  const missing = ops.filter(([, op]) => !op.operationId).map(([key]) => key);
+  assert.deepEqual(
+    missing,
+    [],
+    'routes without an operationId (add them to src/http/operations.ts)',
+  );
+  const seen = new Map<string, string>();
+  const twice: string[] = [];
+  for (const [key, op] of ops) {
+    const id = op.operationId as string;
+    if (seen.has(id)) twice.push(`${id}: ${seen.get(id)} and ${key}`);
+    seen.set(id, key);
+  }
+  assert.deepEqual(twice, [], 'operationIds used twice');
+  for (const id of seen.keys()) assert.match(id, /^[a-z][A-Za-z0-9]*$/, `${id} is camelCase`);
+});
+
+test('every operation documents its success answer with a schema (204: no body)', () => {
+  const lacking = operations(doc)
+    .filter(([, op]) => {
+      const ok = Object.entries(op.responses ?? {}).filter(([c]) => /^[23]/.test(c));
+      if (ok.some(([c]) => c === '204')) return false;
+      return !ok.some(([, r]) => Object.values(r.content ?? {}).some((m) => m.schema));
+    })
+    .map(([key]) => key);
+  assert.deepEqual(lacking, [], 'operations without a success response schema');
+});
+
+test('every entry of the operations table names a route of the document', () => {
+  const keys = new Set(operations(doc).map(([key]) => key));
+  const stale = documentedOperations().filter((k) => !keys.has(k));
+  assert.deepEqual(stale, [], 'entries of src/http/operations.ts that match no route');
+});
+
+test('resources and errors are named component schemas', () => {
+  const schemas = doc.components?.schemas ?? {};
+  for (const name of ['Error', 'Tenant', 'Authorizer', 'Rollout', 'Template', 'Webhook'])
+    assert.ok(schemas[name], `components.schemas.${name}`);
+  const op = doc.paths['/api/admin/tenants/{id}']?.['get'];
+  assert.deepEqual(op?.responses?.['200']?.content?.['application/json']?.schema, {
+    $ref: '#/components/schemas/Tenant',
+  });
+  // Every JSON error answer of the API is the Error schema (the probes answer their own).
+  for (const [key, o] of operations(doc)) {
+    if (!key.split(' ')[1]?.startsWith('/api/')) continue;
+    for (const [code, r] of Object.entries(o.responses ?? {})) {
+      if (!/^[45]/.test(code) || !r.content?.['application/json']) continue;
+      assert.deepEqual(
+        r.content['application/json'].schema,
+        { $ref: '#/components/schemas/Error' },
+        `${key} ${code}`,
+      );
+    }
+  }
+  // A schema titled like a component that stayed inline differs from the component of that name.
+  const inline: string[] = [];
+  const walk = (v: unknown, at: string) => {
+    if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${at}/${i}`));
+    if (typeof v !== 'object' || v === null) return;
+    const t = (v as { title?: unknown }).title;
+    if (typeof t === 'string' && /^[A-Z][A-Za-z0-9]*$/.test(t)) inline.push(`${t} at ${at}`);
+    for (const [k, x] of Object.entries(v)) walk(x, `${at}/${k}`);
+  };
+  walk(doc.paths, '');
+  assert.deepEqual(inline, [], 'two different schemas claim one component name');
+});
+
+test('the proxy documents its wildcard as a named path parameter', () => {
+  const op = doc.paths['/api/proxy/{appid}/{path}']?.['post'] as
+    { parameters?: { name: string; in: string }[] } | undefined;
+  assert.ok(op, 'POST /api/proxy/{appid}/{path}');
+  assert.deepEqual(
+    op.parameters
+      ?.filter((p) => p.in === 'path')
+      .map((p) => p.name)
+      .sort(),
+    ['appid', 'path'],
+  );
+});
+
+test("the emulator's routes are documented apart, at /emulator/docs", async () => {
+  const own = Object.keys(doc.paths).filter((p) => p.startsWith('/emulator'));
+  assert.deepEqual(own, [], "openwx's document has no emulator route");
+  const res = await fetch(`${sb.url}/emulator/docs/json`);
+  assert.equal(res.status, 200);
+  const emu = (await res.json()) as Document & { info: { title: string } };
+  assert.match(emu.info.title, /emulator/i);
+  const paths = Object.keys(emu.paths);
+  assert.ok(paths.includes('/emulator/cgi-bin/component/api_component_token'), paths.join(' '));
+  assert.ok(
+    paths.every((p) => p.startsWith('/emulator/')),
+    'only emulator routes',
+  );
+  const valid = await new Validator().validate(structuredClone(emu) as never);
+  assert.ok(valid.valid, JSON.stringify(valid.errors));
+  const page = await fetch(`${sb.url}/emulator/docs`, { redirect: 'follow' });
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+});

@@ -351,15 +351,11 @@ export async function createOpenwx(
     clock,
     jobs,
     log,
-    // The audit item of a submission uses a category of the tenant's profile when it has one.
-    preferredCategories: async (appid) => {
-      const res = await db.query<{ tenant_id: string | null }>(
-        'SELECT tenant_id FROM authorizers WHERE appid = $1',
-        [appid],
-      );
-      const profile = await profiles.forTenant(res.rows[0]?.tenant_id ?? null);
-      return profile?.categories ?? [];
-    },
+    // The audit item of a submission uses a category of the tenant's profile when it has one;
+    // the ext_json declares the privacy interfaces the profile lists.
+    preferredCategories: async (appid) => (await profiles.forAuthorizer(appid))?.categories ?? [],
+    privacyInterfaces: async (appid) =>
+      ((await profiles.forAuthorizer(appid))?.privacy_interfaces ?? []).map((p) => p.api_name),
   });
   const rollouts = createRollouts({
     db,

@@ -237,4 +237,131 @@ describe('profiles and mini program settings', () => {
       count,
     );
   });
+
+  test('privacy interfaces of a profile: applied for, pending, approved; a rejection is applied for again', async () => {
+    const tenant = (await call<{ id: string }>('/api/admin/tenants', 'POST', { name: 'located' }))
+      .body;
+    const located = await call<{ id: string }>('/api/admin/profiles', 'POST', {
+      name: 'located',
+      privacy_interfaces: [
+        {
+          api_name: 'wx.getLocation',
+          content: '展示附近的门店',
+          url_list: ['https://h5.example.com/stores'],
+        },
+        {
+          api_name: 'wx.chooseAddress',
+          content: '填写收货地址',
+          pic_list: ['https://cdn.example.com/address.png'],
+        },
+      ],
+    });
+    assert.equal(located.status, 201, JSON.stringify(located.body));
+    await call(`/api/admin/tenants/${tenant.id}/profile`, 'PUT', { profile_id: located.body.id });
+    const appid = await authorizeMerchant(sb, { type: 'miniprogram' });
+    await call(`/api/admin/authorizers/${appid}`, 'PATCH', { tenant_id: tenant.id });
+    type Drift = {
+      in_sync: boolean;
+      differences: Array<{ area: string; field: string; actual: unknown }>;
+      calls: Array<{ endpoint: string; body: Json }>;
+    };
+    const drift = async () => (await call<Drift>(`/api/admin/authorizers/${appid}/drift`)).body;
+    const first = await drift();
+    assert.deepEqual(
+      first.differences.map((d) => [d.field, d.actual]),
+      [
+        ['wx.getLocation', 'not_applied'],
+        ['wx.chooseAddress', 'not_applied'],
+      ],
+    );
+    assert.deepEqual(first.calls[0], {
+      endpoint: 'apply_privacy_interface',
+      body: {
+        api_name: 'wx.getLocation',
+        content: '展示附近的门店',
+        url_list: ['https://h5.example.com/stores'],
+      },
+    });
+
+    const applied = await call<{ ok: boolean }>(
+      `/api/admin/authorizers/${appid}/apply`,
+      'POST',
+      {},
+    );
+    assert.equal(applied.body.ok, true, JSON.stringify(applied.body));
+    const pending = await drift();
+    assert.equal(pending.in_sync, false);
+    assert.deepEqual(pending.calls, [], 'nothing to send while WeChat decides');
+    assert.deepEqual(
+      pending.differences.map((d) => d.actual),
+      ['applying', 'applying'],
+    );
+
+    await sb.control(`/privacy-interfaces/${appid}`, {
+      api_name: 'wx.getLocation',
+      result: 'approved',
+    });
+    await sb.control(`/privacy-interfaces/${appid}`, {
+      api_name: 'wx.chooseAddress',
+      result: 'rejected',
+      reason: '未提供使用场景',
+    });
+    const rejected = await drift();
+    assert.deepEqual(
+      rejected.differences.map((d) => [d.field, d.actual]),
+      [['wx.chooseAddress', 'rejected']],
+    );
+    assert.deepEqual(
+      rejected.calls.map((c) => c.body['api_name']),
+      ['wx.chooseAddress'],
+    );
+  });
+
+  test('a profile naming an unknown privacy interface or one without material is refused', async () => {
+    const count = (await call<{ items: unknown[] }>('/api/admin/profiles')).body.items.length;
+    const cases: Array<[Json, string, string]> = [
+      [
+        { api_name: 'wx.getlocation', content: 'x', url_list: ['https://a.example.com'] },
+        'privacy_interfaces[0].api_name',
+        'privacy_interface_unknown',
+      ],
+      [
+        { api_name: 'wx.getLocation', content: '附近门店' },
+        'privacy_interfaces[0].url_list',
+        'material_missing',
+      ],
+      [
+        { api_name: 'wx.getLocation', content: '附近门店', url_list: ['ftp://a.example.com'] },
+        'privacy_interfaces[0].url_list[0]',
+        'url_invalid',
+      ],
+      [
+        {
+          api_name: 'wx.getLocation',
+          content: '长'.repeat(301),
+          url_list: ['https://a.example.com'],
+        },
+        'privacy_interfaces[0].content',
+        'content_too_long',
+      ],
+    ];
+    for (const [item, field, reason] of cases) {
+      const r = await call<ErrorBody & { error: { params?: Json } }>(
+        '/api/admin/profiles',
+        'POST',
+        {
+          name: 'bad interfaces',
+          privacy_interfaces: [item],
+        },
+      );
+      assert.equal(r.status, 400, JSON.stringify(item));
+      assert.equal(r.body.error.field, field);
+      assert.equal(r.body.error.params?.['reason'], reason);
+    }
+    assert.equal(
+      (await call<{ items: unknown[] }>('/api/admin/profiles')).body.items.length,
+      count,
+      'nothing saved',
+    );
+  });
 });

@@ -62,6 +62,24 @@ const profileBody = {
     webview_domains: { ...list, type: ['array', 'null'] },
     categories: { type: ['array', 'null'], items: category, maxItems: 20 },
     privacy: { ...privacy, type: ['object', 'null'] },
+    privacy_interfaces: {
+      type: ['array', 'null'],
+      maxItems: 20,
+      description:
+        "The privacy interfaces the template's code calls (e.g. wx.getLocation): applied for with apply_privacy_interface by drift/apply (content is the reason, and at least one of url_list, pic_list, video_list shows the use), and declared in the committed ext_json's requiredPrivateInfos",
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['api_name', 'content'],
+        properties: {
+          api_name: { type: 'string', minLength: 1, maxLength: 64 },
+          content: { type: 'string', minLength: 1, maxLength: 600 },
+          url_list: { type: 'array', maxItems: 10, items: { type: 'string', maxLength: 1000 } },
+          pic_list: { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 1000 } },
+          video_list: { type: 'array', maxItems: 5, items: { type: 'string', maxLength: 1000 } },
+        },
+      },
+    },
     basic_info: {
       type: ['object', 'null'],
       additionalProperties: false,

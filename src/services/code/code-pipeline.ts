@@ -25,6 +25,8 @@ export interface CodePipelineDeps {
   jobs: JobQueue;
   log?: Logger;
   preferredCategories?: (appid: string) => Promise<Array<{ first: number; second: number }>>;
+  /** The privacy interfaces (`wx.getLocation`) its profile says the code calls. */
+  privacyInterfaces?: (appid: string) => Promise<readonly string[]>;
 }
 
 export interface CommitInput extends ExtInput {
@@ -58,6 +60,10 @@ export function createCodePipeline(deps: CodePipelineDeps) {
     history,
     ...(deps.preferredCategories ? { preferredCategories: deps.preferredCategories } : {}),
   });
+
+  /** The privacy interfaces the mini program's code calls, declared in its ext_json. */
+  const privacyInterfaces = async (appid: string): Promise<readonly string[]> =>
+    deps.privacyInterfaces ? deps.privacyInterfaces(appid) : [];
 
   async function tenantOf(appid: string): Promise<TenantData> {
     const res = await db.query<{
@@ -219,7 +225,7 @@ export function createCodePipeline(deps: CodePipelineDeps) {
         template_id: template.template_id,
         user_version: input.user_version,
         user_desc: input.user_desc,
-        ext_json: renderExtJson(appid, tenant, input),
+        ext_json: renderExtJson(appid, tenant, input, await privacyInterfaces(appid)),
       };
     },
 
@@ -230,7 +236,7 @@ export function createCodePipeline(deps: CodePipelineDeps) {
         template_id: template.template_id,
         user_version: input.user_version,
         user_desc: input.user_desc,
-        ext_json: renderExtJson(appid, tenant, input),
+        ext_json: renderExtJson(appid, tenant, input, await privacyInterfaces(appid)),
       };
       return commitPayload(appid, payload, actor);
     },

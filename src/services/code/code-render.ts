@@ -1,9 +1,11 @@
 import { AppError } from '../../core/errors.ts';
+import { declaredName } from '../privacy/interfaces.ts';
 
 /**
  * The ext_json a mini program is committed with, rendered from its tenant's data:
  * `{extAppid, ext: {...tenant.ext, ...ext}}`, or a caller's own ext_json text; in both, every
- * `{{appid}}` and `{{tenant.name}}` (and `{{tenant.id}}`) is replaced. Reference: ../shared/wechat/02 §3.1.
+ * `{{appid}}` and `{{tenant.name}}` (and `{{tenant.id}}`) is replaced; the privacy interfaces of the
+ * mini program's profile are declared in requiredPrivateInfos. Reference: ../shared/wechat/02 §3.1.
  */
 export const EXT_JSON_MAX = 64 * 1024;
 
@@ -36,7 +38,28 @@ export function substitute(value: unknown, vars: Record<string, string>): unknow
 const bad = (field: string, message: string) =>
   new AppError('bad_request', message, { details: { field } });
 
-export function renderExtJson(appid: string, tenant: TenantData, input: ExtInput): string {
+/**
+ * Adds the privacy interfaces the code calls (`wx.getLocation`) to the ext_json's
+ * requiredPrivateInfos (`getLocation`), keeping what it declares already. WeChat reads the
+ * declaration from ext.json as from app.json: https://developers.weixin.qq.com/miniprogram/dev/devtools/ext.html
+ * and .../reference/configuration/app.html#requiredPrivateInfos.
+ */
+function declare(doc: Record<string, unknown>, apiNames: readonly string[]): void {
+  if (apiNames.length === 0) return;
+  const current = doc['requiredPrivateInfos'];
+  if (current !== undefined && !Array.isArray(current)) {
+    throw bad('ext_json', "ext_json's requiredPrivateInfos must be a list of interface names");
+  }
+  const names = [...(current ?? []), ...apiNames.map(declaredName)];
+  doc['requiredPrivateInfos'] = [...new Set(names)];
+}
+
+export function renderExtJson(
+  appid: string,
+  tenant: TenantData,
+  input: ExtInput,
+  privacyInterfaces: readonly string[] = [],
+): string {
   const vars = { appid, 'tenant.name': tenant.name ?? '', 'tenant.id': tenant.id ?? '' };
   if (input.ext_json !== undefined && input.ext !== undefined) {
     throw bad('ext_json', 'give either ext or ext_json, not both');
@@ -63,6 +86,7 @@ export function renderExtJson(appid: string, tenant: TenantData, input: ExtInput
   } else {
     doc = { extAppid: appid, ext: substitute({ ...tenant.ext, ...(input.ext ?? {}) }, vars) };
   }
+  declare(doc, privacyInterfaces);
   const text = JSON.stringify(doc);
   const size = Buffer.byteLength(text);
   if (size > EXT_JSON_MAX) {

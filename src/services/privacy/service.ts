@@ -117,6 +117,79 @@ function row(i: Record<string, unknown>): PrivacyInterface {
   };
 }
 
+/**
+ * The checks of apply_privacy_interface's body before WeChat sees it (a reason, and a page,
+ * picture or video showing the use); `prefix` names where the body sits in a larger input.
+ */
+export function checkApplication(
+  input: Omit<ApplyInput, 'api_name'> & { api_name?: string },
+  prefix = '',
+): void {
+  const content = typeof input.content === 'string' ? input.content.trim() : '';
+  if (content === '')
+    refuse('bad_request', `${prefix}content`, 'content_missing', 'content is required');
+  if ([...content].length > CONTENT_MAX) {
+    refuse(
+      'bad_request',
+      `${prefix}content`,
+      'content_too_long',
+      `content has at most ${CONTENT_MAX} characters`,
+      {
+        max: CONTENT_MAX,
+      },
+    );
+  }
+  const urls = input.url_list ?? [];
+  const pics = input.pic_list ?? [];
+  const videos = input.video_list ?? [];
+  if (urls.length + pics.length + videos.length === 0) {
+    refuse(
+      'bad_request',
+      `${prefix}url_list`,
+      'material_missing',
+      'give at least one of url_list, pic_list or video_list showing where the interface is used',
+    );
+  }
+  if (pics.length > PICS_MAX) {
+    refuse(
+      'bad_request',
+      `${prefix}pic_list`,
+      'too_many',
+      `pic_list takes at most ${PICS_MAX} pictures`,
+      {
+        max: PICS_MAX,
+      },
+    );
+  }
+  if (videos.length > VIDEOS_MAX) {
+    refuse('bad_request', `${prefix}video_list`, 'too_many', 'video_list takes one video', {
+      max: 1,
+    });
+  }
+  for (const [field, list] of [
+    ['url_list', urls],
+    ['pic_list', pics],
+    ['video_list', videos],
+  ] as const) {
+    const bad = list.findIndex((u) => !/^https?:\/\/\S+$/i.test(u));
+    if (bad >= 0)
+      refuse(
+        'bad_request',
+        `${prefix}${field}[${bad}]`,
+        'url_invalid',
+        `${field}[${bad}] is not an http(s) URL`,
+      );
+  }
+  if (videos.some((v) => !/\.mp4(\?|#|$)/i.test(v))) {
+    refuse(
+      'bad_request',
+      `${prefix}video_list[0]`,
+      'video_not_mp4',
+      'WeChat takes only MP4 videos',
+    );
+  }
+}
+
 export type PrivacyService = ReturnType<typeof createPrivacyService>;
 
 export function createPrivacyService(deps: PrivacyDeps) {
@@ -141,55 +214,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
     appid: string,
     input: ApplyInput,
   ): Promise<{ audit_id: number | null; interface: PrivacyInterface }> {
-    const content = typeof input.content === 'string' ? input.content.trim() : '';
-    if (content === '') refuse('bad_request', 'content', 'content_missing', 'content is required');
-    if ([...content].length > CONTENT_MAX) {
-      refuse(
-        'bad_request',
-        'content',
-        'content_too_long',
-        `content has at most ${CONTENT_MAX} characters`,
-        {
-          max: CONTENT_MAX,
-        },
-      );
-    }
-    const urls = input.url_list ?? [];
-    const pics = input.pic_list ?? [];
-    const videos = input.video_list ?? [];
-    if (urls.length + pics.length + videos.length === 0) {
-      refuse(
-        'bad_request',
-        'url_list',
-        'material_missing',
-        'give at least one of url_list, pic_list or video_list showing where the interface is used',
-      );
-    }
-    if (pics.length > PICS_MAX) {
-      refuse('bad_request', 'pic_list', 'too_many', `pic_list takes at most ${PICS_MAX} pictures`, {
-        max: PICS_MAX,
-      });
-    }
-    if (videos.length > VIDEOS_MAX) {
-      refuse('bad_request', 'video_list', 'too_many', 'video_list takes one video', { max: 1 });
-    }
-    for (const [field, list] of [
-      ['url_list', urls],
-      ['pic_list', pics],
-      ['video_list', videos],
-    ] as const) {
-      const bad = list.findIndex((u) => !/^https?:\/\/\S+$/i.test(u));
-      if (bad >= 0)
-        refuse(
-          'bad_request',
-          `${field}[${bad}]`,
-          'url_invalid',
-          `${field}[${bad}] is not an http(s) URL`,
-        );
-    }
-    if (videos.some((v) => !/\.mp4(\?|#|$)/i.test(v))) {
-      refuse('bad_request', 'video_list[0]', 'video_not_mp4', 'WeChat takes only MP4 videos');
-    }
+    checkApplication(input);
     const { items } = await interfaces(appid);
     const current = items.find((i) => i.api_name === input.api_name);
     if (!current) {
@@ -216,10 +241,10 @@ export function createPrivacyService(deps: PrivacyDeps) {
       'apply_privacy_interface',
       {
         api_name: input.api_name,
-        content,
-        ...(urls.length ? { url_list: urls } : {}),
-        ...(pics.length ? { pic_list: pics } : {}),
-        ...(videos.length ? { video_list: videos } : {}),
+        content: input.content.trim(),
+        ...(input.url_list?.length ? { url_list: input.url_list } : {}),
+        ...(input.pic_list?.length ? { pic_list: input.pic_list } : {}),
+        ...(input.video_list?.length ? { video_list: input.video_list } : {}),
       },
       { appid },
     );

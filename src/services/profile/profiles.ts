@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.ts';
 import { AppError } from '../../core/errors.ts';
 import { newId } from '../../core/random.ts';
 import type { Db } from '../../store/db.ts';
+import { createProfileQueries, type ProfileRow } from '../../store/queries/profiles.ts';
 import { checkSpec, type PlatformDomains, type ProfileSpec } from './spec.ts';
 
 /** Configuration profiles: the desired state of mini programs, one default, others per tenant. */
@@ -18,20 +19,14 @@ export interface ProfileInput extends ProfileSpec {
   default?: boolean;
 }
 
-interface Row {
-  id: string;
-  name: string;
-  spec: ProfileSpec;
-  is_default: boolean;
-  created_at: Date;
-  updated_at: Date;
-}
+type Row = ProfileRow<ProfileSpec>;
 
 const SPEC_KEYS = [
   'server_domains',
   'webview_domains',
   'categories',
   'privacy',
+  'privacy_interfaces',
   'basic_info',
 ] as const;
 
@@ -57,35 +52,22 @@ export type ProfileService = ReturnType<typeof createProfileService>;
 export function createProfileService(deps: { db: Db; clock: Clock; platform: PlatformDomains }) {
   const { db, clock } = deps;
   const now = () => new Date(clock.now());
+  const q = createProfileQueries<ProfileSpec>(db);
 
   async function find(id: string): Promise<Row> {
-    const res = await db.query<Row>('SELECT * FROM profiles WHERE id = $1', [id]);
-    const row = res.rows[0];
+    const row = await q.find(id);
     if (!row) throw new AppError('not_found', `profile ${id} not found`);
     return row;
   }
 
   async function save(row: Row, makeDefault: boolean): Promise<Profile> {
     checkSpec(row.spec, deps.platform);
-    const clash = await db.query<{ id: string }>(
-      'SELECT id FROM profiles WHERE name = $1 AND id <> $2',
-      [row.name, row.id],
-    );
-    if (clash.rows[0]) {
+    if (await q.nameTakenByOther(row.name, row.id)) {
       throw new AppError('conflict', `a profile named ${row.name} exists`, {
         details: { field: 'name' },
       });
     }
-    await db.transaction(async (tx) => {
-      if (makeDefault) await tx.query('UPDATE profiles SET is_default = false WHERE is_default');
-      await tx.query(
-        `INSERT INTO profiles (id, name, spec, is_default, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, spec = EXCLUDED.spec,
-           is_default = EXCLUDED.is_default, updated_at = EXCLUDED.updated_at`,
-        [row.id, row.name, JSON.stringify(row.spec), row.is_default, row.created_at, now()],
-      );
-    });
+    await db.transaction((tx) => q.save(row, makeDefault, now(), tx));
     return view(await find(row.id));
   }
 
@@ -94,8 +76,7 @@ export function createProfileService(deps: { db: Db; clock: Clock; platform: Pla
       if (!input.name) {
         throw new AppError('bad_request', 'name is required', { details: { field: 'name' } });
       }
-      const count = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM profiles');
-      const isDefault = input.default === true || (count.rows[0]?.n ?? 0) === 0;
+      const isDefault = input.default === true || (await q.count()) === 0;
       const row: Row = {
         id: `prof_${newId().replaceAll('-', '').slice(0, 16)}`,
         name: input.name,
@@ -108,13 +89,10 @@ export function createProfileService(deps: { db: Db; clock: Clock; platform: Pla
     },
     /** Every profile with the tenants given it (the default also serves every other tenant). */
     async list(): Promise<Array<Profile & { tenant_ids: string[] }>> {
-      const res = await db.query<Row>('SELECT * FROM profiles ORDER BY created_at, id');
-      const given = await db.query<{ tenant_id: string; profile_id: string }>(
-        'SELECT tenant_id, profile_id FROM tenant_profiles ORDER BY tenant_id',
-      );
-      return res.rows.map((r) => ({
+      const given = await q.assignments();
+      return (await q.list()).map((r) => ({
         ...view(r),
-        tenant_ids: given.rows.filter((g) => g.profile_id === r.id).map((g) => g.tenant_id),
+        tenant_ids: given.filter((g) => g.profile_id === r.id).map((g) => g.tenant_id),
       }));
     },
     async get(id: string): Promise<Profile> {
@@ -138,35 +116,27 @@ export function createProfileService(deps: { db: Db; clock: Clock; platform: Pla
           'the default profile cannot be deleted; choose another first',
         );
       }
-      await db.query('DELETE FROM profiles WHERE id = $1', [id]);
+      await q.remove(id);
     },
     async setDefault(id: string): Promise<Profile> {
       const row = await find(id);
       return save({ ...row, is_default: true }, true);
     },
     async assignToTenant(tenantId: string, profileId: string | null): Promise<void> {
-      const t = await db.query('SELECT 1 FROM tenants WHERE id = $1', [tenantId]);
-      if (!t.rows[0]) throw new AppError('not_found', `tenant ${tenantId} not found`);
-      if (profileId === null) {
-        await db.query('DELETE FROM tenant_profiles WHERE tenant_id = $1', [tenantId]);
-        return;
+      if (!(await q.tenantExists(tenantId))) {
+        throw new AppError('not_found', `tenant ${tenantId} not found`);
       }
-      await find(profileId);
-      await db.query(
-        `INSERT INTO tenant_profiles (tenant_id, profile_id) VALUES ($1, $2)
-         ON CONFLICT (tenant_id) DO UPDATE SET profile_id = EXCLUDED.profile_id`,
-        [tenantId, profileId],
-      );
+      if (profileId !== null) await find(profileId);
+      await q.assign(tenantId, profileId);
     },
     /** The tenant's profile, else the default; undefined when there is none. */
     async forTenant(tenantId: string | null): Promise<Profile | undefined> {
-      const res = await db.query<Row>(
-        `SELECT p.* FROM profiles p
-         WHERE p.id = (SELECT profile_id FROM tenant_profiles WHERE tenant_id = $1)
-            OR (p.is_default AND NOT EXISTS (SELECT 1 FROM tenant_profiles WHERE tenant_id = $1))`,
-        [tenantId ?? ''],
-      );
-      const row = res.rows[0];
+      const row = await q.forTenant(tenantId);
+      return row ? view(row) : undefined;
+    },
+    /** The profile of the mini program's tenant, else the default; undefined when there is none. */
+    async forAuthorizer(appid: string): Promise<Profile | undefined> {
+      const row = await q.forAuthorizer(appid);
       return row ? view(row) : undefined;
     },
   };

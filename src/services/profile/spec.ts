@@ -1,4 +1,6 @@
 import { AppError } from '../../core/errors.ts';
+import { PRIVACY_INTERFACE_NAMES } from '../privacy/interfaces.ts';
+import { checkApplication } from '../privacy/service.ts';
 
 /**
  * A profile's desired state for a mini program, and its validation. Server domains are written
@@ -30,11 +32,22 @@ export interface PrivacySpec {
   owner_setting: Record<string, string>;
   setting_list: Array<{ privacy_key: string; privacy_text: string }>;
 }
+/** A privacy interface the template's code calls, and the reason given when applying for it. */
+export interface PrivacyInterfaceSpec {
+  api_name: string;
+  content: string;
+  /** Where the use shows (at least one of the three, as apply_privacy_interface wants). */
+  url_list?: string[];
+  pic_list?: string[];
+  video_list?: string[];
+}
 export interface ProfileSpec {
   server_domains?: ServerDomains | null;
   webview_domains?: string[] | null;
   categories?: Array<{ first: number; second: number }> | null;
   privacy?: PrivacySpec | null;
+  /** Applied for (apply_privacy_interface) and declared in ext_json's requiredPrivateInfos. */
+  privacy_interfaces?: PrivacyInterfaceSpec[] | null;
   basic_info?: { signature?: string } | null;
 }
 
@@ -134,10 +147,37 @@ export function checkPrivacy(p: PrivacySpec, field = 'privacy'): void {
   });
 }
 
+export function checkPrivacyInterfaces(
+  list: PrivacyInterfaceSpec[],
+  field = 'privacy_interfaces',
+): void {
+  const known: readonly string[] = PRIVACY_INTERFACE_NAMES;
+  const seen = new Set<string>();
+  list.forEach((p, i) => {
+    const f = `${field}[${i}]`;
+    if (!known.includes(p.api_name)) {
+      throw new AppError(
+        'bad_request',
+        `${f}.api_name: "${p.api_name}" is not a privacy interface (names are case-sensitive: ${known.join(', ')})`,
+        {
+          details: {
+            field: `${f}.api_name`,
+            params: { reason: 'privacy_interface_unknown', api_name: p.api_name, known },
+          },
+        },
+      );
+    }
+    if (seen.has(p.api_name)) throw bad(`${f}.api_name`, `${p.api_name} is listed twice`);
+    seen.add(p.api_name);
+    checkApplication(p, `${f}.`);
+  });
+}
+
 /** Every check of a profile, before anything is saved. */
 export function checkSpec(spec: ProfileSpec, platform: PlatformDomains): void {
   if (spec.server_domains) checkServerDomains(spec.server_domains, platform);
   if (spec.webview_domains) checkWebviewDomains(spec.webview_domains, platform);
   if (spec.categories) checkCategories(spec.categories, 'categories');
   if (spec.privacy) checkPrivacy(spec.privacy);
+  if (spec.privacy_interfaces) checkPrivacyInterfaces(spec.privacy_interfaces);
 }

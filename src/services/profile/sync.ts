@@ -7,7 +7,8 @@ import type { Db } from '../../store/db.ts';
 import type { WechatClient } from '../../wechat/client.ts';
 import type { EndpointName } from '../../wechat/endpoints/index.ts';
 import { isWechatApiError } from '../../wechat/errors.ts';
-import { SERVER_KINDS, WX_FIELD, type ProfileSpec } from './spec.ts';
+import { INTERFACE_STATES } from '../privacy/service.ts';
+import { SERVER_KINDS, WX_FIELD, type PrivacyInterfaceSpec, type ProfileSpec } from './spec.ts';
 import type { Profile, ProfileService } from './profiles.ts';
 
 /**
@@ -21,7 +22,13 @@ export interface PlannedCall {
   body: Record<string, unknown>;
 }
 export interface Difference {
-  area: 'server_domains' | 'webview_domains' | 'categories' | 'privacy' | 'basic_info';
+  area:
+    | 'server_domains'
+    | 'webview_domains'
+    | 'categories'
+    | 'privacy'
+    | 'privacy_interfaces'
+    | 'basic_info';
   field: string;
   expected: unknown;
   actual: unknown;
@@ -149,6 +156,9 @@ export function createProfileSync(deps: {
         });
       }
     }
+    if (spec.privacy_interfaces?.length) {
+      await planInterfaces(appid, spec.privacy_interfaces, differences, calls);
+    }
     const signature = spec.basic_info?.signature;
     if (signature !== undefined) {
       const actual = await client.call('getaccountbasicinfo', {}, opts);
@@ -164,6 +174,45 @@ export function createProfileSync(deps: {
       }
     }
     return { differences, calls };
+  }
+
+  /**
+   * Every listed privacy interface must be approved (get_privacy_interface status 5). One not
+   * applied for, rejected or without permission is applied for again with the profile's reason;
+   * one WeChat is still deciding (status 3) is a difference without a call: applying twice is
+   * refused while an application is pending (doc applyPrivacyInterface).
+   */
+  async function planInterfaces(
+    appid: string,
+    wanted: PrivacyInterfaceSpec[],
+    differences: Difference[],
+    calls: PlannedCall[],
+  ): Promise<void> {
+    const actual = await client.call('get_privacy_interface', {}, { appid });
+    const list = actual.interface_list ?? [];
+    for (const want of wanted) {
+      const status = list.find((i) => i.api_name === want.api_name)?.status;
+      if (status === 5) continue;
+      const state =
+        status === undefined ? 'not_applied' : (INTERFACE_STATES[status] ?? `status_${status}`);
+      differences.push({
+        area: 'privacy_interfaces',
+        field: want.api_name,
+        expected: 'approved',
+        actual: state,
+      });
+      if (status === 3) continue;
+      calls.push({
+        endpoint: 'apply_privacy_interface',
+        body: {
+          api_name: want.api_name,
+          content: want.content.trim(),
+          ...(want.url_list?.length ? { url_list: want.url_list } : {}),
+          ...(want.pic_list?.length ? { pic_list: want.pic_list } : {}),
+          ...(want.video_list?.length ? { video_list: want.video_list } : {}),
+        },
+      });
+    }
   }
 
   /** The mini programs whose latest drift record says they drifted (see DRIFT_ACTIONS). */

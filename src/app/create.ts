@@ -67,6 +67,7 @@ import { createMetrics } from './metrics.ts';
 import { createMetricSources } from './metric-sources.ts';
 import { createPeriodicWork } from './periodic-work.ts';
 import { createRetentionTask } from '../services/retention/task.ts';
+import { statsPlugin } from '../services/stats/routes.ts';
 import { createDatabaseStartup } from './database-startup.ts';
 
 /**
@@ -417,6 +418,7 @@ export async function createOpenwx(
     ticketReceivedAt: () => tokens.latestTicketAt(),
     componentTokenExpiresAt: () => tokens.componentTokenExpiresAt(),
     queuedJobs: () => metricSources.queuedJobs(),
+    maintainedCounts: () => metricSources.maintainedCounts(),
   });
 
   const emulator = config.embeddedEmulator
@@ -494,6 +496,7 @@ export async function createOpenwx(
         platformSettings: createPlatformSettings({ config, tokens, clock, log }),
       }),
       operatorRoutes({ ...guard, operators }),
+      statsPlugin({ ...guard, log, events: m }),
       consoleRoutes({ mode: config.mode, version: VERSION, hasAccounts: operators.hasAccounts }),
     ],
     ...(emulator ? { emulatorPlugin: emulator.plugin } : {}),

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger, Metrics } from '../core/metrics.ts';
 import type { JobQueue } from '../jobs/queue.ts';
+import type { MaintainedCounts } from '../services/stats/service.ts';
 import { endpoints } from '../wechat/endpoints/index.ts';
 import { ERRCODES } from '../wechat/errcodes.ts';
 
@@ -18,6 +19,8 @@ export interface GaugeSources {
   componentTokenExpiresAt(): Promise<Date | undefined>;
   /** Queued jobs by type: the partial index of queued jobs, capped (metric-sources.ts). */
   queuedJobs(): Promise<Record<string, number>>;
+  /** The counts the database keeps as rows change (stat_counters): a few rows per counter. */
+  maintainedCounts(): Promise<MaintainedCounts>;
 }
 
 export type TokenHealth = 'valid' | 'due' | 'expired' | 'failing';
@@ -53,6 +56,20 @@ export function createMetrics(clockNow: () => number, log?: Logger) {
       return undefined;
     }
   };
+  /** The read in flight: the gauges of one scrape (collected together) share it. */
+  let counts: Promise<MaintainedCounts | undefined> | undefined;
+  const maintained = () => {
+    if (!counts) {
+      const read1 = read('maintained counts', (s) => s.maintainedCounts());
+      counts = read1;
+      void read1.finally(() => {
+        if (counts === read1) counts = undefined;
+      });
+    }
+    return counts;
+  };
+  /** Listeners that see every Metrics call too (e.g. the stats recorder). */
+  const taps: Partial<Metrics>[] = [];
 
   const http = new Histogram({
     name: 'openwx_http_request_duration_seconds',
@@ -144,7 +161,66 @@ export function createMetrics(clockNow: () => number, log?: Logger) {
     },
   });
 
-  const metrics: Metrics = {
+  new Gauge({
+    name: 'openwx_authorizers',
+    help: 'Authorizers by status (authorized, revoked), kept by the database as they change',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const c = await maintained();
+      if (!c) return;
+      this.set({ status: 'authorized' }, c.authorizers.authorized);
+      this.set({ status: 'revoked' }, c.authorizers.revoked);
+    },
+  });
+  new Gauge({
+    name: 'openwx_authorizers_needing_attention',
+    help: 'Authorized accounts whose token refreshes stopped because WeChat says the authorization is gone',
+    registers: [registry],
+    async collect() {
+      const c = await maintained();
+      if (c) this.set(c.authorizers.needsAttention);
+    },
+  });
+  new Gauge({
+    name: 'openwx_tokens_failing',
+    help: 'Tokens whose last refresh failed, by kind (component, authorizer, jsapi_ticket)',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const c = await maintained();
+      if (!c) return;
+      this.reset();
+      for (const kind of ['component', 'authorizer', 'jsapi_ticket'])
+        this.set({ kind }, c.tokensFailing[kind] ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'openwx_webhook_deliveries_waiting',
+    help: 'Webhook deliveries not delivered, by state (backlog = pending or retried, dead = given up)',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      const c = await maintained();
+      if (!c) return;
+      this.set({ state: 'backlog' }, c.webhooks.backlog);
+      this.set({ state: 'dead' }, c.webhooks.dead);
+    },
+  });
+  new Gauge({
+    name: 'openwx_rollouts_open',
+    help: 'Fleet rollouts not finished, by status (running, paused, halted)',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const c = await maintained();
+      if (!c) return;
+      for (const status of ['running', 'paused', 'halted'] as const)
+        this.set({ status }, c.rollouts[status]);
+    },
+  });
+
+  const own: Metrics = {
     callback: (kind, outcome, seconds) => callbacks.observe({ kind, outcome }, seconds),
     wechatCall: (endpoint, errcode, seconds) =>
       wechat.observe(
@@ -163,12 +239,36 @@ export function createMetrics(clockNow: () => number, log?: Logger) {
       ),
     webhookDelivery: (outcome) => deliveries.inc({ outcome }),
   };
+  /** A listener that throws does not break the domain's call nor the other listeners. */
+  const tapped =
+    <K extends keyof Metrics>(name: K) =>
+    (...args: Parameters<Metrics[K]>) => {
+      (own[name] as (...a: Parameters<Metrics[K]>) => void)(...args);
+      for (const t of taps) {
+        try {
+          (t[name] as ((...a: Parameters<Metrics[K]>) => void) | undefined)?.(...args);
+        } catch (err) {
+          log?.debug({ err, metric: name }, 'metrics listener failed');
+        }
+      }
+    };
+  const metrics: Metrics = {
+    callback: tapped('callback'),
+    wechatCall: tapped('wechatCall'),
+    tokenRefresh: tapped('tokenRefresh'),
+    httpRequest: tapped('httpRequest'),
+    webhookDelivery: tapped('webhookDelivery'),
+  };
 
   return {
     metrics,
     registry,
     setSources(s: GaugeSources) {
       sources = s;
+    },
+    /** Lets `listener` see every Metrics call the domain makes from now on. */
+    tap(listener: Partial<Metrics>) {
+      taps.push(listener);
     },
     /** The scheduler's latest count of authorizer tokens by health. */
     setAuthorizerTokenHealth(counts: Record<TokenHealth, number>) {

@@ -1,7 +1,8 @@
 import type { Clock } from '../core/clock.ts';
 import type { Db } from '../store/db.ts';
-import { createAuthorizerQueries } from '../store/queries/authorizers.ts';
 import { createOverviewQueries } from '../store/queries/overview.ts';
+import { createStatsQueries } from '../store/queries/stats.ts';
+import { readMaintainedCounts } from './stats/service.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { TokenService } from '../tokens/token-service.ts';
 
@@ -65,8 +66,8 @@ export function createOverviewService(deps: {
   /** The monthly audit quota (queryquota via any authorized mini program); null when unknown. */
   auditQuota?: () => Promise<{ rest: number; limit: number } | null>;
 }) {
-  const authorizers = createAuthorizerQueries(deps.db);
   const q = createOverviewQueries(deps.db);
+  const stats = createStatsQueries(deps.db);
 
   function warningsOf(o: Omit<Overview, 'warnings'>): OverviewWarning[] {
     const out: OverviewWarning[] = [];
@@ -129,32 +130,20 @@ export function createOverviewService(deps: {
   return {
     async overview(): Promise<Overview> {
       const now = deps.clock.now();
-      const [
-        ticketAt,
-        tokenExpiresAt,
-        counts,
-        failures,
-        backlog,
-        audits,
-        jobs,
-        rollouts,
-        quota,
-        needsAttention,
-      ] = await Promise.all([
-        deps.tokens.latestTicketAt(),
-        deps.tokens.componentTokenExpiresAt(),
-        authorizers.countByStatus(),
-        q.tokenFailures(10),
-        q.webhookBacklog(),
-        q.auditsInFlight(10),
-        deps.jobs.depth(),
-        q.openRollouts(),
-        // A quota WeChat cannot tell right now is shown as unknown, not as a broken overview.
-        deps.auditQuota ? deps.auditQuota().catch(() => null) : Promise.resolve(null),
-        authorizers.countNeedsAttention(),
-      ]);
-      const authorized = counts['authorized'] ?? 0;
-      const revoked = counts['revoked'] ?? 0;
+      const [ticketAt, tokenExpiresAt, counts, failures, oldestPending, audits, jobs, quota] =
+        await Promise.all([
+          deps.tokens.latestTicketAt(),
+          deps.tokens.componentTokenExpiresAt(),
+          // Kept by the database as rows change (migration 0022): no count over all authorizers.
+          readMaintainedCounts(deps.db),
+          stats.latestTokenFailures(10),
+          stats.oldestPendingDelivery(),
+          q.auditsInFlight(10),
+          deps.jobs.depth(),
+          // A quota WeChat cannot tell right now is shown as unknown, not as a broken overview.
+          deps.auditQuota ? deps.auditQuota().catch(() => null) : Promise.resolve(null),
+        ]);
+      const { authorized, revoked, needsAttention } = counts.authorizers;
       const o: Omit<Overview, 'warnings'> = {
         mode: deps.mode,
         componentAppid: deps.componentAppid,
@@ -170,8 +159,8 @@ export function createOverviewService(deps: {
         },
         authorizers: { authorized, revoked, total: authorized + revoked, needsAttention },
         tokenFailures: {
-          total: failures.total,
-          items: failures.items.map((f) => ({
+          total: counts.tokensFailing.total,
+          items: failures.map((f) => ({
             kind: f.kind,
             appid: f.appid,
             failures: f.failures,
@@ -180,9 +169,9 @@ export function createOverviewService(deps: {
           })),
         },
         webhooks: {
-          backlog: backlog.pending,
-          dead: backlog.dead,
-          oldestPendingAt: iso(backlog.oldest),
+          backlog: counts.webhooks.backlog,
+          dead: counts.webhooks.dead,
+          oldestPendingAt: iso(oldestPending),
         },
         audits: {
           inFlight: audits.total,
@@ -193,7 +182,7 @@ export function createOverviewService(deps: {
           })),
         },
         jobs,
-        rollouts,
+        rollouts: counts.rollouts,
         auditQuota: quota ? { rest: quota.rest, limit: quota.limit } : null,
       };
       return { ...o, warnings: warningsOf(o) };

@@ -211,6 +211,7 @@ for (const kind of DB_KINDS) {
           authorization_codes: 1,
           sign_in_attempts: 1,
           operator_sessions: 1,
+          stat_buckets: 0,
         });
 
         // Nothing more to do: a second pass deletes nothing.

@@ -2,6 +2,8 @@ import type { Clock } from '../../core/clock.ts';
 import { silentLogger, type Logger } from '../../core/metrics.ts';
 import type { Queryable } from '../../store/db.ts';
 import { createRetentionQueries, type WalkBatch } from '../../store/queries/retention.ts';
+import { createStatsQueries } from '../../store/queries/stats.ts';
+import { HOUR_BUCKETS_KEEP_DAYS, MINUTE_BUCKETS_KEEP_DAYS } from '../stats/series.ts';
 
 /**
  * Retention: rows that would otherwise be kept forever are deleted once they are old and no longer
@@ -9,7 +11,8 @@ import { createRetentionQueries, type WalkBatch } from '../../store/queries/rete
  * OPENWX_RETENTION_JOBS_DAYS, finished webhook deliveries after OPENWX_RETENTION_DELIVERIES_DAYS,
  * authorization links 7 days after they expired and exchanged authorization codes after 7 days
  * (both live minutes: WeChat's pre_auth_code and authorization_code expire within an hour),
- * console sign-in attempts after 90 days and operator sessions 7 days after they ended.
+ * console sign-in attempts after 90 days, operator sessions 7 days after they ended, and the
+ * charts' minute buckets after 2 days and hour buckets after 400 days (stats/series.ts).
  *
  * Kept whatever their age: unfinished jobs, deliveries still pending or retried, events that a
  * delivery refers to, that the webhook dispatcher has not fanned out yet or that an unfinished
@@ -27,6 +30,7 @@ export const RETENTION_TABLES = [
   'authorization_codes',
   'sign_in_attempts',
   'operator_sessions',
+  'stat_buckets',
 ] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];
 
@@ -65,6 +69,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export function createRetentionService(o: RetentionOptions) {
   const q = createRetentionQueries(o.db);
+  const stats = createStatsQueries(o.db);
   const log = o.log ?? silentLogger;
   const batchSize = o.batchSize ?? DEFAULT_BATCH_SIZE;
   const maxBatches = o.maxBatches ?? DEFAULT_MAX_BATCHES;
@@ -143,6 +148,23 @@ export function createRetentionService(o: RetentionOptions) {
           byAge('operator_sessions', () =>
             q.pruneOperatorSessions(batchSize, cutoff(SESSIONS_KEEP_DAYS)),
           ),
+        stat_buckets: () =>
+          repeat('stat_buckets', async () => {
+            const minutes = await stats.pruneBuckets(
+              'minute',
+              cutoff(MINUTE_BUCKETS_KEEP_DAYS),
+              batchSize,
+            );
+            const hours = await stats.pruneBuckets(
+              'hour',
+              cutoff(HOUR_BUCKETS_KEEP_DAYS),
+              batchSize,
+            );
+            return {
+              deleted: minutes + hours,
+              more: minutes === batchSize || hours === batchSize,
+            };
+          }),
       };
       const counts = Object.fromEntries(RETENTION_TABLES.map((t) => [t, 0])) as PruneCounts;
       const started = Date.now();

@@ -175,6 +175,36 @@ describe('audit reasons that name categories', () => {
     assert.deepEqual(res.body.advice, [{ code: 'no_category_named', params: {} }]);
     assert.deepEqual((await failedStep(sb, appid))?.detail.categories, []);
   });
+
+  test('a tenant key reads the advice of its own mini program, not another tenant’s', async () => {
+    const tenant = await call<{ id: string }>('/api/admin/tenants', 'POST', { name: 'Advised' });
+    await call(`/api/admin/authorizers/${appid}`, 'PATCH', { tenant_id: tenant.body.id });
+    const key = (
+      await call<{ key: string }>(`/api/admin/tenants/${tenant.body.id}/keys`, 'POST', {
+        name: 'erp',
+      })
+    ).body.key;
+    const other = await call<{ id: string }>('/api/admin/tenants', 'POST', { name: 'Nosy' });
+    const otherKey = (
+      await call<{ key: string }>(`/api/admin/tenants/${other.body.id}/keys`, 'POST', {
+        name: 'erp',
+      })
+    ).body.key;
+    await rejectedWith(REASON, '3.0.0');
+    const read = async (withKey: string) => {
+      const res = await fetch(`${sb.url}/api/tenant/authorizers/${appid}/audit-advice`, {
+        headers: { authorization: `Bearer ${withKey}` },
+      });
+      return { status: res.status, body: (await res.json()) as AdviceAnswer & ErrorAnswer };
+    };
+    const own = await read(key);
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.equal(own.body.reason, REASON);
+    assert.deepEqual(own.body, (await advice()).body, 'the same advice the console shows');
+    const nosy = await read(otherKey);
+    assert.equal(nosy.status, 404);
+    assert.equal(nosy.body.error.code, 'not_found');
+  });
 });
 
 describe('audit reasons on PostgreSQL', () => {

@@ -333,4 +333,44 @@ describe('verification on behalf and reviews', () => {
       ],
     );
   });
+
+  test('a tenant key reads its own mini program’s verification and reviews, not another’s', async () => {
+    const mine = await authorizeMerchant(sb, { nickname: 'Tenant shop' });
+    const theirs = await authorizeMerchant(sb, { nickname: 'Their shop' });
+    const keyFor = async (name: string, appid: string) => {
+      const t = await sb.call<{ id: string }>('/api/admin/tenants', 'POST', { name });
+      await sb.call(`/api/admin/authorizers/${appid}`, 'PATCH', { tenant_id: t.body.id });
+      const k = await sb.call<{ key: string }>(`/api/admin/tenants/${t.body.id}/keys`, 'POST', {
+        name: 'erp',
+      });
+      return k.body.key;
+    };
+    const key = await keyFor('Reads own', mine);
+    await keyFor('Reads other', theirs);
+    const asTenant = async <T>(route: string, withKey: string | null = key) => {
+      const res = await fetch(`${sb.url}${route}`, {
+        headers: withKey ? { authorization: `Bearer ${withKey}` } : {},
+      });
+      return { status: res.status, body: (await res.json()) as T };
+    };
+    await sb.call(`/api/admin/authorizers/${mine}/basic-info`, 'PUT', { nickname: 'Renamed shop' });
+
+    const own = await asTenant<{ items: Review[] }>(`/api/tenant/authorizers/${mine}/reviews`);
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.equal(own.body.items[0]?.state, 'pending');
+    assert.equal(own.body.items[0]?.nickname, 'Renamed shop');
+    const verification = await asTenant<Verification>(
+      `/api/tenant/authorizers/${mine}/verification`,
+    );
+    assert.equal(verification.status, 200, JSON.stringify(verification.body));
+    assert.equal(verification.body.state, 'none');
+
+    for (const rest of ['reviews', 'verification']) {
+      const other = await asTenant<ErrorAnswer>(`/api/tenant/authorizers/${theirs}/${rest}`);
+      assert.equal(other.status, 404, `another tenant's ${rest}`);
+      assert.equal(other.body.error.code, 'not_found');
+      const anonymous = await asTenant(`/api/tenant/authorizers/${mine}/${rest}`, null);
+      assert.equal(anonymous.status, 401);
+    }
+  });
 });

@@ -57,6 +57,23 @@ export function codeRoutes(deps: GuardDeps & { code: CodePipeline }) {
           return code.versions(req.params.appid);
         },
       );
+      tenant.get<{ Params: Params }>(
+        '/api/tenant/authorizers/:appid/audit-advice',
+        {
+          schema: {
+            tags,
+            security,
+            summary:
+              "Why the latest audit of one of the tenant's mini programs failed: the categories its reason asks for and what the merchant can do (404 not_found with params.reason no_failed_audit when no audit failed)",
+            params: appidParams,
+            response: { 200: auditAdviceBody, ...errors },
+          },
+        },
+        async (req) => {
+          await requireAppidAccess(deps.db, req, req.params.appid);
+          return code.audits.advice.latest(req.params.appid);
+        },
+      );
     });
     await root.register(async (app) => adminRoutes(app));
   };

@@ -4,7 +4,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/metrics.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import type { WechatClient } from '../../wechat/client.ts';
-import { callerGuard, type GuardDeps } from '../../http/auth.ts';
+import { callerGuard, requireAppidAccess, type GuardDeps } from '../../http/auth.ts';
 import { errorBody } from '../../http/schemas.ts';
 import {
   createVerificationService,
@@ -16,7 +16,8 @@ import {
 /**
  * Verification on behalf (代认证) of a mini program and WeChat's reviews of its name and
  * categories, for the admin token: /api/admin/authorizers/{appid}/verification (state, start,
- * refresh, materials, resubmit) and /api/admin/authorizers/{appid}/reviews. One plugin, added to
+ * refresh, materials, resubmit) and /api/admin/authorizers/{appid}/reviews; tenant keys read their own
+ * mini programs' verification and reviews under /api/tenant/authorizers. One plugin, added to
  * the composition root in one line; it builds the service and takes the pushes' jobs.
  */
 const security = [{ bearerAuth: [] }];
@@ -289,6 +290,41 @@ export function verificationRoutes(deps: VerificationRouteDeps) {
           },
         },
         (req) => service.submitCategory(req.params.appid, req.body),
+      );
+    });
+    // A tenant's system reads where its own mini programs stand (another tenant's: 404).
+    await root.register(async (tenant) => {
+      tenant.addHook('onRequest', callerGuard(deps, 'tenant'));
+      const read = (summary: string, ok: unknown) => ({
+        schema: {
+          tags: ['Tenant API'],
+          security,
+          summary,
+          params: appidParams,
+          response: { 200: ok, 401: errorBody, 404: errorBody },
+        },
+      });
+      tenant.get<{ Params: Params }>(
+        '/api/tenant/authorizers/:appid/verification',
+        read(
+          'The verification (代认证) of one of the tenant’s mini programs: the current task (with the auth_url its administrator opens) and earlier ones',
+          verificationView,
+        ),
+        async (req) => {
+          await requireAppidAccess(deps.db, req, req.params.appid);
+          return service.view(req.params.appid);
+        },
+      );
+      tenant.get<{ Params: Params }>(
+        '/api/tenant/authorizers/:appid/reviews',
+        read(
+          'WeChat’s reviews of the name and categories of one of the tenant’s mini programs, pending and decided, newest first',
+          { type: 'object', properties: { items: { type: 'array', items: review } } },
+        ),
+        async (req) => {
+          await requireAppidAccess(deps.db, req, req.params.appid);
+          return service.reviews(req.params.appid);
+        },
       );
     });
   };

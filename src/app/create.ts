@@ -49,6 +49,8 @@ import { createCodePipeline } from '../services/code/code-pipeline.ts';
 import { createRollouts } from '../services/rollout/rollouts.ts';
 import { icpRoutes } from '../services/icp/routes.ts';
 import { verificationRoutes } from '../services/verification/routes.ts';
+import { sandboxRoutes } from '../services/sandbox/routes.ts';
+import { createSandboxService } from '../services/sandbox/service.ts';
 import { privacyRoutes } from '../services/privacy/routes.ts';
 import { createRolloutWorker } from '../services/rollout/rollout-worker.ts';
 import { createRateLimiter } from '../jobs/rate-limiter.ts';
@@ -111,6 +113,8 @@ export interface OpenwxOptions {
   >;
   /** Socket limits against slow clients (tests shorten them; default SERVER_TIMEOUTS). */
   serverTimeouts?: Partial<ServerTimeouts>;
+  /** Keep the in-process emulator's world in this file across restarts (sandbox `serve`). */
+  emulatorStateFile?: string;
 }
 
 export interface Openwx {
@@ -432,6 +436,7 @@ export async function createOpenwx(
           firstTicketDelayMs: config.emulator.firstTicketDelayMs,
           tokenTtlSeconds: config.emulator.tokenTtlSeconds,
           ...(emulatorClock ? { clock: emulatorClock } : {}),
+          ...(opts.emulatorStateFile ? { stateFile: opts.emulatorStateFile } : {}),
           log: (msg, extra) => log.debug({ emulator: true, ...extra }, msg),
         },
         {
@@ -496,6 +501,10 @@ export async function createOpenwx(
         platformSettings: createPlatformSettings({ config, tokens, clock, log }),
       }),
       operatorRoutes({ ...guard, operators }),
+      sandboxRoutes({
+        ...guard,
+        sandbox: createSandboxService({ mode: config.mode, db, emulator, tokens, log }),
+      }),
       statsPlugin({ ...guard, log, events: m }),
       consoleRoutes({ mode: config.mode, version: VERSION, hasAccounts: operators.hasAccounts }),
     ],

@@ -4,9 +4,10 @@ import { packageVersion } from '../core/package-info.ts';
 import { parseCommandLine, UsageError, type FlagValues } from '../cli/commands.ts';
 import { startupBanner } from '../cli/serve.ts';
 import { emulatorFlags } from '../cli/emulator.ts';
+import { sandboxAction } from '../cli/sandbox.ts';
 
 /**
- * The `openwx` command: serve (default), emulator, migrate, doctor, help. Owns signals and exit
+ * The `openwx` command: serve (default), emulator, migrate, doctor, sandbox, help. Owns signals and exit
  * codes: 0 done, 1 a configuration or runtime error (one line), 2 a mistake on the command line
  * (the line and the usage). The server, the emulator and the database are imported only by the
  * commands that use them, so --help and --version answer at once.
@@ -40,7 +41,12 @@ function onSignals(stop: () => Promise<void>): void {
 async function serve(): Promise<void> {
   const config = loadConfig();
   const { createOpenwx } = await import('./create.ts');
-  const openwx = await createOpenwx(config);
+  // The sandbox's emulator keeps its world beside openwx's data, so that a restart keeps both.
+  const { emulatorStateFile } = await import('../services/sandbox/service.ts');
+  const openwx = await createOpenwx(
+    config,
+    config.embeddedEmulator ? { emulatorStateFile: emulatorStateFile(config.dataDir) } : {},
+  );
   const url = await openwx.listen();
   print(startupBanner(config, url));
   onSignals(() => openwx.stop());
@@ -58,11 +64,15 @@ async function emulator(values: FlagValues): Promise<void> {
     ticketIntervalMs: flags.ticketIntervalSeconds * 1000,
     firstTicketDelayMs: Math.min(flags.ticketIntervalSeconds * 1000, 2000),
     tokenTtlSeconds: flags.tokenTtlSeconds,
+    ...(flags.stateFile ? { stateFile: flags.stateFile } : {}),
     ...(config.authDomain ? { authDomain: config.authDomain } : {}),
   });
   print([
     `WeChat emulator on ${server.url} for component ${config.component.appid}; pushing to ${flags.pushTo.join(', ')}`,
     `  control API: ${server.url}/control/stats`,
+    flags.stateFile
+      ? `  world kept in ${flags.stateFile}${server.emulator.restored ? ' (restored)' : ' (new)'}`
+      : '  world kept in memory only (--state FILE keeps it across restarts)',
   ]);
   onSignals(() => server.close());
 }
@@ -79,6 +89,13 @@ async function migrateCommand(): Promise<void> {
   const config = loadConfig();
   const { runMigrate } = await import('../cli/migrate.ts');
   print([await runMigrate(config)]);
+}
+
+async function sandbox(args: readonly string[]): Promise<void> {
+  sandboxAction(args);
+  const config = loadConfig();
+  const { runSandboxReset } = await import('../cli/sandbox-reset.ts');
+  print(await runSandboxReset(config));
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -98,6 +115,8 @@ async function main(argv: string[]): Promise<void> {
           return migrateCommand();
         case 'doctor':
           return doctor();
+        case 'sandbox':
+          return sandbox(invocation.args ?? []);
       }
   }
 }

@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
  * Unknown commands, flags and bad flag values are a UsageError (exit 2, the usage printed);
  * configuration and runtime errors are the commands' own (exit 1).
  */
-export type CommandName = 'serve' | 'emulator' | 'migrate' | 'doctor' | 'help';
+export type CommandName = 'serve' | 'emulator' | 'migrate' | 'doctor' | 'sandbox' | 'help';
 export type RunnableCommand = Exclude<CommandName, 'help'>;
 type Options = NonNullable<ParseArgsConfig['options']>;
 export type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -44,6 +44,8 @@ It plays the platform of OPENWX_COMPONENT_* (or the sandbox platform in OPENWX_D
       '  --ticket-interval S    seconds between component_verify_ticket pushes (default 600;',
       '                         0 = only on demand)',
       '  --token-ttl S          lifetime of the access tokens it issues, in seconds (default 7200)',
+      '  --state FILE           keep its world (accounts, authorizations, tokens, templates, ...)',
+      '                         in FILE across restarts (default: in memory only)',
     ],
     options: {
       port: { type: 'string', default: '4000' },
@@ -51,6 +53,7 @@ It plays the platform of OPENWX_COMPONENT_* (or the sandbox platform in OPENWX_D
       'push-to': { type: 'string', multiple: true },
       'ticket-interval': { type: 'string', default: '600' },
       'token-ttl': { type: 'string', default: '7200' },
+      state: { type: 'string' },
     },
   },
   migrate: {
@@ -68,6 +71,17 @@ ${CONFIG_NOTE}`,
     description: `Checks the configuration, the database and whether WeChat's API answers, then prints the
 values to enter in the WeChat Open Platform console (第三方平台 → 开发配置).
 Exits 1 when a check fails.
+${CONFIG_NOTE}`,
+    flagHelp: [],
+    options: {},
+  },
+  sandbox: {
+    synopsis: 'openwx sandbox reset',
+    summary: "reset the sandbox: clear openwx's data and the emulator's world together",
+    description: `reset: clears openwx's data in OPENWX_DATA_DIR (or DATABASE_URL) and the emulator's world
+kept beside it, so that the next start begins with a new world (the default accounts).
+Operator accounts and the audit trail stay. Refused in live mode, and while a server uses that
+PGlite database (with DATABASE_URL, stop the server first, or use the console's reset).
 ${CONFIG_NOTE}`,
     flagHelp: [],
     options: {},
@@ -126,7 +140,7 @@ export class UsageError extends Error {
 export type Invocation =
   | { kind: 'version' }
   | { kind: 'help'; text: string }
-  | { kind: 'run'; command: RunnableCommand; values: FlagValues };
+  | { kind: 'run'; command: RunnableCommand; values: FlagValues; args?: string[] };
 
 const isCommand = (s: string): s is CommandName => (NAMES as string[]).includes(s);
 
@@ -181,9 +195,12 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   }
   if (first.startsWith('-')) throw new UsageError(`unknown option ${first}`, mainUsage());
   if (!isCommand(first)) throw new UsageError(`unknown command "${first}"`, mainUsage());
-  const { values, positionals } = parseFlags(first, rest, first === 'help');
+  const { values, positionals } = parseFlags(first, rest, first === 'help' || first === 'sandbox');
   if (values['help']) return { kind: 'help', text: commandUsage(first) };
-  if (first !== 'help') return { kind: 'run', command: first, values };
+  if (first !== 'help')
+    return positionals.length > 0
+      ? { kind: 'run', command: first, values, args: positionals }
+      : { kind: 'run', command: first, values };
   const [topic, ...more] = positionals;
   if (more.length > 0)
     throw new UsageError(`help: unexpected argument "${more[0]}"`, commandUsage('help'));

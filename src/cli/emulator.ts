@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { commandUsage, UsageError, type FlagValues } from './commands.ts';
 
 /** `openwx emulator`: its flags, checked. The server itself is started by src/app. */
@@ -7,6 +8,8 @@ export interface EmulatorFlags {
   pushTo: string[];
   ticketIntervalSeconds: number;
   tokenTtlSeconds: number;
+  /** Where the world is kept across restarts (absolute); undefined: in memory only. */
+  stateFile?: string;
 }
 
 function bad(message: string): never {
@@ -31,7 +34,11 @@ export function emulatorFlags(values: FlagValues): EmulatorFlags {
     bad('--push-to is required (the base URL of openwx, e.g. http://127.0.0.1:3000)');
   for (const u of pushTo)
     if (!/^https?:\/\/[^/]+/.test(u)) bad(`--push-to "${u}" must be an http(s) base URL`);
+  const state = values['state'];
+  if (state !== undefined && (typeof state !== 'string' || state.trim() === ''))
+    bad('--state needs a file name');
   return {
+    ...(typeof state === 'string' ? { stateFile: resolve(state) } : {}),
     host: String(values['host']),
     port: wholeNumber(values, 'port', 0, 65535),
     pushTo,

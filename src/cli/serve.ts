@@ -25,7 +25,10 @@ export function startupBanner(config: Readonly<Config>, url: string): string[] {
     `  WeChat API      ${config.wechatApiBase}`,
   );
   if (config.embeddedEmulator)
-    lines.push(`  emulator        control API ${pub}/emulator/control/stats`);
+    lines.push(
+      `  emulator        control API ${pub}/emulator/control/stats`,
+      `  sandbox world   kept in ${config.dataDir} across restarts (openwx sandbox reset clears it)`,
+    );
   if (config.mode === 'live' && new URL(pub).protocol !== 'https:')
     lines.push(
       `  warning         OPENWX_PUBLIC_URL is not https://: WeChat needs https to push to it (openwx doctor)`,

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'conflict'
   | 'preflight_failed'
   | 'quota_exhausted'
+  | 'sandbox_only'
   | 'payload_too_large'
   | 'config_invalid'
   | 'crypto_error'

@@ -27,6 +27,7 @@ const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   preflight_failed: 409,
   quota_exhausted: 409,
+  sandbox_only: 409,
   payload_too_large: 413,
   config_invalid: 500,
   crypto_error: 400,

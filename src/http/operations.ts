@@ -76,6 +76,7 @@ const TABLE: Record<string, Entry> = {
 
   // Admin: platform
   'GET /api/admin/status': 'getStatus',
+  'GET /api/admin/stats': 'getStats',
   'GET /api/admin/events': 'listEvents',
   'GET /api/admin/events/{id}': 'getEvent',
   'GET /api/admin/audit': 'listAuditTrail',
@@ -277,6 +278,9 @@ const TABLE: Record<string, Entry> = {
   'POST /api/tenant/deploy': 'createTenantDeployment',
   'GET /api/tenant/deploy/{id}': 'getTenantDeployment',
   'GET /api/tenant/authorizers/{appid}/icp': 'getTenantIcpFiling',
+  'GET /api/tenant/authorizers/{appid}/audit-advice': 'getTenantAuditAdvice',
+  'GET /api/tenant/authorizers/{appid}/verification': 'getTenantVerification',
+  'GET /api/tenant/authorizers/{appid}/reviews': 'listTenantReviews',
 };
 
 /** Every `METHOD /path` the table names (the contract test checks that each one exists). */

@@ -35,7 +35,7 @@ describe('console: ICP filing', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('an operator verifies the administrator, uploads a photo and applies', async () => {
+  test('an operator verifies the administrator, uploads a photo and applies with the guided form', async () => {
     const { page } = b;
     await signIn(page, sb, `/authorizers/${appid}/icp`);
     const state = page.getByTestId('icp-state');
@@ -59,43 +59,40 @@ describe('console: ICP filing', () => {
     await page.getByRole('button', { name: '上传' }).click();
     await page.locator('[data-testid="icp-media"] li').waitFor();
 
-    const textarea = page.locator('#icp-application');
-    const form = JSON.parse(await textarea.inputValue()) as {
-      icp_subject: { base_info: Record<string, unknown>; principal_info: Record<string, unknown> };
-      icp_applets: { base_info: Record<string, unknown>; principal_info: Record<string, unknown> };
-    };
-    const person = {
-      name: '张三',
-      mobile: '13000000000',
-      email: 'owner@example.com',
-      emergency_contact: '13100000000',
-      certificate_number: '110105199001011234',
-      certificate_validity_date_start: '20230815',
-      certificate_validity_date_end: '20330815',
-    };
-    Object.assign(form.icp_subject.base_info, {
-      name: '张三',
-      province: '110000',
-      city: '110100',
-      district: '110199',
-      address: '某路1号',
-    });
-    Object.assign(form.icp_subject.principal_info, person);
-    Object.assign(form.icp_applets.principal_info, person);
-    Object.assign(form.icp_applets.base_info, {
-      service_content_types: [1],
-      comment: '为社区居民提供生活缴费查询与提醒服务的小程序',
-    });
-    await textarea.fill(JSON.stringify(form));
-    await page.getByRole('button', { name: '提交备案申请' }).click();
-    await page
-      .locator('[data-field="application"]', { hasText: 'icp_subject.base_info.district' })
-      .waitFor();
+    // The guided form: every code chosen from WeChat's lists, the photo from the upload.
+    const form = page.getByTestId('icp-application-form');
+    await form.locator('#icp-subject-type').selectOption({ label: '个人' });
+    await form.locator('#icp-subject-name').fill('张三');
+    await form.locator('#icp-province').selectOption('110000');
+    await form.locator('#icp-city').selectOption('110100');
+    await form.locator('#icp-district').selectOption('110105');
+    await form.locator('#icp-address').fill('某路1号');
+    await form.locator('#icp-organize-type').selectOption({ label: '居民身份证' });
+    await form.locator('#icp-organize-number').fill('110105199001011234');
+    await form.locator('#icp-organize-address').fill('北京市朝阳区某路1号');
+    await form.locator('#icp-person-name').fill('张三');
+    await form.locator('#icp-person-mobile').fill('13000000000');
+    await form.locator('#icp-person-email').fill('owner@example.com');
+    await form.locator('#icp-person-emergency').fill('13100000000');
+    await form.locator('#icp-person-certificate-type').selectOption({ label: '居民身份证' });
+    await form.locator('#icp-person-certificate-number').fill('110105199001011234');
+    await form.locator('#icp-person-valid-from').fill('20230815');
+    await form.locator('#icp-person-valid-to').fill('20330815');
+    assert.notEqual(await form.locator('#icp-person-photo-front').inputValue(), '');
+    await form.locator('#icp-comment').fill('为社区居民提供生活缴费查询与提醒服务的小程序');
+    assert.equal(
+      await form.locator('#icp-nrlx option:checked').textContent(),
+      '以上都不涉及',
+      'the usual pre-approval answer is preselected',
+    );
+
+    // No service content type chosen: WeChat's rule, shown under the choices; nothing applied.
+    await form.getByRole('button', { name: '提交备案申请' }).click();
+    await form.locator('[data-field="icp_applets.base_info.service_content_types"]').waitFor();
     assert.equal(await state.getAttribute('data-state'), 'materials');
 
-    form.icp_subject.base_info['district'] = '110105';
-    await textarea.fill(JSON.stringify(form));
-    await page.getByRole('button', { name: '提交备案申请' }).click();
+    await form.getByTestId('icp-services').getByLabel('生活缴费').check();
+    await form.getByRole('button', { name: '提交备案申请' }).click();
     await page.locator('[data-testid="icp-state"][data-state="submitted"]').waitFor();
     await b.shot('submitted');
   });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ensureComponentToken } from '../support/flows.ts';
 import { PNG } from '../support/icp-fixtures.ts';
@@ -244,4 +246,23 @@ test('an enterprise merchant goes from registration to released', async () => {
     history.body.items.map((s) => s.kind),
     ['committed', 'submitted', 'audit_passed', 'released'],
   );
+});
+
+test('every route the README\'s "Taking a new merchant live" names exists, with its method', () => {
+  const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+  const start = readme.indexOf('\n## Taking a new merchant live\n');
+  assert.ok(start >= 0, 'the README has the section');
+  const rest = readme.slice(start + 1);
+  const section = rest.slice(0, rest.indexOf('\n## ', 1));
+  const named = [
+    ...section.matchAll(/`(?:(GET|POST|PUT|DELETE|PATCH) )?(\/(?:api|emulator)\/[^`\s]+)`/g),
+  ];
+  assert.ok(named.length >= 8, `routes named: ${named.length}`);
+  for (const [, method = 'GET', route = ''] of named) {
+    if (route.endsWith('…')) continue; // a family of routes, not one
+    // {appid} in the README is :appid in the router.
+    const url = route.replace(/\{(\w+)\}/g, ':$1');
+    const exists = sb.openwx.app.hasRoute({ method: method as 'GET', url });
+    assert.ok(exists, `${method} ${route}`);
+  }
 });

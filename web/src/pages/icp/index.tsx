@@ -8,6 +8,7 @@ import { useT } from '../../i18n.ts';
 import { Link } from '../../router.tsx';
 import type { PageProps } from '../../routes.tsx';
 import { useApi } from '../../use-api.ts';
+import { ApplicationForm } from './application-form.tsx';
 import { messages } from './messages.ts';
 
 /** The ICP filing of one mini program (src/services/icp/routes.ts). */
@@ -56,6 +57,12 @@ function template(f: Filing): string {
     null,
     2,
   );
+}
+
+/** A refusal naming a field of the application shows under that field, not again at the foot. */
+function formField(error: unknown): string[] {
+  const field = (error as { field?: unknown } | undefined)?.field;
+  return typeof field === 'string' && field.startsWith('icp_') ? [field] : [];
 }
 
 function readBase64(file: File): Promise<string> {
@@ -123,7 +130,13 @@ export function IcpPage(props: PageProps) {
               </button>
             </section>
             <MediaForm base={base} f={f} run={run} error={error} />
-            <ApplyForm base={base} f={f} run={run} error={error} />
+            <ApplicationForm
+              base={base}
+              f={f}
+              run={run}
+              error={error}
+              advanced={<ApplyForm base={base} f={f} run={run} error={error} />}
+            />
             <section className="card">
               <h2>{t('withdraw')}</h2>
               <ConfirmButton
@@ -142,7 +155,13 @@ export function IcpPage(props: PageProps) {
             ) : null}
             <FormError
               error={error}
-              fields={['type', 'icp_order_field', 'content_base64', 'application']}
+              fields={[
+                'type',
+                'icp_order_field',
+                'content_base64',
+                'application',
+                ...formField(error),
+              ]}
             />
             <section className="card">
               <h2>{t('history')}</h2>

@@ -19,6 +19,7 @@ export const errorMessages = defineMessages({
     password_rejected_current_wrong: '当前密码不正确',
     username_invalid: '用户名为 2–64 个字符：字母、数字、“.”、“_”或“-”，以字母或数字开头',
     username_taken: '用户名 {username} 已被使用',
+    sandbox_only: '只能在沙箱模式下重置：在正式模式（{mode}）下这会删除真实平台的数据',
   },
   en: {
     forbidden_role: 'your role ({role}) may not do this; it needs the {required} role',
@@ -34,5 +35,7 @@ export const errorMessages = defineMessages({
     username_invalid:
       'a username is 2–64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit',
     username_taken: 'the username {username} is taken',
+    sandbox_only:
+      'a reset is for the sandbox only: in {mode} mode it would delete the data of a real platform',
   },
 });

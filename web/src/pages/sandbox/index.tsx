@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { control, post } from '../../api.ts';
 import type { EmulatorAudit, EmulatorMerchant } from '../../api-types.ts';
+import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { FieldError, FormError } from '../../components/field-error.tsx';
 import { PageHeader } from '../../components/layout.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
@@ -290,9 +291,43 @@ function Audits(props: { t: T }) {
   );
 }
 
+/**
+ * "Reset the sandbox": openwx's data and the emulator's world cleared together, after a
+ * confirmation (POST /api/admin/sandbox/reset; admins only).
+ */
+function ResetSandbox(props: { t: T; onReset: () => void }) {
+  const { t } = props;
+  const a = useAction();
+  return (
+    <section className="card" data-testid="sandbox-reset">
+      <h2>{t('resetTitle')}</h2>
+      <p className="help">{t('resetIntro')}</p>
+      <ConfirmButton
+        question={t('resetQuestion')}
+        disabled={a.busy}
+        onConfirm={() =>
+          a.run(async () => {
+            const r = await post<{ tablesCleared: string[] }>('/api/admin/sandbox/reset', {
+              confirm: true,
+            });
+            props.onReset();
+            return t('resetDone', { tables: r.tablesCleared.length });
+          })
+        }
+      >
+        {t('resetButton')}
+      </ConfirmButton>
+      <Note text={a.note} />
+      <FormError error={a.error} fields={[]} />
+    </section>
+  );
+}
+
 /** The emulator's control panel (sandbox mode only). */
 export function SandboxPage() {
   const t = useT(messages);
+  // Bumped by a reset: every panel below is drawn anew from the new world.
+  const [generation, setGeneration] = useState(0);
   const state = useApi(
     () =>
       Promise.all([
@@ -312,7 +347,7 @@ export function SandboxPage() {
       {state.error !== undefined ? (
         <ErrorBox error={state.error} onRetry={() => void state.reload()} />
       ) : null}
-      <div className="grid two">
+      <div className="grid two" key={generation}>
         <PushTicket t={t} />
         <SendMessage t={t} appids={[...authorized]} />
         <Merchants
@@ -322,6 +357,15 @@ export function SandboxPage() {
           onChange={() => void state.reload()}
         />
         <Audits t={t} />
+      </div>
+      <div className="grid two">
+        <ResetSandbox
+          t={t}
+          onReset={() => {
+            setGeneration((g) => g + 1);
+            void state.reload();
+          }}
+        />
       </div>
     </>
   );

@@ -48,6 +48,12 @@ export const messages = defineMessages({
     status3: '已撤回',
     status4: '审核延后',
     version: '版本',
+    resetTitle: '重置沙箱',
+    resetIntro:
+      '同时清空 openwx 的数据（授权方、令牌、租户、模板、发布、Webhook、事件）和模拟器的世界（帐号、授权、草稿、模板、代码、注册、备案、审核策略）。操作员帐号和审计日志会保留。不可撤销。',
+    resetButton: '重置沙箱',
+    resetQuestion: '确定清空沙箱的全部数据？',
+    resetDone: '沙箱已重置：清空了 openwx 的 {tables} 张数据表，模拟器回到初始的两个帐号',
   },
   en: {
     title: 'Sandbox',
@@ -97,5 +103,12 @@ export const messages = defineMessages({
     status3: 'withdrawn',
     status4: 'delayed',
     version: 'Version',
+    resetTitle: 'Reset the sandbox',
+    resetIntro:
+      "Clears openwx's data (authorizers, tokens, tenants, templates, rollouts, webhooks, events) and the emulator's world (accounts, authorizations, drafts, templates, code, registrations, filings, audit policy) together. Operator accounts and the audit trail stay. This cannot be undone.",
+    resetButton: 'Reset the sandbox',
+    resetQuestion: 'Clear all of the sandbox’s data?',
+    resetDone:
+      "The sandbox was reset: {tables} tables of openwx's data cleared; the emulator is back to its two default accounts",
   },
 });

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import { control, post } from '../../api.ts';
 import type { EmulatorAudit, EmulatorMerchant } from '../../api-types.ts';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
@@ -347,18 +347,18 @@ export function SandboxPage() {
       {state.error !== undefined ? (
         <ErrorBox error={state.error} onRetry={() => void state.reload()} />
       ) : null}
-      <div className="grid two" key={generation}>
-        <PushTicket t={t} />
-        <SendMessage t={t} appids={[...authorized]} />
-        <Merchants
-          t={t}
-          merchants={merchants.merchants}
-          authorized={authorized}
-          onChange={() => void state.reload()}
-        />
-        <Audits t={t} />
-      </div>
       <div className="grid two">
+        <Fragment key={generation}>
+          <PushTicket t={t} />
+          <SendMessage t={t} appids={[...authorized]} />
+          <Merchants
+            t={t}
+            merchants={merchants.merchants}
+            authorized={authorized}
+            onChange={() => void state.reload()}
+          />
+          <Audits t={t} />
+        </Fragment>
         <ResetSandbox
           t={t}
           onReset={() => {

@@ -131,8 +131,21 @@ export function setPlatformDomains(ctx: EmulatorContext, next: Partial<PlatformD
   if (next.webview !== undefined) p.webview = next.webview;
 }
 
-/** The category catalogue (fake ids and names): level 1 parents with level 2 children. */
-export const CATALOGUE: ReadonlyArray<{ id: number; name: string; father: number }> = [
+/**
+ * The category catalogue (fake ids, names after WeChat's): level 1 parents with level 2 children.
+ * A sensitive category (getallcategories `sensitive_type` 1: "需要提供相应资质审核") lists the
+ * qualification documents it needs in `qualify.exter_list[].inner_list[].name`; the 便利店 entry
+ * carries the text of the getallcategories doc sample
+ * (doc openApi/miniprogram-management/category-management/api_getallcategories).
+ */
+export interface CatalogueEntry {
+  id: number;
+  name: string;
+  father: number;
+  /** Qualification documents of a sensitive category (sensitive_type 1). */
+  qualifications?: readonly string[];
+}
+export const CATALOGUE: readonly CatalogueEntry[] = [
   { id: 1, name: '工具', father: 0 },
   { id: 101, name: '效率', father: 1 },
   { id: 102, name: '信息查询', father: 1 },
@@ -141,7 +154,19 @@ export const CATALOGUE: ReadonlyArray<{ id: number; name: string; father: number
   { id: 3, name: '餐饮', father: 0 },
   { id: 301, name: '点餐平台', father: 3 },
   { id: 302, name: '外卖平台', father: 3 },
+  { id: 4, name: '购物', father: 0 },
+  {
+    id: 401,
+    name: '便利店',
+    father: 4,
+    qualifications: ['若涉及食品，请提供《食品经营许可证》或《卫生许可证》'],
+  },
 ];
+
+/** A category that needs qualification documents (sensitive_type 1). */
+export function isSensitiveCategory(id: number): boolean {
+  return (CATALOGUE.find((c) => c.id === id)?.qualifications?.length ?? 0) > 0;
+}
 
 export function categoryName(id: number): string {
   return CATALOGUE.find((c) => c.id === id)?.name ?? '';

@@ -123,6 +123,43 @@ describe('emulator: verification on behalf and reviews', () => {
     assert.equal(nothing.status, 409);
   });
 
+  it('lists a sensitive category with its qualifications and adds it only with them', async () => {
+    const all = (await h.api('getallcategories', {}, token))['categories_list'] as {
+      categories: Array<Record<string, unknown>>;
+    };
+    const store = all.categories.find((c) => c['id'] === 401);
+    assert.equal(store?.['sensitive_type'], 1);
+    assert.deepEqual(store?.['qualify'], {
+      exter_list: [
+        { inner_list: [{ name: '若涉及食品，请提供《食品经营许可证》或《卫生许可证》' }] },
+      ],
+    });
+    assert.equal(all.categories.find((c) => c['id'] === 101)?.['sensitive_type'], 0);
+    assert.equal(all.categories.find((c) => c['id'] === 101)?.['qualify'], undefined);
+
+    const bare = await h.api('addcategory', { categories: [{ first: 4, second: 401 }] }, token);
+    assert.equal(bare['errcode'], 53303);
+    const listed = await h.api('getcategory', {}, token);
+    assert.deepEqual(listed['categories'], [], 'nothing added');
+    const withCert = await h.api(
+      'addcategory',
+      {
+        categories: [
+          { first: 4, second: 401, certicates: [{ key: '食品经营许可证', value: 'm1' }] },
+        ],
+      },
+      token,
+    );
+    assert.equal(withCert['errcode'], 0);
+    const after = (await h.api('getcategory', {}, token))['categories'] as Array<
+      Record<string, number>
+    >;
+    assert.deepEqual(
+      after.map((c) => [c['second'], c['audit_status']]),
+      [[401, 1]],
+    );
+  });
+
   it('keeps a rename and a category with qualifications pending until reviewed', async () => {
     const renamed = await h.api('setnickname', { nick_name: '新名字' }, token);
     assert.equal(renamed['errcode'], 0);

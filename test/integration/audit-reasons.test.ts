@@ -176,6 +176,28 @@ describe('audit reasons that name categories', () => {
     assert.deepEqual((await failedStep(sb, appid))?.detail.categories, []);
   });
 
+  test('a sensitive category named by the reason: its qualification documents are given', async () => {
+    await rejectedWith('你的小程序涉及便利店商品售卖，请补充选择：购物-便利店类目', '1.0.2');
+    const res = await advice();
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(
+      res.body.categories.map((c) => [c.name, c.status, c.id, c.first, c.qualifications]),
+      [
+        [
+          '购物-便利店',
+          'needs_qualification',
+          401,
+          4,
+          ['若涉及食品，请提供《食品经营许可证》或《卫生许可证》'],
+        ],
+      ],
+    );
+    assert.equal(res.body.advice[0]?.code, 'add_category_with_qualification');
+    assert.deepEqual(res.body.advice[0]?.params['qualifications'], [
+      '若涉及食品，请提供《食品经营许可证》或《卫生许可证》',
+    ]);
+  });
+
   test('a tenant key reads the advice of its own mini program, not another tenant’s', async () => {
     const tenant = await call<{ id: string }>('/api/admin/tenants', 'POST', { name: 'Advised' });
     await call(`/api/admin/authorizers/${appid}`, 'PATCH', { tenant_id: tenant.body.id });

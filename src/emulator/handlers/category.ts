@@ -7,6 +7,7 @@ import {
   categoryName,
   HEAD_IMAGE_QUOTA,
   isCategoryPair,
+  isSensitiveCategory,
   mediaStore,
   mpConfig,
   SIGNATURE_QUOTA,
@@ -20,7 +21,7 @@ import { OK, type Caller, type HandlerTable } from './types.ts';
  * Categories and basic info of a mini program, and the temporary media upload its avatar comes
  * from. A category added with qualification materials (`certicates`) goes to review (audit_status
  * 1, decided by the control route /control/reviews/:appid and pushed as wxa_category_audit);
- * one without is approved at once (assumed). A rename always goes to review (doc setNickName:
+ * one without is approved at once (assumed); a sensitive one (sensitive_type 1) needs them. A rename always goes to review (doc setNickName:
  * audit_id when the name needs manual review), pushed as wxa_nickname_audit. An uploaded body is
  * not checked for being an image (assumed). Reference: ../shared/wechat/02 §5.1–5.5, §8.6;
  * ../verification.ts.
@@ -67,7 +68,13 @@ export const categoryHandlers: HandlerTable = {
         level: c.father === 0 ? 1 : 2,
         father: c.father,
         children: CATALOGUE.filter((k) => k.father === c.id).map((k) => k.id),
-        sensitive_type: 0,
+        sensitive_type: c.qualifications?.length ? 1 : 0,
+        ...(c.qualifications?.length
+          ? {
+              // As the doc sample writes it: the document names only.
+              qualify: { exter_list: [{ inner_list: c.qualifications.map((name) => ({ name })) }] },
+            }
+          : {}),
       }));
       return { ...OK, categories_list: { categories } };
     },
@@ -104,6 +111,12 @@ export const categoryHandlers: HandlerTable = {
         }
         const key = `${c.first}/${c.second}`;
         if (seen.has(key)) throw new WxApiError(53304, key);
+        // A sensitive category is added with its qualification documents (certicates), which
+        // WeChat then reviews (doc api_addcategory: 资质信息 for sensitive_type 1). Without them
+        // the request is refused as invalid parameters; the errcode is assumed (not documented).
+        if (isSensitiveCategory(c.second) && (c.certicates?.length ?? 0) === 0) {
+          throw new WxApiError(53303, `category ${key} needs its qualification documents`);
+        }
         seen.add(key);
       }
       // 53301: more than category_limit categories; 53300: more additions than this cycle's

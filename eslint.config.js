@@ -64,6 +64,7 @@ export default tseslint.config(
       '.cache/**',
       'bench/results/**',
       'dist/**',
+      'packages/*/dist/**',
       'test-artifacts/**',
     ],
   },

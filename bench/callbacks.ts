@@ -97,7 +97,13 @@ async function fullPath(
   env: Record<string, string>,
   pg?: BenchDatabase,
 ) {
-  await withChild('server-child.ts', env, async (child) => {
+  // The authorizer of the message URL, known as on a running platform (server-child.ts).
+  const seeded = {
+    ...env,
+    BENCH_AUTHORIZER_APPID: platform.authorizerAppid,
+    BENCH_AUTHORIZER_USER_NAME: platform.originalId,
+  };
+  await withChild('server-child.ts', seeded, async (child) => {
     say(`openwx on ${db} started (${JSON.stringify(child.info)})`);
     for (const kind of ['ticket', 'message'] as const) {
       const label = `${kind === 'ticket' ? 'ticket push ' : 'message push'} (${db})`;

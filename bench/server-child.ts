@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createOpenwx, type Openwx } from '../src/app/create.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { createSealer, parseMasterKey } from '../src/crypto/seal.ts';
+import { createAuthorizerQueries } from '../src/store/queries/authorizers.ts';
 import { createTokenQueries } from '../src/store/queries/tokens.ts';
 import { runChild, type RowCounts } from './lib/protocol.ts';
 
@@ -29,6 +30,22 @@ async function seedComponentToken(openwx: Openwx): Promise<boolean> {
   return issued?.access_token === token;
 }
 
+/**
+ * The authorizer the message pushes are for, with its original id (user_name) as
+ * api_get_authorizer_info leaves it: a running platform knows it, and checks each push's
+ * ToUserName against it from memory. Without it every push would look the authorizer up again.
+ */
+async function seedAuthorizer(openwx: Openwx): Promise<boolean> {
+  const appid = process.env['BENCH_AUTHORIZER_APPID'];
+  const userName = process.env['BENCH_AUTHORIZER_USER_NAME'];
+  if (!appid || !userName) return false;
+  const q = createAuthorizerQueries(openwx.db);
+  const at = new Date();
+  await q.upsertAuthorized({ appid, refreshTokenSealed: null, funcInfo: [1], at });
+  await q.updateInfo(appid, { user_name: userName }, at);
+  return (await q.findUserName(appid)) === userName;
+}
+
 async function rows(openwx: Openwx): Promise<RowCounts> {
   const res = await openwx.db.query<{ source: string; n: number }>(
     `SELECT source, count(*)::int AS n FROM events GROUP BY source
@@ -44,9 +61,15 @@ await runChild(async () => {
   // With DATABASE_URL the database is connected and migrated after listen().
   await openwx.whenReady();
   const seeded = await seedComponentToken(openwx);
+  const authorizer = await seedAuthorizer(openwx);
   return {
     url,
-    info: { db: openwx.db.kind, mode: openwx.config.mode, componentTokenSeeded: seeded },
+    info: {
+      db: openwx.db.kind,
+      mode: openwx.config.mode,
+      componentTokenSeeded: seeded,
+      authorizerSeeded: authorizer,
+    },
     rows: () => rows(openwx),
     stop: () => openwx.stop(),
   };

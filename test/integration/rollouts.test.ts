@@ -13,6 +13,8 @@ type Rollout = {
   status: string;
   current_wave: number;
   halted_reason: string | null;
+  halted_code: string | null;
+  halted_params: Record<string, unknown> | null;
   total: number;
   counts: Record<string, number>;
   waves: Array<{ wave: number; total: number; state: string }>;
@@ -290,9 +292,20 @@ describe('fleet rollouts', () => {
     await decide(first, { result: 'fail', reason: 'The privacy policy page is missing' });
     const halted = await waitFor(id, 'halted', (r) => r.status === 'halted');
     assert.match(halted.halted_reason ?? '', /wave 1: 1 of 1 mini programs failed/);
+    // The console words the halt and the failure from their codes and params.
+    assert.equal(halted.halted_code, 'wave_failures_above_threshold');
+    assert.deepEqual(halted.halted_params, {
+      wave: 1,
+      failed: 1,
+      total: 1,
+      percent: 100,
+      threshold: 0,
+    });
     assert.deepEqual(halted.errors, [
       {
         reason: 'audit rejected: The privacy policy page is missing',
+        code: 'audit_rejected',
+        params: { reason: 'The privacy policy page is missing' },
         errcode: null,
         count: 1,
         sample_appids: first,

@@ -136,6 +136,10 @@ export const preflightBody = {
           },
           ok: { type: 'boolean' },
           detail: { type: 'string' },
+          code: {
+            type: 'string',
+            description: 'The result as a stable code (privacy_guide_missing, ...)',
+          },
           params: { type: 'object', additionalProperties: true },
         },
       },

@@ -93,6 +93,12 @@ export const rolloutView = {
     options: { type: 'object', additionalProperties: true },
     current_wave: { type: 'integer' },
     halted_reason: { type: ['string', 'null'] },
+    halted_code: {
+      type: ['string', 'null'],
+      description:
+        'halted_reason as a stable code (wave_failures_above_threshold, paused_audit_quota, ...)',
+    },
+    halted_params: { type: ['object', 'null'], additionalProperties: true },
     total: { type: 'integer' },
     counts: stateCounts,
     progress: { type: 'number', description: 'Percentage of mini programs settled' },
@@ -115,6 +121,8 @@ export const rolloutView = {
         type: 'object',
         properties: {
           reason: { type: 'string' },
+          code: { type: 'string', description: 'The reason as a stable code' },
+          params: { type: 'object', additionalProperties: true },
           errcode: { type: ['integer', 'null'] },
           count: { type: 'integer' },
           sample_appids: { type: 'array', items: { type: 'string' } },
@@ -165,9 +173,26 @@ export const previewView = {
         limit: { type: ['integer', 'null'] },
         enough: { type: 'boolean' },
         message: { type: 'string' },
+        code: {
+          type: 'string',
+          enum: ['audit_quota_enough', 'audit_quota_short', 'audit_quota_unknown'],
+        },
+        params: { type: 'object', additionalProperties: true },
       },
     },
     warnings: { type: 'array', items: { type: 'string' } },
+    warning_reasons: {
+      type: 'array',
+      description: 'The warnings again, each with a stable code and its params',
+      items: {
+        type: 'object',
+        properties: {
+          code: { type: 'string', enum: ['audit_quota_short', 'in_active_rollout'] },
+          params: { type: 'object', additionalProperties: true },
+          message: { type: 'string' },
+        },
+      },
+    },
     offset: { type: 'integer' },
     limit: { type: 'integer' },
     items: {
@@ -210,6 +235,8 @@ export const itemsView = {
           state: { type: 'string' },
           auditid: { type: ['integer', 'null'] },
           reason: { type: ['string', 'null'] },
+          reason_code: { type: ['string', 'null'], description: 'The reason as a stable code' },
+          reason_params: { type: ['object', 'null'], additionalProperties: true },
           errcode: { type: ['integer', 'null'] },
           screenshots: { type: ['array', 'null'], items: { type: 'string' } },
           attempts: { type: 'integer' },

@@ -31,10 +31,36 @@ const ICP_STATUS: Readonly<Record<number, string>> = {
 export interface PreflightCheck {
   check: PreflightCheckName;
   ok: boolean;
+  /** The result in English, for logs and API callers; `code` and `params` say the same for the console. */
   detail: string;
-  /** What the check is about, by name (privacy: the interfaces missing a declaration or approval). */
-  params?: Record<string, unknown>;
+  /** The result's stable name (`privacy_guide_missing`, `audit_quota_used_up`, ...). */
+  code: PreflightCode;
+  /** What the result is about (privacy: the interfaces missing a declaration or approval). */
+  params: Record<string, unknown>;
 }
+
+/** Every result a check can have; the console words each one in the operator's language. */
+export type PreflightCode =
+  | 'authorizer_unknown'
+  | 'authorization_revoked'
+  | 'not_mini_program'
+  | 'authorized_mini_program'
+  | 'audit_in_flight'
+  | 'no_audit_in_flight'
+  | 'privacy_guide_missing'
+  | 'privacy_code_scanning'
+  | 'privacy_guide_set'
+  | 'privacy_interfaces_declared'
+  | 'privacy_interfaces_missing'
+  | 'category_missing'
+  | 'categories_approved'
+  | 'icp_not_required'
+  | 'icp_filed'
+  | 'icp_not_filed'
+  | 'wechat_refused'
+  | 'audit_quota_unknown'
+  | 'audit_quota_left'
+  | 'audit_quota_used_up';
 
 export interface AuditItem {
   first_class: string;
@@ -99,14 +125,21 @@ export function createCodePreflight(deps: PreflightDeps) {
       [appid],
     );
     const row = res.rows[0];
-    if (!row) return { check: 'authorized', ok: false, detail: 'openwx does not know this appid' };
+    const result = (ok: boolean, code: PreflightCode, detail: string): PreflightCheck => ({
+      check: 'authorized',
+      ok,
+      detail,
+      code,
+      params: { appid },
+    });
+    if (!row) return result(false, 'authorizer_unknown', 'openwx does not know this appid');
     if (row.status !== 'authorized') {
-      return { check: 'authorized', ok: false, detail: 'the merchant revoked the authorization' };
+      return result(false, 'authorization_revoked', 'the merchant revoked the authorization');
     }
     if (!row.mp) {
-      return { check: 'authorized', ok: false, detail: 'an official account, not a mini program' };
+      return result(false, 'not_mini_program', 'an official account, not a mini program');
     }
-    return { check: 'authorized', ok: true, detail: 'authorized mini program' };
+    return result(true, 'authorized_mini_program', 'authorized mini program');
   }
 
   async function privacy(appid: string, privacyApiNotUse: boolean): Promise<PreflightCheck> {
@@ -120,9 +153,12 @@ export function createCodePreflight(deps: PreflightDeps) {
         ok: false,
         detail:
           'no privacy protection guide is set; WeChat rejects audits without one (apply a profile with privacy settings)',
+        code: 'privacy_guide_missing',
+        params: {},
       };
     }
-    const guide = `privacy guide set (${p.setting_list.length} items)`;
+    const items = p.setting_list.length;
+    const guide = `privacy guide set (${items} items)`;
     const code = await codePrivacy(appid);
     if (code === 'running') {
       // submit_audit answers 61039 until the scan ends; a rollout waits for it, so not a failure.
@@ -130,16 +166,32 @@ export function createCodePreflight(deps: PreflightDeps) {
         check: 'privacy',
         ok: true,
         detail: `${guide}; WeChat is still scanning the code for privacy interfaces`,
+        code: 'privacy_code_scanning',
+        params: { items },
       };
     }
-    if (!code) return { check: 'privacy', ok: true, detail: guide };
+    if (!code) {
+      return {
+        check: 'privacy',
+        ok: true,
+        detail: guide,
+        code: 'privacy_guide_set',
+        params: { items },
+      };
+    }
     // submit_audit answers 61040 for a declared interface without approval, and for one used
     // without a declaration unless privacy_api_not_use is set (doc apply_privacy_api).
     const undeclared = code.without_conf_list;
     const unapproved = code.without_auth_list.filter((n) => !undeclared.includes(n));
     const blocking = [...unapproved, ...(privacyApiNotUse ? [] : undeclared)];
     if (blocking.length === 0) {
-      return { check: 'privacy', ok: true, detail: `${guide}; no privacy interface is missing` };
+      return {
+        check: 'privacy',
+        ok: true,
+        detail: `${guide}; no privacy interface is missing`,
+        code: 'privacy_interfaces_declared',
+        params: { items },
+      };
     }
     const notApproved = privacyApiNotUse ? unapproved : code.without_auth_list;
     const parts = [
@@ -154,6 +206,7 @@ export function createCodePreflight(deps: PreflightDeps) {
       check: 'privacy',
       ok: false,
       detail: `the code's privacy interfaces are missing: ${parts.join('; ')} (see /api/admin/authorizers/${appid}/code-privacy; apply for them, declare them, or submit with privacy_api_not_use)`,
+      code: 'privacy_interfaces_missing',
       params: {
         reason: 'privacy_interfaces_missing',
         without_conf_list: undeclared,
@@ -188,6 +241,8 @@ export function createCodePreflight(deps: PreflightDeps) {
           check: 'categories',
           ok: false,
           detail: 'the mini program has no approved category; add one before submitting',
+          code: 'category_missing',
+          params: {},
         },
         items: [],
       };
@@ -214,6 +269,8 @@ export function createCodePreflight(deps: PreflightDeps) {
         check: 'categories',
         ok: true,
         detail: `${list.length} approved categories; audit item: ${pick?.first_class}/${pick?.second_class}`,
+        code: 'categories_approved',
+        params: { count: list.length, item: `${pick?.first_class}/${pick?.second_class}` },
       },
       items,
     };
@@ -222,16 +279,26 @@ export function createCodePreflight(deps: PreflightDeps) {
   /** A mini program never released must be ICP-filed before it goes live. */
   async function icp(appid: string, released: boolean): Promise<PreflightCheck> {
     if (released) {
-      return { check: 'icp', ok: true, detail: 'released before; ICP filing not required here' };
+      return {
+        check: 'icp',
+        ok: true,
+        detail: 'released before; ICP filing not required here',
+        code: 'icp_not_required',
+        params: {},
+      };
     }
     const res = await client.call('get_icp_entrance_info', {}, { appid });
     const status = res.info.status;
-    if (status === 6) return { check: 'icp', ok: true, detail: 'ICP filed' };
+    if (status === 6) {
+      return { check: 'icp', ok: true, detail: 'ICP filed', code: 'icp_filed', params: { status } };
+    }
     const state = ICP_STATUS[status] ?? 'not filed';
     return {
       check: 'icp',
       ok: false,
       detail: `never released and not ICP-filed (WeChat status ${status}: ${state}); file it first (/api/admin/authorizers/${appid}/icp)`,
+      code: 'icp_not_filed',
+      params: { status },
     };
   }
 
@@ -252,6 +319,8 @@ export function createCodePreflight(deps: PreflightDeps) {
         check: name,
         ok: false,
         detail: `WeChat answered errcode ${err.errcode}: ${err.message}`,
+        code: 'wechat_refused',
+        params: { errcode: err.errcode, errmsg: err.errmsg },
       };
     }
   }
@@ -313,8 +382,16 @@ export function createCodePreflight(deps: PreflightDeps) {
               check: 'no_audit_in_flight',
               ok: false,
               detail: `audit ${state.audit?.auditid} is in flight (${state.audit?.state}); wait for it or withdraw it`,
+              code: 'audit_in_flight',
+              params: { auditid: state.audit?.auditid ?? '', state: state.audit?.state ?? '' },
             }
-          : { check: 'no_audit_in_flight', ok: true, detail: 'no audit in flight' },
+          : {
+              check: 'no_audit_in_flight',
+              ok: true,
+              detail: 'no audit in flight',
+              code: 'no_audit_in_flight',
+              params: {},
+            },
       );
       if (auth.ok) {
         await throttle();
@@ -340,17 +417,27 @@ export function createCodePreflight(deps: PreflightDeps) {
           const needed = opts.needed ?? 1;
           checks.push(
             !quota
-              ? { check: 'audit_quota', ok: false, detail: 'the audit quota could not be read' }
+              ? {
+                  check: 'audit_quota',
+                  ok: false,
+                  detail: 'the audit quota could not be read',
+                  code: 'audit_quota_unknown',
+                  params: {},
+                }
               : quota.rest >= needed
                 ? {
                     check: 'audit_quota',
                     ok: true,
                     detail: `${quota.rest} of ${quota.limit} audits left this month`,
+                    code: 'audit_quota_left',
+                    params: { rest: quota.rest, limit: quota.limit },
                   }
                 : {
                     check: 'audit_quota',
                     ok: false,
                     detail: `the platform's monthly audit quota is used up (${quota.rest} of ${quota.limit} left)`,
+                    code: 'audit_quota_used_up',
+                    params: { rest: quota.rest, limit: quota.limit, needed },
                   },
           );
         }

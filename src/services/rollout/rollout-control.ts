@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/metrics.ts';
 import type { Db, Queryable } from '../../store/db.ts';
+import { reasonOf, reasonText } from './reasons.ts';
 import { rolloutView, type RolloutRow } from './rollout-view.ts';
 
 /**
@@ -33,7 +34,7 @@ export function createRolloutControl(deps: RolloutControlDeps) {
       const r = await find(id, tx);
       if (!from.includes(r.status)) {
         throw new AppError('conflict', `rollout ${id} is ${r.status}; it cannot be ${verb}`, {
-          details: { rollout_id: id },
+          details: { rollout_id: id, params: { reason: 'rollout_state', status: r.status, id } },
         });
       }
       await tx.query(
@@ -85,11 +86,20 @@ export function createRolloutControl(deps: RolloutControlDeps) {
         [id, filter.state ?? null, filter.reason ?? null],
       );
       return {
-        items: res.rows.map((r) => ({
-          ...r,
-          auditid: r['auditid'] === null ? null : Number(r['auditid']),
-          updated_at: new Date(r['updated_at'] as string).toISOString(),
-        })),
+        items: res.rows.map((r) => {
+          const why = reasonOf(
+            (r['reason'] as string | null) ?? null,
+            (r['errcode'] as number | null) ?? null,
+          );
+          return {
+            ...r,
+            auditid: r['auditid'] === null ? null : Number(r['auditid']),
+            updated_at: new Date(r['updated_at'] as string).toISOString(),
+            // The reason as a code and params, for the console's words.
+            reason_code: why?.code ?? null,
+            reason_params: why?.params ?? null,
+          };
+        }),
         total: total.rows[0]?.n ?? 0,
       };
     },
@@ -108,9 +118,9 @@ export function createRolloutControl(deps: RolloutControlDeps) {
     cancel: (id: number) =>
       setStatus(id, ['running', 'paused', 'halted'], 'cancelled', 'cancelled', async (tx) => {
         await tx.query(
-          `UPDATE rollout_items SET state = 'cancelled', reason = 'rollout cancelled', updated_at = $2
+          `UPDATE rollout_items SET state = 'cancelled', reason = $3, updated_at = $2
            WHERE rollout_id = $1 AND state IN ('ready', 'committed', 'passed')`,
-          [id, now()],
+          [id, now(), reasonText.cancelled()],
         );
       }),
 
@@ -119,7 +129,7 @@ export function createRolloutControl(deps: RolloutControlDeps) {
       const r = await find(id);
       if (r.status === 'cancelled') {
         throw new AppError('conflict', `rollout ${id} is cancelled; start a new one`, {
-          details: { rollout_id: id },
+          details: { rollout_id: id, params: { reason: 'rollout_cancelled', id } },
         });
       }
       const res = await db.query(
@@ -130,7 +140,7 @@ export function createRolloutControl(deps: RolloutControlDeps) {
       );
       if (res.rowCount === 0) {
         throw new AppError('conflict', 'no failed mini programs to retry', {
-          details: { field: 'reason' },
+          details: { field: 'reason', params: { reason: 'nothing_to_retry' } },
         });
       }
       await db.query(
@@ -147,7 +157,7 @@ export function createRolloutControl(deps: RolloutControlDeps) {
       const r = await find(id);
       if (r.status === 'cancelled') {
         throw new AppError('conflict', `rollout ${id} is cancelled`, {
-          details: { rollout_id: id },
+          details: { rollout_id: id, params: { reason: 'rollout_cancelled', id } },
         });
       }
       const res = await db.query(
@@ -156,7 +166,9 @@ export function createRolloutControl(deps: RolloutControlDeps) {
         [id, now()],
       );
       if (res.rowCount === 0) {
-        throw new AppError('conflict', 'no mini program of this rollout is waiting for a release');
+        throw new AppError('conflict', 'no mini program of this rollout is waiting for a release', {
+          details: { params: { reason: 'nothing_to_release' } },
+        });
       }
       await db.query(
         `UPDATE rollouts SET status = 'running', finished_at = NULL, updated_at = $2 WHERE id = $1`,

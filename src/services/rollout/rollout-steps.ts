@@ -9,6 +9,7 @@ import { WechatApiError } from '../../wechat/errors.ts';
 import type { CodeStepKind } from '../code/code-history.ts';
 import type { CodePipeline } from '../code/code-pipeline.ts';
 import type { AuditQuota } from '../code/code-preflight.ts';
+import { reasonText } from './reasons.ts';
 import type { ItemState, RolloutRow } from './rollout-view.ts';
 
 /**
@@ -131,7 +132,7 @@ export function createRolloutSteps(deps: RolloutStepsDeps) {
       }
       const first = failed[0];
       if (first) {
-        await fail(item, `pre-flight ${first.check}: ${first.detail}`);
+        await fail(item, reasonText.preflightFailed(first.check, first.detail));
         return 'wait';
       }
       await save(item, { state: 'submitting', intent_at: now() });
@@ -146,7 +147,7 @@ export function createRolloutSteps(deps: RolloutStepsDeps) {
         // 85009: an audit is in flight; it may be this rollout's own (an earlier, lost answer).
         if (!(err instanceof WechatApiError && err.errcode === 85009)) throw err;
         if (await adoptOwnAudit(r, item, actor)) return 'continue';
-        await fail(item, 'an audit not started by this rollout is in flight', 85009);
+        await fail(item, reasonText.foreignAudit(), 85009);
         return 'wait';
       }
     }
@@ -201,14 +202,14 @@ export function createRolloutSteps(deps: RolloutStepsDeps) {
       if (a.state === 'failed') {
         await save(item, {
           state: 'failed',
-          reason: `audit rejected: ${a.reason || 'no reason given'}`,
+          reason: reasonText.auditRejected(a.reason ?? ''),
           screenshots: a.screenshots ? JSON.stringify(a.screenshots) : null,
           next_at: now(),
         });
         return 'wait';
       }
       if (a.state === 'withdrawn') {
-        await fail(item, 'the audit was withdrawn');
+        await fail(item, reasonText.auditWithdrawn());
         return 'wait';
       }
     }
@@ -272,7 +273,7 @@ export function createRolloutSteps(deps: RolloutStepsDeps) {
     await db.query(
       `UPDATE rollouts SET status = 'paused', halted_reason = $2, updated_at = $3
        WHERE id = $1 AND status = 'running'`,
-      [r.id, `paused: ${detail}; resume when the quota allows`, now()],
+      [r.id, reasonText.pausedForQuota(detail), now()],
     );
     log.warn({ rollout: Number(r.id) }, 'rollout paused: audit quota');
   }
@@ -302,7 +303,7 @@ export function createRolloutSteps(deps: RolloutStepsDeps) {
         // and the next attempt asks WeChat first, as after a lost answer.
         return retryIn(
           c === 45011 ? 60_000 : 30_000,
-          `retrying: ${meaning}`,
+          reasonText.retrying(meaning),
           c === -1 ? {} : noEffect,
         );
       }
@@ -310,17 +311,13 @@ export function createRolloutSteps(deps: RolloutStepsDeps) {
         const day = 86_400_000;
         const beijing = 8 * 3600_000;
         const midnight = Math.floor((clock.now() + beijing) / day + 1) * day - beijing + 60_000;
-        return retryIn(midnight - clock.now(), `waiting for tomorrow: ${meaning}`, noEffect);
+        return retryIn(midnight - clock.now(), reasonText.waitingDailyQuota(meaning), noEffect);
       }
       if (c === 61039 && item.attempts < 40) {
-        return retryIn(
-          30_000,
-          'waiting: WeChat is still scanning the code for privacy APIs',
-          noEffect,
-        );
+        return retryIn(30_000, reasonText.waitingPrivacyScan(), noEffect);
       }
       if (err.category === 'stale_token' && item.attempts < MAX_UNKNOWN) {
-        return retryIn(60_000, `retrying: ${meaning}`, noEffect);
+        return retryIn(60_000, reasonText.retrying(meaning), noEffect);
       }
       await save(item, { ...noEffect });
       return fail(item, meaning, c);
@@ -328,15 +325,15 @@ export function createRolloutSteps(deps: RolloutStepsDeps) {
     if (err instanceof AppError && err.code !== 'upstream_unavailable' && err.code !== 'internal') {
       const errcode = typeof err.details?.['errcode'] === 'number' ? err.details['errcode'] : null;
       await save(item, { ...noEffect });
-      return fail(item, err.message, errcode);
+      return fail(item, reasonText.refused(err.code, err.message), errcode);
     }
     // WeChat unreachable or an answer lost: the call may have happened; the intent stays, and
     // the next attempt asks WeChat first.
     if (item.attempts + 1 >= MAX_UNKNOWN) {
-      return fail(item, `gave up after ${MAX_UNKNOWN} attempts: ${errorMessage(err)}`);
+      return fail(item, reasonText.gaveUp(MAX_UNKNOWN, errorMessage(err)));
     }
     const wait = Math.min(2 ** item.attempts * 2000, 600_000);
-    return retryIn(wait, `retrying: ${errorMessage(err)}`);
+    return retryIn(wait, reasonText.retrying(errorMessage(err)));
   }
 
   return { commit, submit, audit, afterPass, release, handleError };

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../store/db.ts';
+import { reasonOf } from './reasons.ts';
 
 /** How a rollout looks to its operator: counts per state and per wave, errors grouped. */
 export const JOB_ROLLOUT_WORK = 'rollout.work';
@@ -100,6 +101,7 @@ export async function rolloutView(q: Queryable, r: RolloutRow, opts: { brief?: b
       w.counts[row.state] = (w.counts[row.state] ?? 0) + row.n;
     }
   }
+  const halted = reasonOf(r.halted_reason);
   const settled = SETTLED_STATES.reduce((sum, s) => sum + counts[s], 0);
   const view = {
     id,
@@ -111,6 +113,9 @@ export async function rolloutView(q: Queryable, r: RolloutRow, opts: { brief?: b
     options: r.options,
     current_wave: r.current_wave + 1,
     halted_reason: r.halted_reason,
+    /** `halted_reason` as a code and params, for the console's words. */
+    halted_code: halted?.code ?? null,
+    halted_params: halted?.params ?? null,
     total,
     counts,
     progress: total === 0 ? 0 : Math.round((settled / total) * 1000) / 10,
@@ -136,6 +141,7 @@ export async function rolloutView(q: Queryable, r: RolloutRow, opts: { brief?: b
     waves,
     errors: errors.rows.map((e) => ({
       reason: e.reason ?? 'unknown',
+      ...(reasonOf(e.reason, e.errcode) ?? { code: 'unknown' as const, params: {} }),
       errcode: e.errcode,
       count: e.n,
       sample_appids: e.appids,

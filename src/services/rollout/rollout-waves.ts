@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock.ts';
 import type { Db } from '../../store/db.ts';
+import { reasonText } from './reasons.ts';
 import { findRollout, SETTLED_STATES, type RolloutRow } from './rollout-view.ts';
 
 /**
@@ -30,8 +31,12 @@ export async function advanceWaves(
       const threshold = r.options.failure_threshold;
       const overridden = (r.options as { accepted_wave?: number }).accepted_wave === r.current_wave;
       if (!overridden && failed > 0 && failed * 100 > threshold * total) {
-        const pct = Math.round((failed / total) * 100);
-        const reason = `wave ${r.current_wave + 1}: ${failed} of ${total} mini programs failed (${pct} %), above the ${threshold} % threshold`;
+        const reason = reasonText.waveFailures({
+          wave: r.current_wave + 1,
+          failed,
+          total,
+          threshold,
+        });
         await tx.query(
           `UPDATE rollouts SET status = 'halted', halted_reason = $2, updated_at = $3 WHERE id = $1`,
           [id, reason, t],

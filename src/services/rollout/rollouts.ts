@@ -87,7 +87,7 @@ export function createRollouts(deps: RolloutsDeps) {
     const apps = await resolveTargets(db, code.history, input.target);
     if (apps.length === 0) {
       throw new AppError('bad_request', 'the target matches no authorized mini program', {
-        details: { field: 'target' },
+        details: { field: 'target', params: { reason: 'target_empty' } },
       });
     }
     const tenants = new Map<string, { id: string; name: string; ext: Record<string, unknown> }>();
@@ -137,7 +137,19 @@ export function createRollouts(deps: RolloutsDeps) {
       quota === null
         ? `this rollout needs ${fmt(needed)} audits; the monthly quota could not be read`
         : `this rollout needs ${fmt(needed)} audits, ${fmt(quota.rest)} remain this month`;
-    return { needed, remaining: quota?.rest ?? null, limit: quota?.limit ?? null, enough, message };
+    // The same in code and params, for the console's words.
+    const reason: 'audit_quota_unknown' | 'audit_quota_enough' | 'audit_quota_short' =
+      quota === null ? 'audit_quota_unknown' : enough ? 'audit_quota_enough' : 'audit_quota_short';
+    const params = { needed, remaining: quota?.rest ?? '', limit: quota?.limit ?? '' };
+    return {
+      needed,
+      remaining: quota?.rest ?? null,
+      limit: quota?.limit ?? null,
+      enough,
+      message,
+      code: reason,
+      params,
+    };
   }
 
   /** Active rollouts that already hold some of these mini programs. */
@@ -177,7 +189,7 @@ export function createRollouts(deps: RolloutsDeps) {
     const quota = await quotaEstimate(p.apps.length);
     if (quota.remaining !== null && !quota.enough) {
       throw new AppError('quota_exhausted', `not enough audit quota: ${quota.message}`, {
-        details: { field: 'target' },
+        details: { field: 'target', params: quota.params },
       });
     }
     const id = await db.transaction(async (tx) => {
@@ -192,7 +204,17 @@ export function createRollouts(deps: RolloutsDeps) {
         throw new AppError(
           'conflict',
           `${first.mini_programs} of these mini programs are already in rollout ${first.rollout_id}, which is still active; cancel it or wait for it to finish`,
-          { details: { rollout_id: first.rollout_id, field: 'target' } },
+          {
+            details: {
+              rollout_id: first.rollout_id,
+              field: 'target',
+              params: {
+                reason: 'in_active_rollout',
+                count: first.mini_programs,
+                rollout_id: first.rollout_id,
+              },
+            },
+          },
         );
       }
       const t = now();
@@ -299,11 +321,29 @@ export function createRollouts(deps: RolloutsDeps) {
         p.apps.map((a) => a.appid),
       );
       const warnings: string[] = [];
-      if (!quota.enough) warnings.push(`not enough audit quota: ${quota.message}`);
+      /** `warnings` again, each with its stable code and params (same order). */
+      const warningReasons: Array<{
+        code: 'audit_quota_short' | 'in_active_rollout';
+        params: Record<string, string | number>;
+        message: string;
+      }> = [];
+      const warn = (w: (typeof warningReasons)[number]) => {
+        warnings.push(w.message);
+        warningReasons.push(w);
+      };
+      if (!quota.enough) {
+        warn({
+          code: 'audit_quota_short',
+          params: quota.params,
+          message: `not enough audit quota: ${quota.message}`,
+        });
+      }
       for (const c of clash) {
-        warnings.push(
-          `${c.mini_programs} of these mini programs are in active rollout ${c.rollout_id}`,
-        );
+        warn({
+          code: 'in_active_rollout',
+          params: { count: c.mini_programs, rollout_id: c.rollout_id },
+          message: `${c.mini_programs} of these mini programs are in active rollout ${c.rollout_id}`,
+        });
       }
       return {
         template_id: p.template.template_id,
@@ -318,6 +358,7 @@ export function createRollouts(deps: RolloutsDeps) {
         options: p.options,
         quota,
         warnings,
+        warning_reasons: warningReasons,
         offset,
         limit,
         items,

@@ -11,6 +11,8 @@ export function ConfirmButton(props: {
   onConfirm: () => void | Promise<void>;
   question?: string;
   disabled?: boolean;
+  /** Why the action is disabled now (shown as its tooltip). */
+  why?: string | undefined;
 }) {
   const t = useT(common);
   const [asking, setAsking] = useState(false);
@@ -21,6 +23,7 @@ export function ConfirmButton(props: {
         type="button"
         className="danger"
         disabled={props.disabled}
+        title={props.why}
         onClick={() => setAsking(true)}
       >
         {props.children}

@@ -7,9 +7,11 @@ import { common } from '../messages.ts';
 type ErrorKey = keyof typeof errorMessages.zh;
 const knownError = (key: string): key is ErrorKey => Object.hasOwn(errorMessages.zh, key);
 
-/** The error's params that can fill a message ({min}, {role}, …). */
+/** The error's params that can fill a message ({min}, {role}, …), its field and errcode. */
 function paramsOf(e: ApiError): Params {
-  const out: Params = {};
+  const out: Params = { status: e.status };
+  if (e.field !== undefined) out['field'] = e.field;
+  if (e.errcode !== undefined) out['errcode'] = e.errcode;
   for (const [k, v] of Object.entries(e.params))
     if (typeof v === 'string' || typeof v === 'number') out[k] = v;
   return out;
@@ -36,6 +38,8 @@ export function useErrorText() {
       const reason = error.params['reason'];
       const specific = typeof reason === 'string' ? `${error.code}_${reason}` : '';
       if (knownError(specific)) return te(specific, paramsOf(error));
+      if (error.code === 'bad_request' && error.field !== undefined)
+        return te('bad_request_field', paramsOf(error));
       if (knownError(error.code)) return te(error.code, paramsOf(error));
       return error.errcode === undefined
         ? error.message

@@ -2,10 +2,11 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError, get } from '../../api.ts';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { FieldError, FormError } from '../../components/field-error.tsx';
+import { Reason } from '../../components/reason.tsx';
 import { useT } from '../../i18n.ts';
 import { useApi } from '../../use-api.ts';
 import { messages } from './messages.ts';
-import type { Preflight, TemplateList, VersionStep } from './types.ts';
+import type { CodeState, Preflight, TemplateList, VersionStep } from './types.ts';
 
 type Key = keyof typeof messages.zh;
 type Run = (
@@ -85,12 +86,91 @@ function CommitForm(props: { appid: string; run: Run; error: unknown }) {
   );
 }
 
+type Why = string | undefined;
+
 /**
- * Every action on the code pipeline. The API decides what is allowed now: a refusal shows its
- * message (and, for a failed pre-flight, the checks that failed).
+ * Why each code action is not possible in this state (undefined: it is). The same rules as the
+ * API's: submit needs a committed version, no audit in flight and a passing pre-flight; release
+ * and a phased release need a passed audit; withdraw needs an audit in flight, speed-up one
+ * under review; rollback and the service status need a version online.
  */
-export function CodeActions(props: { appid: string; onDone: () => Promise<void> }) {
+export function whyNot(
+  t: (k: Key, p?: Record<string, string | number>) => string,
+  code: CodeState | undefined,
+  preflight: Preflight | undefined,
+): Record<
+  'submit' | 'speedup' | 'undo' | 'release' | 'rollback' | 'gray' | 'grayRevert' | 'close' | 'open',
+  Why
+> {
+  if (!code) {
+    const loading = t('whyLoading');
+    return {
+      submit: loading,
+      speedup: loading,
+      undo: loading,
+      release: loading,
+      rollback: loading,
+      gray: loading,
+      grayRevert: loading,
+      close: loading,
+      open: loading,
+    };
+  }
+  const audit = code.audit?.state;
+  const inFlight = audit === 'auditing' || audit === 'delayed';
+  const passed = audit === 'passed';
+  const closed = code.visit_status === 'close';
+  return {
+    submit: !code.committed
+      ? t('whyNoCommit')
+      : inFlight
+        ? t('whyAuditInFlight')
+        : preflight && !preflight.ok
+          ? t('whyPreflight')
+          : undefined,
+    speedup: audit === 'auditing' ? undefined : t('whyNotAuditing'),
+    undo: inFlight ? undefined : t('whyNoAuditInFlight'),
+    release: passed
+      ? undefined
+      : audit === 'released'
+        ? t('whyReleasedAlready')
+        : t('whyNotPassed'),
+    rollback: code.released ? undefined : t('whyNothingOnline'),
+    gray: passed ? undefined : t('whyNotPassed'),
+    grayRevert: code.gray ? undefined : t('whyNoGray'),
+    close: !code.released ? t('whyNothingOnline') : closed ? t('whyClosedAlready') : undefined,
+    open: closed ? undefined : t('whyOpenAlready'),
+  };
+}
+
+/** A disabled action's reason, under the buttons (the same text is the buttons' tooltip). */
+function WhyList(props: { items: Array<[string, Why]> }) {
+  const shown = props.items.filter((x): x is [string, string] => x[1] !== undefined);
+  if (!shown.length) return null;
+  return (
+    <ul className="why-disabled">
+      {shown.map(([label, why]) => (
+        <li key={label} data-why={label}>
+          {label}: {why}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * Every action on the code pipeline, each enabled only when the mini program's state allows it
+ * (a disabled one says why). A refusal shows its message (and, for a failed pre-flight, the
+ * checks that failed).
+ */
+export function CodeActions(props: {
+  appid: string;
+  code: CodeState | undefined;
+  preflight: Preflight | undefined;
+  onDone: () => Promise<void>;
+}) {
   const t = useT(messages);
+  const why = whyNot(t, props.code, props.preflight);
   const base = `/api/admin/authorizers/${props.appid}/code`;
   const [busy, setBusy] = useState<string | undefined>();
   const [error, setError] = useState<{ what: string; error: unknown } | undefined>();
@@ -149,7 +229,8 @@ export function CodeActions(props: { appid: string; onDone: () => Promise<void> 
               {failedChecks.map((c) => (
                 <li key={c.check} data-check={c.check}>
                   <span className="authz-fail">✗</span>{' '}
-                  <strong>{t(`check_${c.check}` as Key)}</strong>: {c.detail}
+                  <strong>{t(`check_${c.check}` as Key)}</strong>:{' '}
+                  <Reason code={c.code} params={c.params} fallback={c.detail} />
                 </li>
               ))}
             </ul>
@@ -172,7 +253,9 @@ export function CodeActions(props: { appid: string; onDone: () => Promise<void> 
             <button
               type="button"
               className="primary"
-              disabled={busy !== undefined}
+              disabled={busy !== undefined || why.submit !== undefined}
+              title={why.submit}
+              data-action="submit"
               onClick={() =>
                 void run('submit', post('submit', { auto_release: autoRelease }), (step) =>
                   t('submitted', { id: (step as VersionStep).auditid ?? '?' }),
@@ -183,29 +266,44 @@ export function CodeActions(props: { appid: string; onDone: () => Promise<void> 
             </button>
             <button
               type="button"
-              disabled={busy !== undefined}
+              disabled={busy !== undefined || why.speedup !== undefined}
+              title={why.speedup}
+              data-action="speedup"
               onClick={() => void run('speedup', post('speedup'), t('spedUp'))}
             >
               {t('speedup')}
             </button>
             <ConfirmButton
+              disabled={why.undo !== undefined}
+              why={why.undo}
               question={t('undoQuestion')}
               onConfirm={() => run('undo', post('undo-audit'), t('withdrawn')).then(() => {})}
             >
               {t('undoAudit')}
             </ConfirmButton>
           </div>
+          <WhyList
+            items={[
+              [t('submit'), why.submit],
+              [t('speedup'), why.speedup],
+              [t('undoAudit'), why.undo],
+            ]}
+          />
         </div>
         <div className="authz-form">
           <h3>{t('release')}</h3>
           <div className="row wrap">
             <ConfirmButton
+              disabled={why.release !== undefined}
+              why={why.release}
               question={t('releaseQuestion')}
               onConfirm={() => run('release', post('release'), t('released')).then(() => {})}
             >
               {t('release')}
             </ConfirmButton>
             <ConfirmButton
+              disabled={why.rollback !== undefined}
+              why={why.rollback}
               question={t('rollbackQuestion')}
               onConfirm={() => run('rollback', post('rollback'), t('rolledBack')).then(() => {})}
             >
@@ -224,10 +322,16 @@ export function CodeActions(props: { appid: string; onDone: () => Promise<void> 
                 aria-invalid={pctError ? true : undefined}
                 onChange={(e) => setPercentage(e.target.value)}
               />
-              <button type="submit" disabled={busy !== undefined}>
+              <button
+                type="submit"
+                disabled={busy !== undefined || why.gray !== undefined}
+                title={why.gray}
+              >
                 {t('gray')}
               </button>
               <ConfirmButton
+                disabled={why.grayRevert !== undefined}
+                why={why.grayRevert}
                 onConfirm={() =>
                   run('grayRevert', post('gray-release/revert'), t('grayReverted')).then(() => {})
                 }
@@ -235,6 +339,14 @@ export function CodeActions(props: { appid: string; onDone: () => Promise<void> 
                 {t('grayRevert')}
               </ConfirmButton>
             </div>
+            <WhyList
+              items={[
+                [t('release'), why.release],
+                [t('rollback'), why.rollback],
+                [t('gray'), why.gray],
+                [t('grayRevert'), why.grayRevert],
+              ]}
+            />
             <FieldError field="percentage" local={pctError} error={errorFor('gray')} />
             <FormError error={errorFor('gray')} fields={['percentage']} />
           </form>
@@ -243,6 +355,8 @@ export function CodeActions(props: { appid: string; onDone: () => Promise<void> 
           <h3>{t('visitStatus')}</h3>
           <div className="row wrap">
             <ConfirmButton
+              disabled={why.close !== undefined}
+              why={why.close}
               question={t('closeQuestion')}
               onConfirm={() =>
                 run('close', post('visit-status', { status: 'close' }), t('closed')).then(() => {})
@@ -252,7 +366,8 @@ export function CodeActions(props: { appid: string; onDone: () => Promise<void> 
             </ConfirmButton>
             <button
               type="button"
-              disabled={busy !== undefined}
+              disabled={busy !== undefined || why.open !== undefined}
+              title={why.open}
               onClick={() =>
                 void run('open', post('visit-status', { status: 'open' }), t('opened'))
               }
@@ -260,6 +375,12 @@ export function CodeActions(props: { appid: string; onDone: () => Promise<void> 
               {t('openService')}
             </button>
           </div>
+          <WhyList
+            items={[
+              [t('closeService'), why.close],
+              [t('openService'), why.open],
+            ]}
+          />
         </div>
       </div>
     </section>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ApiError, errorOf, get } from '../../api.ts';
+import { Reason } from '../../components/reason.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
 import { ErrorBox, Loaded, useErrorText } from '../../components/states.tsx';
 import { useT } from '../../i18n.ts';
@@ -69,7 +70,8 @@ function PreflightList(props: { preflight: Preflight }) {
         {preflight.checks.map((c) => (
           <li key={c.check} data-check={c.check} data-ok={c.ok ? 'true' : 'false'}>
             <span className={c.ok ? 'authz-ok' : 'authz-fail'}>{c.ok ? '✓' : '✗'}</span>{' '}
-            <strong>{t(`check_${c.check}` as Key)}</strong>: {c.detail}
+            <strong>{t(`check_${c.check}` as Key)}</strong>:{' '}
+            <Reason code={c.code} params={c.params} fallback={c.detail} />
           </li>
         ))}
       </ul>
@@ -157,13 +159,16 @@ function StateFacts(props: { appid: string; code: CodeState }) {
 }
 
 /** A mini program's code: state, trial QR code, pre-flight, actions and version history. */
-export function CodePanel(props: { appid: string }) {
+export function CodePanel(props: { appid: string; refreshKey?: number }) {
   const t = useT(messages);
   const text = useErrorText();
   const base = `/api/admin/authorizers/${props.appid}`;
-  const code = useApi(() => get<CodeState>(`${base}/code`), [props.appid]);
+  const code = useApi(() => get<CodeState>(`${base}/code`), [props.appid, props.refreshKey]);
   const versions = useApi(() => get<Versions>(`${base}/versions`), [props.appid]);
-  const preflight = useApi(() => get<Preflight>(`${base}/code/preflight`), [props.appid]);
+  const preflight = useApi(
+    () => get<Preflight>(`${base}/code/preflight`),
+    [props.appid, props.refreshKey],
+  );
   const reload = async () => {
     await Promise.all([code.reload(), versions.reload(), preflight.reload()]);
   };
@@ -205,7 +210,12 @@ export function CodePanel(props: { appid: string }) {
           <PreflightList preflight={preflight.data} />
         ) : null}
       </section>
-      <CodeActions appid={props.appid} onDone={reload} />
+      <CodeActions
+        appid={props.appid}
+        code={code.data}
+        preflight={preflight.data}
+        onDone={reload}
+      />
       <section className="card">
         <h2>{t('timeline')}</h2>
         <Loaded state={versions}>{(v) => <Timeline steps={v.items} />}</Loaded>

@@ -141,7 +141,7 @@ function TokenHealth(props: { a: AuthorizerDetail; onRefreshed: (a: AuthorizerDe
   );
 }
 
-function DriftPanel(props: { appid: string }) {
+function DriftPanel(props: { appid: string; onApplied: () => void }) {
   const t = useT(messages);
   const text = useErrorText();
   const drift = useApi(() => get<Drift>(`/api/admin/authorizers/${props.appid}/drift`), []);
@@ -158,6 +158,9 @@ function DriftPanel(props: { appid: string }) {
       await drift.reload();
     } catch (err) {
       setError(err);
+    } finally {
+      // The pre-flight and the code state read what the profile changed (privacy, categories).
+      props.onApplied();
     }
   };
   return (
@@ -203,7 +206,10 @@ function DriftPanel(props: { appid: string }) {
                 .filter((r) => !r.ok)
                 .map((r) => (
                   <li key={r.endpoint}>
-                    <code>{r.endpoint}</code>: {r.message ?? r.errmsg}
+                    <code>{r.endpoint}</code>:{' '}
+                    {r.errcode !== undefined
+                      ? t('applyCallErrcode', { errcode: r.errcode })
+                      : t('applyCallFailed')}
                   </li>
                 ))}
             </ul>
@@ -220,6 +226,7 @@ export function AuthorizerDetailPage(props: PageProps) {
   const t = useT(messages);
   const appid = props.params['appid'] ?? '';
   const state = useApi(() => get<AuthorizerDetail>(`/api/admin/authorizers/${appid}`), [appid]);
+  const [applied, setApplied] = useState(0);
   return (
     <>
       <p className="authz-back">
@@ -237,8 +244,8 @@ export function AuthorizerDetailPage(props: PageProps) {
             </div>
             {a.type === 'miniprogram' && a.status === 'authorized' ? (
               <>
-                <DriftPanel appid={a.appid} />
-                <CodePanel appid={a.appid} />
+                <DriftPanel appid={a.appid} onApplied={() => setApplied((n) => n + 1)} />
+                <CodePanel appid={a.appid} refreshKey={applied} />
                 <TestersPanel appid={a.appid} />
               </>
             ) : a.type === 'officialaccount' ? (

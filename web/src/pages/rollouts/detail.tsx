@@ -6,6 +6,7 @@ import { ChoiceSelect } from '../../components/choice-select.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { PageHeader } from '../../components/layout.tsx';
 import { Pagination } from '../../components/pagination.tsx';
+import { Reason, useReasonText } from '../../components/reason.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
 import { Empty, Loaded } from '../../components/states.tsx';
 import { useT } from '../../i18n.ts';
@@ -182,7 +183,11 @@ function ItemRow(props: {
         </td>
         <td>{i.auditid ?? '—'}</td>
         <td className="reason">
-          {i.reason ?? ''}
+          {i.reason ? (
+            <Reason code={i.reason_code} params={i.reason_params} fallback={i.reason} />
+          ) : (
+            ''
+          )}
           {i.errcode !== null ? <span className="muted"> (errcode {i.errcode})</span> : null}
         </td>
         <td>{i.attempts}</td>
@@ -238,7 +243,9 @@ function Errors(props: { t: T; r: Rollout; onChange: (r: Rollout) => void }) {
             <li key={`${e.reason}|${e.errcode}`} data-reason={e.reason}>
               <div className="row wrap">
                 <span className="badge s1">{t('count', { n: e.count })}</span>
-                <strong className="reason">{e.reason}</strong>
+                <strong className="reason">
+                  <Reason code={e.code} params={e.params} fallback={e.reason} />
+                </strong>
                 {e.errcode !== null ? <span className="muted">errcode {e.errcode}</span> : null}
                 <button type="button" disabled={a.busy} onClick={() => void retry(e.reason)}>
                   {t('retry')}
@@ -279,24 +286,38 @@ function Controls(props: { t: T; r: Rollout; onChange: (r: Rollout) => void }) {
     });
   const waiting = r.counts.awaiting_release + r.counts.gray;
   const open = r.status === 'running' || r.status === 'paused' || r.status === 'halted';
+  const status = t(`s_${r.status}`);
+  // Each control is shown; one the rollout's state does not allow is disabled and says why.
+  const whyNotPause = r.status === 'running' ? undefined : t('whyNotPause', { status });
+  const whyNotResume =
+    r.status === 'paused' || r.status === 'halted' ? undefined : t('whyNotResume', { status });
+  const whyNotCancel = open ? undefined : t('whyNotCancel', { status });
   return (
     <div className="rollout-controls">
       <div className="row wrap">
-        {r.status === 'running' ? (
-          <button type="button" disabled={a.busy} onClick={() => void act('pause')}>
+        {r.status === 'paused' || r.status === 'halted' ? null : (
+          <button
+            type="button"
+            disabled={a.busy || whyNotPause !== undefined}
+            title={whyNotPause}
+            data-testid="rollout-pause"
+            onClick={() => void act('pause')}
+          >
             {t('pause')}
           </button>
-        ) : null}
-        {r.status === 'paused' || r.status === 'halted' ? (
+        )}
+        {r.status === 'running' ? null : (
           <button
             type="button"
             className="primary"
-            disabled={a.busy}
+            disabled={a.busy || whyNotResume !== undefined}
+            title={whyNotResume}
+            data-testid="rollout-resume"
             onClick={() => void act('resume')}
           >
             {t('resume')}
           </button>
-        ) : null}
+        )}
         {waiting > 0 ? (
           <button
             type="button"
@@ -315,12 +336,20 @@ function Controls(props: { t: T; r: Rollout; onChange: (r: Rollout) => void }) {
             {t('releaseWaiting', { n: waiting })}
           </button>
         ) : null}
-        {open ? (
-          <ConfirmButton question={t('cancelQuestion')} onConfirm={() => act('cancel')}>
-            {t('cancel')}
-          </ConfirmButton>
-        ) : null}
+        <ConfirmButton
+          question={t('cancelQuestion')}
+          onConfirm={() => act('cancel')}
+          disabled={whyNotCancel !== undefined}
+          why={whyNotCancel}
+        >
+          {t('cancel')}
+        </ConfirmButton>
       </div>
+      {whyNotPause && whyNotResume ? (
+        <p className="help why-disabled" data-testid="controls-why">
+          {whyNotCancel ?? whyNotResume}
+        </p>
+      ) : null}
       {a.note ? (
         <p className="notice ok" role="status">
           {a.note}
@@ -334,6 +363,7 @@ function Controls(props: { t: T; r: Rollout; onChange: (r: Rollout) => void }) {
 /** One rollout's live progress: bars per state and wave, failures by reason, its mini programs. */
 export function RolloutPage(props: PageProps) {
   const t = useT(messages);
+  const reason = useReasonText();
   const id = Number(props.params['id']);
   const state = useApi(() => get<Rollout>(`/api/admin/rollouts/${id}`), [id]);
   const [tick, setTick] = useState(0);
@@ -389,7 +419,14 @@ export function RolloutPage(props: PageProps) {
               </p>
               {r.halted_reason ? (
                 <div className="notice warning" role="alert" data-testid="halted">
-                  <strong>{t('haltedReason', { reason: r.halted_reason })}</strong>
+                  <strong>
+                    {t('haltedReason', {
+                      reason: reason(
+                        { code: r.halted_code, params: r.halted_params },
+                        r.halted_reason,
+                      ),
+                    })}
+                  </strong>
                   <p className="help">{t('haltedHelp')}</p>
                 </div>
               ) : null}

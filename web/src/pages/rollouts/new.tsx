@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
 import { api, get } from '../../api.ts';
 import type { TenantPage } from '../../api-types.ts';
 import { DataTable } from '../../components/data-table.tsx';
 import { FieldError, FormError } from '../../components/field-error.tsx';
+import { Reason, useReasonText } from '../../components/reason.tsx';
 import { PageHeader } from '../../components/layout.tsx';
 import { Pagination } from '../../components/pagination.tsx';
 import { Empty, Loaded } from '../../components/states.tsx';
@@ -120,25 +121,32 @@ function build(t: T, f: Form): { input?: RolloutInput; problems: Record<string, 
   };
 }
 
-function Check(props: { t: T; c: { check: string; ok: boolean; detail: string } }) {
+type CheckResult = {
+  check: string;
+  ok: boolean;
+  detail: string;
+  code?: string;
+  params?: Record<string, unknown>;
+};
+
+function Check(props: { t: T; c: CheckResult }) {
   const { t, c } = props;
   const key = `c_${c.check}`;
   return (
     <li className={c.ok ? 'check-ok' : 'check-fail'} data-check={c.check} data-ok={String(c.ok)}>
       <span aria-hidden="true">{c.ok ? '✓' : '✗'}</span>{' '}
       <strong>{key in messages.zh ? t(key as keyof typeof messages.zh) : c.check}</strong>
-      <span className="muted"> · {c.detail}</span>
+      <span className="muted">
+        {' · '}
+        <Reason code={c.code} params={c.params} fallback={c.detail} />
+      </span>
     </li>
   );
 }
 
 function PreviewApp(props: { t: T; item: PreviewItem }) {
   const { t, item } = props;
-  const checks = (item.preflight['checks'] ?? []) as Array<{
-    check: string;
-    ok: boolean;
-    detail: string;
-  }>;
+  const checks = (item.preflight['checks'] ?? []) as CheckResult[];
   const ok = item.preflight['ok'] === true;
   let pretty = item.commit.ext_json;
   try {
@@ -178,10 +186,26 @@ function PreviewApp(props: { t: T; item: PreviewItem }) {
   );
 }
 
-function PreviewView(props: { t: T; preview: Preview; onPage: (offset: number) => void }) {
+/** How many of the previewed mini programs fail their pre-flight, of how many checked. */
+export function failingOf(p: Preview): { failing: number; checked: number } {
+  return {
+    failing: p.items.filter((i) => i.preflight['ok'] !== true).length,
+    checked: p.items.length,
+  };
+}
+
+function PreviewView(props: {
+  t: T;
+  preview: Preview;
+  onPage: (offset: number) => void;
+  sectionRef: RefObject<HTMLElement | null>;
+  /** Start, next to how many fail their pre-flight, with its confirmation. */
+  startBar: ReactNode;
+}) {
   const { t, preview: p } = props;
+  const reason = useReasonText();
   return (
-    <section className="card wide" data-testid="preview" aria-live="polite">
+    <section className="card wide" data-testid="preview" aria-live="polite" ref={props.sectionRef}>
       <h2>{t('previewTitle')}</h2>
       <p>
         {t('previewSummary', {
@@ -191,14 +215,15 @@ function PreviewView(props: { t: T; preview: Preview; onPage: (offset: number) =
         })}
       </p>
       <p className={p.quota.enough ? 'notice ok' : 'notice warning'} data-testid="quota-message">
-        {t('quota')}: {p.quota.message}
+        {t('quota')}: {reason(p.quota, p.quota.message)}
       </p>
+      {props.startBar}
       {p.warnings.length ? (
         <div className="notice warning" role="alert" data-testid="preview-warnings">
           <strong>{t('warningsTitle')}</strong>
           <ul className="compact">
-            {p.warnings.map((w) => (
-              <li key={w}>{w}</li>
+            {(p.warning_reasons ?? p.warnings.map((message) => ({ message }))).map((w) => (
+              <li key={w.message}>{reason(w, w.message)}</li>
             ))}
           </ul>
         </div>
@@ -256,6 +281,12 @@ function RolloutForm(props: { t: T; templates: Template[]; defaultId: number | n
   const [busy, setBusy] = useState<'preview' | 'start' | undefined>();
   const [preview, setPreview] = useState<{ input: RolloutInput; answer: Preview } | undefined>();
   const [stale, setStale] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const previewRef = useRef<HTMLElement>(null);
+  // A new preview is shown where the operator looks: the page scrolls to it.
+  useEffect(() => {
+    if (preview) previewRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  }, [preview]);
   const tenants = useApi(() => get<TenantPage>('/api/admin/tenants', { limit: 200 }), []);
 
   const set = <K extends keyof Form>(k: K, v: Form[K]) => {
@@ -283,6 +314,7 @@ function RolloutForm(props: { t: T; templates: Template[]; defaultId: number | n
       });
       setPreview({ input, answer });
       setStale(false);
+      setConfirming(false);
     } catch (err) {
       setError(err);
       setPreview(undefined);
@@ -296,8 +328,11 @@ function RolloutForm(props: { t: T; templates: Template[]; defaultId: number | n
     setProblems(p);
     if (input) void runPreview(input);
   };
+  const fails = preview ? failingOf(preview.answer) : { failing: 0, checked: 0 };
+  const risky = preview ? fails.failing > 0 || !preview.answer.quota.enough : false;
   const onStart = async () => {
     if (!preview || stale) return;
+    setConfirming(false);
     setBusy('start');
     setError(undefined);
     try {
@@ -308,6 +343,62 @@ function RolloutForm(props: { t: T; templates: Template[]; defaultId: number | n
       setBusy(undefined);
     }
   };
+  const startBar = preview ? (
+    <div className="start-bar" data-testid="start-bar">
+      <div className="row wrap">
+        {!confirming ? (
+          <button
+            type="button"
+            className={risky ? 'danger' : 'primary'}
+            disabled={busy !== undefined || stale}
+            data-testid="start-rollout"
+            onClick={() => (risky ? setConfirming(true) : void onStart())}
+          >
+            {busy === 'start' ? t('starting') : t('start')}
+          </button>
+        ) : null}
+        <span
+          className={fails.failing ? 'preflight-summary bad' : 'preflight-summary ok'}
+          data-testid="preflight-summary"
+        >
+          {fails.failing
+            ? t(preview.answer.total > fails.checked ? 'failingSummaryShown' : 'failingSummary', {
+                n: fails.failing,
+                m: fails.checked,
+                total: preview.answer.total,
+              })
+            : t('passingSummary', { m: fails.checked })}
+        </span>
+      </div>
+      {stale ? <p className="notice warning">{t('previewStale')}</p> : null}
+      {confirming ? (
+        <div
+          className="notice warning confirm-start"
+          role="alertdialog"
+          data-testid="start-confirm"
+        >
+          <p>
+            {fails.failing
+              ? t('startAnywayQuestion', { n: fails.failing, m: fails.checked })
+              : t('startQuotaQuestion')}
+          </p>
+          <div className="row wrap">
+            <button
+              type="button"
+              className="danger"
+              disabled={busy !== undefined}
+              onClick={() => void onStart()}
+            >
+              {t('startAnyway')}
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              {t('cancelStart')}
+            </button>
+          </div>
+        </div>
+      ) : null}
+    </div>
+  ) : null;
   const targetError = (
     <>
       <FieldError field="target" error={error} />
@@ -489,16 +580,6 @@ function RolloutForm(props: { t: T; templates: Template[]; defaultId: number | n
           <button type="submit" disabled={busy !== undefined}>
             {busy === 'preview' ? t('previewing') : t('preview')}
           </button>
-          {preview ? (
-            <button
-              type="button"
-              className="primary"
-              disabled={busy !== undefined || stale}
-              onClick={() => void onStart()}
-            >
-              {busy === 'start' ? t('starting') : t('start')}
-            </button>
-          ) : null}
         </div>
         {stale ? <p className="notice warning">{t('previewStale')}</p> : null}
         <FormError error={error} fields={FIELDS} />
@@ -506,6 +587,8 @@ function RolloutForm(props: { t: T; templates: Template[]; defaultId: number | n
       {preview ? (
         <PreviewView
           t={t}
+          sectionRef={previewRef}
+          startBar={startBar}
           preview={preview.answer}
           onPage={(offset) => void runPreview(preview.input, offset)}
         />

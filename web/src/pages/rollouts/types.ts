@@ -24,6 +24,9 @@ export interface RolloutItem {
   state: ItemState;
   auditid: number | null;
   reason: string | null;
+  /** `reason` as a stable code and its params (src/services/rollout/reasons.ts). */
+  reason_code: string | null;
+  reason_params: Record<string, string | number> | null;
   errcode: number | null;
   screenshots: string[] | null;
   attempts: number;

@@ -1,6 +1,6 @@
 import { Fragment, useState, type FormEvent } from 'react';
-import { control, post } from '../../api.ts';
-import type { EmulatorAudit, EmulatorMerchant } from '../../api-types.ts';
+import { ApiError, control, get, post } from '../../api.ts';
+import type { EmulatorAudit, EmulatorMerchant, TenantPage } from '../../api-types.ts';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { FieldError, FormError } from '../../components/field-error.tsx';
 import { PageHeader } from '../../components/layout.tsx';
@@ -9,18 +9,11 @@ import { Empty, ErrorBox, Loaded } from '../../components/states.tsx';
 import { useT } from '../../i18n.ts';
 import { useAction } from '../../use-action.ts';
 import { useApi } from '../../use-api.ts';
+import { Drafts } from './drafts.tsx';
 import { messages } from './messages.ts';
+import { Note, type T } from './parts.tsx';
 
-type T = ReturnType<typeof useT<typeof messages.zh>>;
 type Authorization = { appid: string; status: string };
-
-function Note(props: { text: string | undefined }) {
-  return props.text ? (
-    <p className="notice ok" role="status">
-      {props.text}
-    </p>
-  ) : null;
-}
 
 function PushTicket(props: { t: T }) {
   const { t } = props;
@@ -56,6 +49,8 @@ function Merchants(props: {
   const [type, setType] = useState<EmulatorMerchant['type']>('miniprogram');
   const [nickname, setNickname] = useState('');
   const [local, setLocal] = useState<string | undefined>();
+  const [tenantId, setTenantId] = useState('');
+  const tenants = useApi(() => get<TenantPage>('/api/admin/tenants', { limit: 200 }), []);
   const a = useAction();
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -97,6 +92,15 @@ function Merchants(props: {
       <Note text={a.note} />
       <FormError error={a.error} fields={[]} />
       <h3>{t('merchants')}</h3>
+      <label htmlFor="authorize-tenant">{t('authorizeFor')}</label>
+      <select id="authorize-tenant" value={tenantId} onChange={(e) => setTenantId(e.target.value)}>
+        <option value="">{t('noTenant')}</option>
+        {(tenants.data?.items ?? []).map((x) => (
+          <option key={x.id} value={x.id}>
+            {x.name}
+          </option>
+        ))}
+      </select>
       {props.merchants.length ? (
         <ul className="compact" data-testid="merchants">
           {props.merchants.map((m) => (
@@ -118,7 +122,7 @@ function Merchants(props: {
                         // link created by openwx as the Onboarding page does.
                         const link = await post<{ pre_auth_code: string }>(
                           '/api/admin/authorizations',
-                          {},
+                          tenantId ? { tenant_id: tenantId } : {},
                         );
                         await control('/authorize', {
                           pre_auth_code: link.pre_auth_code,
@@ -143,7 +147,7 @@ function Merchants(props: {
   );
 }
 
-function SendMessage(props: { t: T; appids: string[] }) {
+function SendMessage(props: { t: T; accounts: EmulatorMerchant[] }) {
   const { t } = props;
   const [appid, setAppid] = useState('');
   const [openid, setOpenid] = useState('oSANDBOX_USER');
@@ -152,7 +156,7 @@ function SendMessage(props: { t: T; appids: string[] }) {
   const a = useAction();
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const chosen = appid || props.appids[0] || '';
+    const chosen = appid || props.accounts[0]?.appid || '';
     const problems: Record<string, string> = {};
     if (!chosen) problems['appid'] = t('chooseAppid');
     if (!openid.trim()) problems['openid'] = t('openidMissing');
@@ -171,13 +175,13 @@ function SendMessage(props: { t: T; appids: string[] }) {
   return (
     <section className="card">
       <h2>{t('messageTitle')}</h2>
-      {props.appids.length === 0 ? <p className="help">{t('noAuthorized')}</p> : null}
+      {props.accounts.length === 0 ? <p className="help">{t('noAuthorized')}</p> : null}
       <form onSubmit={submit} noValidate>
         <label htmlFor="message-appid">{t('appid')}</label>
         <select id="message-appid" value={appid} onChange={(e) => setAppid(e.target.value)}>
-          {props.appids.map((x) => (
-            <option key={x} value={x}>
-              {x}
+          {props.accounts.map((x) => (
+            <option key={x.appid} value={x.appid}>
+              {x.nickname} · {t(x.type)} · {x.appid}
             </option>
           ))}
         </select>
@@ -214,10 +218,19 @@ function AuditRow(props: { t: T; audit: EmulatorAudit; onDecided: () => void }) 
     if (result === 'fail' && !reason.trim()) return setLocal(t('reasonMissing'));
     setLocal(undefined);
     void a.run(async () => {
-      await control(`/audits/${audit.auditid}`, {
-        result,
-        ...(result === 'fail' ? { reason: reason.trim() } : {}),
-      });
+      try {
+        await control(`/audits/${audit.auditid}`, {
+          result,
+          ...(result === 'fail' ? { reason: reason.trim() } : {}),
+        });
+      } catch (err) {
+        // Decided meanwhile (by the audit policy, or elsewhere): say so, and show its state.
+        if (err instanceof ApiError && err.status === 409) {
+          props.onDecided();
+          throw new Error(t('notInFlight', { auditid: audit.auditid }), { cause: err });
+        }
+        throw err;
+      }
       props.onDecided();
       return t('decided', {
         auditid: audit.auditid,
@@ -350,13 +363,17 @@ export function SandboxPage() {
       <div className="grid two">
         <Fragment key={generation}>
           <PushTicket t={t} />
-          <SendMessage t={t} appids={[...authorized]} />
+          <SendMessage
+            t={t}
+            accounts={merchants.merchants.filter((m) => authorized.has(m.appid))}
+          />
           <Merchants
             t={t}
             merchants={merchants.merchants}
             authorized={authorized}
             onChange={() => void state.reload()}
           />
+          <Drafts t={t} />
           <Audits t={t} />
         </Fragment>
         <ResetSandbox

@@ -2,6 +2,18 @@
  * WeChat's error envelope: HTTP 200 with `{"errcode":N,"errmsg":"<text> rid: …"}`.
  * Reference: ../shared/wechat/01 §8.1–8.2.
  */
+/**
+ * Errcodes the emulator answers whose errmsg text no doc page, SDK or community answer gives: no
+ * source found. The text is a placeholder that says what the code means (from the doc's errcode
+ * table), marked as such so nobody takes it for WeChat's wording.
+ */
+export const UNSOURCED_TEXT: Readonly<Record<number, string>> = {
+  // doc Third-party_Platforms/2.0/api/privacy_config/set_privacy_setting (meanings only).
+  86070: '[placeholder, no source found] owner_setting.notice_method missing',
+  86073: '[placeholder, no source found] invalid ext_file_media_id',
+  86074: '[placeholder, no source found] no live privacy guide (privacy_ver 1)',
+};
+
 export const ERRMSG: Readonly<Record<number, string>> = {
   [-1]: 'system error',
   40001: 'invalid credential, access_token is invalid or not latest',
@@ -113,6 +125,59 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   9400001: 'live permission',
   9402202: 'concurrent limit',
   9402203: 'standard template ext_json invalid',
+  // Texts below: the errmsg column (English) of WeChat's global return codes, doc
+  // oplatform/Return_codes/Return_code_descriptions_new, as mirrored by WxJava
+  // WxOpenErrorMsgEnum (the English note next to each code).
+  40097: 'invalid args',
+  41033: 'invaid register type',
+  53200: 'modify signature quota limit exceed',
+  53202: 'modify avatar quota limit exceed',
+  53204: 'signature invalid',
+  // Texts below: WeChat gives no English errmsg for these in any stored source; the text is the
+  // description in the errcode table of the API's doc page (addcategory, deletecategory,
+  // modifycategory, modify_domain, setwebviewdomain, setnickname, gettemplatelist/
+  // addtotemplate), as collected in WxJava WxMaErrorMsgEnum and WxOpenErrorMsgEnum.
+  53300: '超出每月次数限制',
+  53301: '超出可配置类目总数限制',
+  53303: '提交的参数不合法',
+  53304: '与已有类目重复',
+  53307: '只有审核失败的类目允许修改',
+  53308: '审核中的类目不允许删除',
+  53311: '需要提交资料信息',
+  85015: '该账号不是小程序账号',
+  85016: '域名数量超过限制',
+  85064: '找不到模版/草稿',
+  85065: '模版库已满',
+  89019: '业务域名无更改，无需重复设置',
+  89020: '尚未设置小程序业务域名，请先在第三方平台中设置小程序业务域名后在调用本接口',
+  89029: '业务域名数量超过限制',
+  91004: '昵称不合法',
+  // Testers: the errmsg column of doc
+  // openApi/miniprogram-management/member-management/api_bindtester.
+  85001: 'user not exist or user cannot be searched',
+  85002: 'number of tester reach bind limit',
+  85003: 'user already bind too many weapps',
+  85004: 'user already bind',
+  // Registration: the 提示语 column of doc
+  // Third-party_Platforms/2.0/api/Register_Mini_Programs/Fast_Registration_Interface_document
+  // (86004, 89248–89250, 89253); answers quoted with a rid in the community: 89251
+  // (community/personal/oCJUsw3ocucLMc3x9TNKMZRoA4lc/answer), 91021
+  // (community/develop/doc/0002aca63c8af00b89a00e9cd66800); 86011 and 91020: doc
+  // openApi/register-management/fast-regist-beta/api_modifybetaminiprogramnickname. 89255: the
+  // doc's 提示语 is cut off in the material gathered; "invalid code" is its first words.
+  86004: 'invalid wechat',
+  86011: '名称命中了关键字',
+  89248: 'invalid code type',
+  89249: 'task running',
+  89250: 'task not found',
+  89251: 'legal persona checking',
+  89253: 'lack of some params',
+  89255: 'invalid code',
+  91020: '小程序注册类型不正确',
+  91021: '不是没转正的试用小程序',
+  // No source found for these texts: doc set_privacy_setting names the codes (86074: "当该小程序
+  // 还没有现网版的隐私保护指引时却传了privacy_ver=1") but no errmsg. Placeholders in UNSOURCED.
+  ...UNSOURCED_TEXT,
 };
 
 /** Thrown by API handlers; turned into the error envelope by the router. */

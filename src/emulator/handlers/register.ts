@@ -29,36 +29,6 @@ const hasKeyword = (name: string) => KEYWORDS.some((k) => name.toLowerCase().inc
 
 const USCC = /^[0-9A-Z]{18}$/;
 
-/**
- * The errmsg of the registration errcodes, as WeChat writes them. Sources: the 提示语 column of
- * doc Third-party_Platforms/2.0/api/Register_Mini_Programs/Fast_Registration_Interface_document
- * (86004, 89248–89250, 89253); answers quoted with a rid in the community: 89251
- * (community/personal/oCJUsw3ocucLMc3x9TNKMZRoA4lc/answer), 91021
- * (community/develop/doc/0002aca63c8af00b89a00e9cd66800); 86011 and 91020: doc
- * openApi/register-management/fast-regist-beta/api_modifybetaminiprogramnickname. 89255's text
- * is cut off in the material gathered: "invalid code" is unverified.
- */
-const TEXT: Readonly<Record<number, string>> = {
-  86004: 'invalid wechat',
-  86011: '名称命中了关键字',
-  89248: 'invalid code type',
-  89249: 'task running',
-  89250: 'task not found',
-  89251: 'legal persona checking',
-  89253: 'lack of some params',
-  89255: 'invalid code',
-  91020: '小程序注册类型不正确',
-  91021: '不是没转正的试用小程序',
-};
-
-/** A WeChat error with the errmsg WeChat gives this registration errcode. */
-function refuse(errcode: number): WxApiError {
-  const err = new WxApiError(errcode);
-  const text = TEXT[errcode];
-  if (text !== undefined) err.message = text;
-  return err;
-}
-
 /** Whether WeChat still serves the versions retired on 2026-04-30 (the control switch). */
 const beforeRetirement = (ctx: EmulatorContext) => registrations(ctx).legacyEnterprise;
 
@@ -68,15 +38,15 @@ const retired = () => new WxApiError(-1);
 /** `action=query` of the URL flows: the task by its taskid, with status 0 / 12 / 2. */
 function queryTask(ctx: EmulatorContext, taskid: string | undefined) {
   const task = [...registrations(ctx).tasks.values()].find((t) => t.taskid === taskid);
-  if (!task || taskid === undefined) throw refuse(89250);
+  if (!task || taskid === undefined) throw new WxApiError(89250);
   const status = task.state === 'succeeded' ? 12 : task.state === 'failed' ? 2 : 0;
   return { ...OK, taskid: task.taskid, authorize_url: task.authorizeUrl, status };
 }
 
 function checkEnterpriseCode(codeType: number | undefined, code: string): void {
   const rule = codeType === undefined ? undefined : CODE_BY_TYPE[codeType];
-  if (!rule) throw refuse(89248);
-  if (!rule.test(code)) throw refuse(89255);
+  if (!rule) throw new WxApiError(89248);
+  if (!rule.test(code)) throw new WxApiError(89255);
 }
 
 /** A task of a URL flow: its taskid and the authorization URL the person opens. */
@@ -110,14 +80,14 @@ export const registerHandlers: HandlerTable = {
           body.legal_persona_wechat,
           body.legal_persona_name,
         );
-        throw refuse(task ? 89251 : 89250);
+        throw new WxApiError(task ? 89251 : 89250);
       }
       if (query['action'] !== 'create') throw new WxApiError(-1, 'action must be create or search');
-      if (body.code === undefined || body.code_type === undefined) throw refuse(89253);
+      if (body.code === undefined || body.code_type === undefined) throw new WxApiError(89253);
       checkEnterpriseCode(body.code_type, body.code);
-      if (!WECHAT_ID.test(body.legal_persona_wechat)) throw refuse(86004);
+      if (!WECHAT_ID.test(body.legal_persona_wechat)) throw new WxApiError(86004);
       const subject = `enterprise ${body.name} ${body.code}`;
-      if (openTask(ctx, subject)) throw refuse(89249);
+      if (openTask(ctx, subject)) throw new WxApiError(89249);
       addTask(ctx, {
         kind: 'enterprise',
         subject,
@@ -140,10 +110,10 @@ export const registerHandlers: HandlerTable = {
       if (query['action'] !== 'create') throw new WxApiError(-1, 'invalid action');
       // The old version (legal_persona_openid, code_type) is not emulated.
       if (body.new_version !== true) throw retired();
-      if (!body.name || !body.code || !body.component_phone) throw refuse(89253);
-      if (!USCC.test(body.code)) throw refuse(89255);
+      if (!body.name || !body.code || !body.component_phone) throw new WxApiError(89253);
+      if (!USCC.test(body.code)) throw new WxApiError(89255);
       const subject = `enterprise ${body.name} ${body.code}`;
-      if (openTask(ctx, subject)) throw refuse(89249);
+      if (openTask(ctx, subject)) throw new WxApiError(89249);
       const { taskid, authorizeUrl } = urlTask(ctx, 'fastregisterenterprise');
       addTask(ctx, {
         kind: 'enterprise',
@@ -161,10 +131,10 @@ export const registerHandlers: HandlerTable = {
       if (query['action'] === 'query') return queryTask(ctx, body.taskid);
       if (query['action'] !== 'create') throw new WxApiError(-1, 'invalid action');
       if (body.new_version !== true && !beforeRetirement(ctx)) throw retired();
-      if (!body.idname || !body.wxuser) throw refuse(89253);
-      if (!WECHAT_ID.test(body.wxuser)) throw refuse(86004);
+      if (!body.idname || !body.wxuser) throw new WxApiError(89253);
+      if (!WECHAT_ID.test(body.wxuser)) throw new WxApiError(86004);
       const subject = `personal ${body.wxuser}`;
-      if (openTask(ctx, subject)) throw refuse(89249);
+      if (openTask(ctx, subject)) throw new WxApiError(89249);
       const { taskid, authorizeUrl } = urlTask(ctx, 'fastregisterpersonal');
       addTask(ctx, {
         kind: 'personal',
@@ -185,7 +155,7 @@ export const registerHandlers: HandlerTable = {
     handle({ ctx, body }) {
       const length = [...body.name].length;
       if (length < 4 || length > 30) throw new WxApiError(47001, 'name must be 4-30 characters');
-      if (hasKeyword(body.name)) throw refuse(86011);
+      if (hasKeyword(body.name)) throw new WxApiError(86011);
       const uniqueId = randomAlnum(32, ctx.random);
       const createToken = randomAlnum(48, ctx.random);
       const authorizeUrl = `https://mp.weixin.qq.com/wxawap/fastregistertpbeta?action=show&create_token=${createToken}`;
@@ -207,18 +177,18 @@ export const registerHandlers: HandlerTable = {
       const newVersion = body.new_version === true || info.new_version === true;
       if (!newVersion && !beforeRetirement(ctx)) throw retired();
       const app = registrations(ctx).betaApps.get(appid);
-      if (!app || app.converted) throw refuse(91021);
+      if (!app || app.converted) throw new WxApiError(91021);
       if (newVersion) {
         // New version: enterprise_name, an 18-character USCC and component_phone only.
-        if (!USCC.test(info.code)) throw refuse(89255);
+        if (!USCC.test(info.code)) throw new WxApiError(89255);
       } else {
         checkEnterpriseCode(info.code_type ?? 1, info.code);
         if (info.legal_persona_wechat !== undefined && !WECHAT_ID.test(info.legal_persona_wechat)) {
-          throw refuse(86004);
+          throw new WxApiError(86004);
         }
       }
       const subject = `verify ${appid}`;
-      if (openTask(ctx, subject)) throw refuse(89251);
+      if (openTask(ctx, subject)) throw new WxApiError(89251);
       const url = newVersion ? urlTask(ctx, 'fastverifybeta') : undefined;
       addTask(ctx, {
         kind: 'beta_verify',
@@ -246,8 +216,8 @@ export const registerHandlers: HandlerTable = {
     handle({ ctx, body, caller }) {
       const appid = caller.kind === 'authorizer' ? caller.appid : '';
       const app = registrations(ctx).betaApps.get(appid);
-      if (!app || app.converted) throw refuse(91020);
-      if (hasKeyword(body.name)) throw refuse(86011);
+      if (!app || app.converted) throw new WxApiError(91020);
+      if (hasKeyword(body.name)) throw new WxApiError(86011);
       app.name = body.name;
       const merchant = ctx.state.merchants.get(appid);
       if (merchant) merchant.nickname = `${body.name}的体验小程序`;

@@ -20,20 +20,6 @@ const WECHAT_ID = /^[a-zA-Z][-_a-zA-Z0-9]{5,19}$/;
 const APPS_PER_WECHAT_ID = 50;
 const PER_APP = { personal: 15, other: 90 } as const;
 
-const TEXT: Readonly<Record<number, string>> = {
-  85001: 'user not exist or user cannot be searched',
-  85002: 'number of tester reach bind limit',
-  85003: 'user already bind too many weapps',
-  85004: 'user already bind',
-};
-
-function refuse(errcode: number): WxApiError {
-  const err = new WxApiError(errcode);
-  const text = TEXT[errcode];
-  if (text !== undefined) err.message = text;
-  return err;
-}
-
 /** appid → userstr → WeChat ID. */
 const byState = new WeakMap<EmulatorState, Map<string, Map<string, string>>>();
 
@@ -73,11 +59,12 @@ export const testerHandlers: HandlerTable = {
     handle({ ctx, body, caller }) {
       const appid = appidOf(caller);
       const testers = testersOf(ctx, appid);
-      if (!WECHAT_ID.test(body.wechatid)) throw refuse(85001);
-      if ([...testers.values()].includes(body.wechatid)) throw refuse(85004);
+      if (!WECHAT_ID.test(body.wechatid)) throw new WxApiError(85001);
+      if ([...testers.values()].includes(body.wechatid)) throw new WxApiError(85004);
       const personal = ctx.state.merchants.get(appid)?.principal_name === '个人';
-      if (testers.size >= (personal ? PER_APP.personal : PER_APP.other)) throw refuse(85002);
-      if (appsOfWechatId(ctx, body.wechatid) >= APPS_PER_WECHAT_ID) throw refuse(85003);
+      const limit = personal ? PER_APP.personal : PER_APP.other;
+      if (testers.size >= limit) throw new WxApiError(85002);
+      if (appsOfWechatId(ctx, body.wechatid) >= APPS_PER_WECHAT_ID) throw new WxApiError(85003);
       const userstr = randomAlnum(64, ctx.random);
       testers.set(userstr, body.wechatid);
       return { ...OK, userstr };

@@ -1,17 +1,10 @@
 /**
- * The admin API's request and answer types, taken from the server's own code (`import type`
- * only: nothing of the server is bundled). A change on the server that breaks a page fails
- * `npm run lint` (tsc checks web/ together with src/).
+ * The admin API's request and answer types, generated from openwx's OpenAPI document
+ * (packages/client/src/openapi.ts, `npm run generate:client`): the console sees the server as
+ * any other client does, through the contract. A change of the document that breaks a page fails
+ * `npm run lint` (tsc checks web/ together with the generated types).
  */
-import type { Overview } from '../../src/services/overview.ts';
-import type { PlatformSettings } from '../../src/services/platform-settings.ts';
-import type { PlatformStatus } from '../../src/services/status.ts';
-import type { LinkRequest, OnboardingService } from '../../src/services/onboarding.ts';
-import type { TenantService } from '../../src/services/tenants.ts';
-import type { AuthorizerDirectory } from '../../src/services/authorizer-directory.ts';
-import type { Audit } from '../../src/emulator/code.ts';
-import type { OperatorService } from '../../src/services/operators/service.ts';
-import type { AuditTrail } from '../../src/services/audit/trail.ts';
+import type { components, operations } from '../../packages/client/src/openapi.ts';
 
 /** What JSON makes of a server value: dates become ISO strings. */
 export type Json<T> = T extends Date
@@ -22,15 +15,38 @@ export type Json<T> = T extends Date
       ? { [K in keyof T]: Json<T[K]> }
       : T;
 
-type Answer<F extends (...args: never[]) => unknown> = Json<Awaited<ReturnType<F>>>;
+/**
+ * openwx answers every property its schema lists (the schemas do not mark them required yet), so
+ * the console reads them as present; `null` stays where the schema allows it.
+ */
+export type Present<T> = T extends (infer U)[]
+  ? Present<U>[]
+  : T extends object
+    ? { [K in keyof T]-?: Present<Exclude<T[K], undefined>> }
+    : T;
 
-export type { Overview, PlatformSettings, PlatformStatus, LinkRequest };
+type Schemas = components['schemas'];
+type JsonContent<R> = R extends { content: { 'application/json': infer T } } ? T : never;
+/** The JSON answer of an operation (by operationId) with the given status. */
+type Answer<Op extends keyof operations, Status extends number = 200> = Present<
+  JsonContent<operations[Op]['responses'][Status & keyof operations[Op]['responses']]>
+>;
+/** The JSON request body of an operation. */
+type RequestBody<Op extends keyof operations> = operations[Op]['requestBody'] extends
+  { content: { 'application/json': infer T } } | undefined
+  ? T
+  : never;
+
+export type Overview = Present<Schemas['Overview']>;
 export type OverviewWarning = Overview['warnings'][number];
+export type PlatformSettings = Answer<'getPlatformSettings'>;
+export type PlatformStatus = Answer<'getStatus'>;
+export type LinkRequest = RequestBody<'createAuthorizationLink'>;
 
-export type AuthorizationLink = Answer<OnboardingService['createLink']>;
-export type Tenant = Answer<TenantService['create']>;
-export type TenantPage = Answer<TenantService['list']>;
-export type AuthorizerPage = Answer<AuthorizerDirectory['list']>;
+export type AuthorizationLink = Present<Schemas['AuthorizationLink']>;
+export type Tenant = Present<Schemas['Tenant']>;
+export type TenantPage = Answer<'listTenants'>;
+export type AuthorizerPage = Answer<'listAuthorizers'>;
 export type AuthorizerSummary = AuthorizerPage['items'][number];
 
 /** `GET /console/info.json`: what the sign-in page knows before a token. */
@@ -41,26 +57,18 @@ export interface ConsoleInfo {
   accounts: boolean;
 }
 
-export type Operator = Answer<OperatorService['get']>;
+export type Operator = Present<Schemas['Operator']>;
 export type OperatorRole = Operator['role'];
 /** `POST /api/session`. */
-export type SignInAnswer = Answer<OperatorService['signIn']>;
+export type SignInAnswer = Answer<'signIn', 201>;
 /** `GET /api/session`: an operator's session or the admin token. */
-export interface SessionAnswer {
-  kind: 'operator' | 'admin_token';
-  role: OperatorRole;
-  operator: Operator | null;
-  expiresAt: string | null;
-}
-export type TotpOffer = Answer<OperatorService['beginTotp']>;
-export type AuditPage = Answer<AuditTrail['page']>;
-export type AuditEntry = AuditPage['items'][number];
-export interface SignInAttemptPage {
-  items: Answer<OperatorService['attempts']>;
-  next: number | null;
-}
+export type SessionAnswer = Present<Schemas['Session']>;
+export type TotpOffer = Answer<'beginTotp'>;
+export type AuditPage = Answer<'listAuditTrail'>;
+export type AuditEntry = Present<Schemas['AuditEntry']>;
+export type SignInAttemptPage = Answer<'listSignIns'>;
 
-/** The emulator's control API (sandbox mode), as the sandbox page uses it. */
+/** The emulator's control API (sandbox mode, documented at /emulator/docs), as the sandbox page uses it. */
 export interface EmulatorMerchant {
   appid: string;
   type: 'miniprogram' | 'officialaccount';
@@ -68,4 +76,12 @@ export interface EmulatorMerchant {
   user_name?: string;
 }
 /** An audit as the emulator keeps it (status 0 passed, 1 failed, 2 auditing, 3 withdrawn, 4 delayed). */
-export type EmulatorAudit = Omit<Audit, 'policyFail'>;
+export interface EmulatorAudit {
+  auditid: number;
+  appid: string;
+  status: 0 | 1 | 2 | 3 | 4;
+  reason: string;
+  screenshot: string;
+  version: { template_id: number; user_version: string; user_desc: string; ext_json: string };
+  submit_time: number;
+}

@@ -4043,7 +4043,11 @@ export interface components {
         }[];
       };
       authorizers?: {
-        [key: string]: number;
+        authorized: number;
+        /** @description Authorizers whose token refreshes stopped (authorization gone) */
+        needsAttention: number;
+        revoked: number;
+        total: number;
       };
       componentAppid?: string;
       componentToken?: {

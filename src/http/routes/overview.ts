@@ -24,7 +24,19 @@ export const overviewBody = {
       type: 'object',
       properties: { expiresAt: nullableString, expiresInSeconds: nullableNumber },
     },
-    authorizers: counts,
+    authorizers: {
+      type: 'object',
+      required: ['authorized', 'revoked', 'total', 'needsAttention'],
+      properties: {
+        authorized: { type: 'number' },
+        revoked: { type: 'number' },
+        total: { type: 'number' },
+        needsAttention: {
+          type: 'number',
+          description: 'Authorizers whose token refreshes stopped (authorization gone)',
+        },
+      },
+    },
     tokenFailures: {
       type: 'object',
       properties: {

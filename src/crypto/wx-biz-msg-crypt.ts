@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type Decipher } from 'node:crypto';
 import { systemRandom, type RandomSource } from '../core/random.ts';
 import { WxCryptoError } from './errors.ts';
 import { sha1Signature, verifyMsgSignature, verifySignature } from './signature.ts';
@@ -63,6 +63,12 @@ export class WxBizMsgCrypt {
   private readonly key: Buffer;
   private readonly iv: Buffer;
   private readonly random: RandomSource;
+  /**
+   * AES-256 block decryption with this key, made once: CBC decryption is each block decrypted
+   * alone, then XORed with the ciphertext block before it (the IV for the first). Without
+   * padding and fed whole blocks only, the ECB decipher holds nothing back between calls.
+   */
+  private readonly blocks: Decipher;
 
   constructor(opts: WxCryptOptions) {
     this.token = opts.token;
@@ -70,6 +76,18 @@ export class WxBizMsgCrypt {
     this.key = decodeAesKey(opts.encodingAesKey);
     this.iv = this.key.subarray(0, 16);
     this.random = opts.random ?? systemRandom;
+    this.blocks = createDecipheriv('aes-256-ecb', this.key, null);
+    this.blocks.setAutoPadding(false);
+  }
+
+  /** AES-256-CBC decryption (no padding removed) of whole 16-byte blocks. */
+  private decryptCbc(data: Buffer): Buffer {
+    const out = this.blocks.update(data);
+    if (out.length !== data.length) throw new Error('block decipher held data back');
+    for (let i = out.length - 1; i >= 16; i--)
+      out[i] = (out[i] as number) ^ (data[i - 16] as number);
+    for (let i = 0; i < 16; i++) out[i] = (out[i] as number) ^ (this.iv[i] as number);
+    return out;
   }
 
   /** Encrypts a message for `receiveId` (default: this platform's appid); returns Base64. */
@@ -103,9 +121,7 @@ export class WxBizMsgCrypt {
     }
     let plain: Buffer;
     try {
-      const decipher = createDecipheriv('aes-256-cbc', this.key, this.iv);
-      decipher.setAutoPadding(false);
-      plain = Buffer.concat([decipher.update(data), decipher.final()]);
+      plain = this.decryptCbc(data);
     } catch (err) {
       throw new WxCryptoError(
         'DecryptAESError',

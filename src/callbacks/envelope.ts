@@ -2,14 +2,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../core/errors.ts';
 import { WxCryptoError } from '../crypto/errors.ts';
 import type { WxBizMsgCrypt } from '../crypto/wx-biz-msg-crypt.ts';
-import {
-  MAX_XML_BYTES,
-  parseXml,
-  sanitizeText,
-  xmlText,
-  xmlToJson,
-  type XmlObject,
-} from '../crypto/xml.ts';
+import { MAX_XML_BYTES, parseXml, sanitizeText, xmlText, type XmlObject } from '../crypto/xml.ts';
 
 /**
  * Verify → decrypt → parse of one push. Framework-free: takes the query and the exact raw bytes.
@@ -234,8 +227,9 @@ const SECRET_FIELDS = new Set([
 ]);
 
 export function decodedForStorage(fields: XmlObject): Record<string, unknown> {
-  const out = xmlToJson(fields);
-  for (const k of Object.keys(out)) if (SECRET_FIELDS.has(k)) out[k] = '[redacted]';
+  // Fields are already plain JSON (strings, objects, arrays); only the top level is replaced.
+  const out: Record<string, unknown> = { ...fields };
+  for (const k of SECRET_FIELDS) if (Object.hasOwn(out, k)) out[k] = '[redacted]';
   return out;
 }
 

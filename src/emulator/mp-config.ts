@@ -27,6 +27,12 @@ export const CATEGORY_LIMIT = 20;
 export const CATEGORY_ADD_LIMIT = 5;
 export const SIGNATURE_QUOTA = 5;
 export const HEAD_IMAGE_QUOTA = 5;
+/**
+ * Renames a year (getaccountbasicinfo nickname_info.modify_quota). The doc's note "组织类型小程序
+ * 发布代码后不可改名，需走认证，所以如果发布后modify_used_count就是2" implies a quota of 2
+ * (doc openApi/OpenApiDoc/miniprogram-management/basic-info-management/getAccountBasicInfo).
+ */
+export const NICKNAME_QUOTA = 2;
 
 export interface MpHeadImage {
   media_id: string;
@@ -57,6 +63,8 @@ export interface MpConfig {
   categoryAdds: number;
   headImage: MpHeadImage | null;
   headImageUsed: number;
+  /** Renames approved this year (getaccountbasicinfo nickname_info; absent in older states). */
+  nicknameUsed?: number;
 }
 
 export interface PlatformDomains {

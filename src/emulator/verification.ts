@@ -203,7 +203,11 @@ function settle(
     reviews.map((r) => {
       if (r.kind === 'nickname') {
         const merchant = ctx.state.merchants.get(r.appid);
-        if (approved && merchant) merchant.nickname = r.nickname;
+        if (approved && merchant) {
+          merchant.nickname = r.nickname;
+          const cfg = mpConfig(ctx, r.appid);
+          cfg.nicknameUsed = (cfg.nicknameUsed ?? 0) + 1;
+        }
       } else {
         const c = mpConfig(ctx, r.appid).categories.find(
           (k) => k.first === r.first && k.second === r.second,

@@ -99,7 +99,40 @@ describe('emulator: basic information of a mini program', () => {
     assert.match(String(info['principal_name']), /\(fake\)$/);
     assert.match(String(info['credential']), /^[0-9A-Z]{18}$/);
     assert.equal(info['realname_status'], 1);
-    assert.deepEqual(info['wx_verify_info'], { qualification_verify: true, naming_verify: true });
+    assert.deepEqual(info['wx_verify_info'], {
+      qualification_verify: true,
+      naming_verify: true,
+      annual_review: false,
+    });
+    assert.equal(info['registered_country'], 1);
+    assert.deepEqual(info['nickname_info'], {
+      nickname: info['nickname'],
+      modify_used_count: 0,
+      modify_quota: 2,
+    });
+  });
+
+  it('nickname_info counts an approved rename, not a pending or rejected one', async () => {
+    const mp = await h.authorized('miniprogram');
+    const rename = async (nick_name: string, result: 'approved' | 'rejected') => {
+      const set = await h.api('setnickname', { nick_name }, mp.accessToken);
+      assert.equal(set['errcode'], 0, JSON.stringify(set));
+      const pending = await h.api('getaccountbasicinfo', {}, mp.accessToken);
+      assert.equal((pending['nickname_info'] as { nickname: string }).nickname !== nick_name, true);
+      const decided = await h.control('POST', `/reviews/${mp.appid}`, { result });
+      assert.equal(decided.status, 200);
+    };
+    await rename('Fake Rejected Shop', 'rejected');
+    const rejected = await h.api('getaccountbasicinfo', {}, mp.accessToken);
+    assert.equal((rejected['nickname_info'] as { modify_used_count: number }).modify_used_count, 0);
+    await rename('Fake Renamed Shop', 'approved');
+    const info = await h.api('getaccountbasicinfo', {}, mp.accessToken);
+    assert.equal(info['nickname'], 'Fake Renamed Shop');
+    assert.deepEqual(info['nickname_info'], {
+      nickname: 'Fake Renamed Shop',
+      modify_used_count: 1,
+      modify_quota: 2,
+    });
   });
 
   it('an official account calling a mini-program API is 61007, not 41033', async () => {

@@ -10,8 +10,10 @@ import {
   isSensitiveCategory,
   mediaStore,
   mpConfig,
+  NICKNAME_QUOTA,
   SIGNATURE_QUOTA,
 } from '../mp-config.ts';
+import { appCode } from '../code.ts';
 import { openCategoryReview, openNicknameReview } from '../verification.ts';
 import { BASIC_INFO_FUNC_ID } from '../merchants.ts';
 import { WxApiError } from '../wx-error.ts';
@@ -151,20 +153,41 @@ export const categoryHandlers: HandlerTable = {
     handle({ ctx, caller }) {
       const appid = miniProgram(ctx, caller);
       const cfg = mpConfig(ctx, appid);
+      const merchant = ctx.state.merchants.get(appid);
+      const nickname = merchant?.nickname ?? '';
+      const personal = merchant?.principal_name === '个人';
+      // An organisation's mini program cannot be renamed once it has released code: its
+      // modify_used_count is then the full quota (doc getAccountBasicInfo 注意事项).
+      const released = !personal && appCode(ctx, appid).online !== null;
       return {
         ...OK,
         appid,
         account_type: 3,
-        nickname: ctx.state.merchants.get(appid)?.nickname ?? '',
-        // Principal, real-name and verification fields as WeChat answers them (SKIT
-        // CgibinAccountGetAccountBasicInfoResponse.cs). Emulated accounts are verified
-        // enterprises (verify_type_info id 0 in api_get_authorizer_info); the credential is a fake
-        // 18-character code derived from the appid.
-        principal_type: 1,
-        principal_name: ctx.state.merchants.get(appid)?.principal_name ?? '',
-        credential: `91${appid.slice(2).toUpperCase()}`.slice(0, 18),
+        nickname,
+        // Principal, real-name, verification and name fields as WeChat answers them: SKIT
+        // CgibinAccountGetAccountBasicInfoResponse.cs, doc
+        // openApi/miniprogram-management/basic-info-management/api_getaccountbasicinfo.
+        // principal_type: 1 for an organisation, 0 for a person (assumed (no doc): the stored
+        // copy of the doc names the field an enum without listing its values).
+        principal_type: personal ? 0 : 1,
+        principal_name: merchant?.principal_name ?? '',
+        // Doc: "非个人主体时返回的是企业或者政府或其他组织的代号", so empty for a person. The code is
+        // a fake 18-character one derived from the appid.
+        credential: personal ? '' : `91${appid.slice(2).toUpperCase()}`.slice(0, 18),
+        // Doc: 1 once the account is verified. Emulated accounts are verified (verify_type_info
+        // id 0 in api_get_authorizer_info).
         realname_status: 1,
-        wx_verify_info: { qualification_verify: true, naming_verify: true },
+        // Registered in mainland China: 1 assumed (no doc: the enum's values are not in the
+        // stored copy of the doc).
+        registered_country: 1,
+        nickname_info: {
+          nickname,
+          modify_used_count: released ? NICKNAME_QUOTA : (cfg.nicknameUsed ?? 0),
+          modify_quota: NICKNAME_QUOTA,
+        },
+        // annual_review only when qualification_verify is true (doc); no review is due in the
+        // emulator, so its begin and end times are left out (optional in SKIT).
+        wx_verify_info: { qualification_verify: true, naming_verify: true, annual_review: false },
         signature_info: {
           signature: cfg.signature,
           modify_used_count: cfg.signatureUsed,

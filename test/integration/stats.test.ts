@@ -70,6 +70,19 @@ for (const db of ['pglite', 'postgres'] as const) {
     });
     after(() => sb?.stop());
 
+    test('counts reach the database within seconds, without anyone reading them', async () => {
+      // The authorization's pushes and token, added by this instance's 5-second flush.
+      const stored = async () =>
+        Number(
+          (
+            await sb.openwx.db.query<{ n: string | null }>(
+              "SELECT sum(n)::text AS n FROM stat_buckets WHERE size = 'minute' AND series = 'pushes'",
+            )
+          ).rows[0]?.n ?? 0,
+        );
+      await eventually(async () => (await stored()) >= 1, 12_000, 'pushes in stat_buckets');
+    });
+
     test('pushes, refreshes and audits are in the last 24 h by minute and in the last 30 days', async () => {
       const before24 = (await stats('?range=24h')).body.totals;
       for (const content of ['one', 'two', 'three'])

@@ -522,7 +522,7 @@ export async function createOpenwx(
       restartTicketPushIfLate: () => tokens.restartTicketPushIfLate(),
       refreshDueTokens: () => tokens.refreshDue(),
       reconcileAuthorizers: () => directory.reconcile(),
-      checkDrift: () => profileSync.checkAll(),
+      checkDrift: () => profileSync.checkDue(),
       pollAudits: () => code.audits.pollAll(),
       ensureRolloutWorkers: () => rollouts.ensureWorkers(),
       countTokens: async () =>

@@ -6,7 +6,8 @@ import { RETENTION_EVERY_MS } from '../services/retention/task.ts';
 
 /**
  * The periodic work of an instance: revive a silent ticket push, refresh tokens that are due,
- * compare with WeChat's list of authorizers and record drift (one instance every 6 hours), poll
+ * compare with WeChat's list of authorizers (one instance every 6 hours), check the mini programs
+ * whose drift check is due (each claimed by one instance, every 6 hours per mini program), poll
  * audits in flight (one instance every OPENWX_AUDIT_POLL_SECONDS), give running rollouts their
  * jobs, count the authorizer tokens by health for the metrics, and delete rows past their
  * retention (one instance every 10 minutes). Each task's failure is logged and does not stop
@@ -65,9 +66,8 @@ export function createPeriodicWork(deps: PeriodicWorkDeps) {
       await attempt('reconcile failed', async () => {
         if (await myTurn('reconcile', sixHours)) await tasks.reconcileAuthorizers();
       });
-      await attempt('drift check failed', async () => {
-        if (await myTurn('drift_check', sixHours)) await tasks.checkDrift();
-      });
+      // Claimed per mini program: every instance takes its share of the due checks.
+      await attempt('drift check failed', tasks.checkDrift);
       await attempt('audit poll failed', async () => {
         if (await myTurn('audit_poll', deps.auditPollSeconds * 1000)) await pollAudits();
       });

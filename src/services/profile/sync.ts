@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.ts';
 import { AppError, errorMessage } from '../../core/errors.ts';
 import { createAuthorizerQueries } from '../../store/queries/authorizers.ts';
+import { createDriftQueries } from '../../store/queries/drift.ts';
 import { silentLogger, type Logger } from '../../core/metrics.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import type { Db } from '../../store/db.ts';
@@ -46,6 +47,19 @@ const sameSet = (a: readonly unknown[], b: readonly unknown[]): boolean => {
   return sa.size === new Set(b.map(key)).size && b.every((v) => sa.has(key(v)));
 };
 
+/** How often each mini program's drift is checked, and how a check is claimed. */
+export const DRIFT_CHECK = {
+  everyMs: 6 * 3600_000,
+  /** ± this share of everyMs, so checks made together drift apart. */
+  jitter: 0.1,
+  /** After a failed check (WeChat busy, a token missing). */
+  retryMs: 30 * 60_000,
+  leaseMs: 10 * 60_000,
+  batch: 20,
+  /** Per run; the rest wait for the next run (every 30 s). */
+  maxBatches: 25,
+};
+
 export type ProfileSync = ReturnType<typeof createProfileSync>;
 
 export function createProfileSync(deps: {
@@ -55,17 +69,16 @@ export function createProfileSync(deps: {
   profiles: ProfileService;
   clock: Clock;
   log?: Logger;
+  schedule?: Partial<typeof DRIFT_CHECK>;
 }) {
   const { client, db, profiles } = deps;
   const log = deps.log ?? silentLogger;
+  const q = createDriftQueries(db);
+  const now = () => new Date(deps.clock.now());
+  const schedule = { ...DRIFT_CHECK, ...deps.schedule };
 
   async function miniProgram(appid: string): Promise<{ tenant_id: string | null }> {
-    const res = await db.query<{ tenant_id: string | null; mp: boolean; status: string }>(
-      `SELECT tenant_id, status, coalesce(info ? 'MiniProgramInfo', false) AS mp
-       FROM authorizers WHERE appid = $1`,
-      [appid],
-    );
-    const row = res.rows[0];
+    const row = await q.authorizer(appid);
     if (!row || row.status !== 'authorized') {
       throw new AppError('not_found', `authorizer ${appid} not found`);
     }
@@ -215,17 +228,8 @@ export function createProfileSync(deps: {
     }
   }
 
-  /** The mini programs whose latest drift record says they drifted (see DRIFT_ACTIONS). */
-  async function driftedAppids(only?: string): Promise<Set<string>> {
-    const res = await db.query<{ appid: string; action: string }>(
-      `SELECT DISTINCT ON (appid) appid, action FROM authorizer_history
-       WHERE action IN ('drift_detected', 'drift_cleared', 'profile_applied')
-         AND ($1::text IS NULL OR appid = $1)
-       ORDER BY appid, id DESC`,
-      [only ?? null],
-    );
-    return new Set(res.rows.filter((r) => r.action === 'drift_detected').map((r) => r.appid));
-  }
+  /** The mini programs whose latest drift record says they drifted. */
+  const driftedAppids = (only?: string) => q.drifted(only);
 
   async function runCall(appid: string, c: PlannedCall): Promise<CallResult> {
     try {
@@ -261,7 +265,7 @@ export function createProfileSync(deps: {
         appid,
         'profile_applied',
         { profile_id: d.profile_id, calls: d.calls.length },
-        new Date(deps.clock.now()),
+        now(),
       );
     }
     return { ...d, dry_run: false, ok, results };
@@ -276,15 +280,12 @@ export function createProfileSync(deps: {
         details: { field: 'filter' },
       });
     }
-    const res = await db.query<{ appid: string }>(
-      `SELECT appid FROM authorizers WHERE status = 'authorized' AND info ? 'MiniProgramInfo'
-         AND ($1::text IS NULL OR tenant_id = $1)
-         AND ($2::text[] IS NULL OR appid = ANY($2))
-       ORDER BY appid`,
-      [filter.tenant_id ?? null, filter.appids?.length ? filter.appids : null],
-    );
+    const appids = await q.miniPrograms({
+      ...(filter.tenant_id ? { tenant_id: filter.tenant_id } : {}),
+      ...(filter.appids ? { appids: filter.appids } : {}),
+    });
     const results = [];
-    for (const { appid } of res.rows) {
+    for (const appid of appids) {
       try {
         results.push(await apply(appid, dryRun));
       } catch (err) {
@@ -302,58 +303,67 @@ export function createProfileSync(deps: {
   });
 
   /**
-   * The scheduled check: reads every authorized mini program's actual state and records in its
-   * history when it has drifted from its profile (applying stays the operator's decision).
+   * Checks one mini program and records in its history when it drifted from its profile or
+   * came back in line (applying stays the operator's decision). Answers whether it drifted.
    */
-  async function checkAll(): Promise<{ checked: number; drifted: string[] }> {
-    const res = await db.query<{ appid: string }>(
-      `SELECT appid FROM authorizers WHERE status = 'authorized' AND info ? 'MiniProgramInfo' ORDER BY appid`,
+  async function checkOne(appid: string, wasDrifted: boolean): Promise<boolean> {
+    const d = await drift(appid);
+    const history = createAuthorizerQueries(db);
+    if (d.in_sync) {
+      if (wasDrifted) {
+        await history.addHistory(appid, 'drift_cleared', { profile_id: d.profile_id }, now());
+      }
+      return false;
+    }
+    await history.addHistory(
+      appid,
+      'drift_detected',
+      { profile_id: d.profile_id, differences: d.differences },
+      now(),
     );
+    return true;
+  }
+
+  /**
+   * The scheduled check, claimed per mini program: every instance takes small batches of due
+   * mini programs (FOR UPDATE SKIP LOCKED), checks them and schedules the next check one interval
+   * later (with jitter, so checks stay spread), or sooner after a failure. A claim holds for
+   * `leaseMs`: an instance that dies mid-batch delays its claimed checks by that much only.
+   */
+  async function checkDue(): Promise<{ checked: number; drifted: string[]; failed: number }> {
     const drifted: string[] = [];
-    const wasDrifted = await driftedAppids();
     let checked = 0;
-    for (const { appid } of res.rows) {
-      try {
-        const d = await drift(appid);
-        checked++;
-        if (d.in_sync) {
-          if (wasDrifted.has(appid)) {
-            await createAuthorizerQueries(db).addHistory(
-              appid,
-              'drift_cleared',
-              { profile_id: d.profile_id },
-              new Date(deps.clock.now()),
-            );
-          }
-          continue;
+    let failed = 0;
+    for (let batch = 0; batch < schedule.maxBatches; batch++) {
+      const t = deps.clock.now();
+      const claimed = await q.claimDue(new Date(t), new Date(t + schedule.leaseMs), schedule.batch);
+      if (claimed.length === 0) break;
+      const wasDrifted = await driftedAppids();
+      for (const appid of claimed) {
+        const jitter = (Math.random() * 2 - 1) * schedule.jitter * schedule.everyMs;
+        try {
+          if (await checkOne(appid, wasDrifted.has(appid))) drifted.push(appid);
+          checked++;
+          await q.scheduleNext(appid, new Date(deps.clock.now() + schedule.everyMs + jitter));
+        } catch (err) {
+          failed++;
+          log.warn({ appid, err }, 'drift check failed');
+          await q.scheduleNext(appid, new Date(deps.clock.now() + schedule.retryMs));
         }
-        drifted.push(appid);
-        await createAuthorizerQueries(db).addHistory(
-          appid,
-          'drift_detected',
-          { profile_id: d.profile_id, differences: d.differences },
-          new Date(deps.clock.now()),
-        );
-      } catch (err) {
-        log.warn({ appid, err }, 'drift check failed');
       }
     }
-    return { checked, drifted };
+    return { checked, drifted, failed };
   }
 
   return {
     drift,
     apply,
     applyMany,
-    checkAll,
+    checkDue,
     runCall,
     /** After an authorization: apply the profile to a mini program in the background. */
     async authorized(appid: string): Promise<void> {
-      const res = await db.query<{ mp: boolean }>(
-        `SELECT coalesce(info ? 'MiniProgramInfo', false) AS mp FROM authorizers WHERE appid = $1`,
-        [appid],
-      );
-      if (!res.rows[0]?.mp) return;
+      if (!(await q.authorizer(appid))?.mp) return;
       await deps.jobs.enqueue(JOB_APPLY_PROFILE, { appid }, { singletonKey: `profile:${appid}` });
     },
   };

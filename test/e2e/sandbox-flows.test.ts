@@ -127,4 +127,46 @@ describe('console: the sandbox page drives the flows', () => {
     assert.doesNotMatch(await audit.innerText(), /has status|cannot/);
     await b.shot('audit-not-in-flight');
   });
+
+  test('the legal person confirms a registration; a filing decision with none under review says so', async () => {
+    const created = await call('/api/admin/registrations', 'POST', {
+      kind: 'beta',
+      name: 'Fake Sandbox Trial',
+      openid: 'o_fake_openid_sandbox',
+    });
+    const { page } = b;
+    await page.reload();
+    const task = page.getByTestId('registrations').locator('li', { hasText: 'Fake Sandbox Trial' });
+    await task.waitFor();
+    assert.match(await task.innerText(), /试用小程序/);
+    await task.getByRole('button', { name: '法人确认' }).click();
+    await page
+      .getByTestId('registrations')
+      .getByRole('status')
+      .filter({ hasText: '法人已确认' })
+      .waitFor();
+    await eventually(
+      async () => {
+        const r = await sb.call<Json>(`/api/admin/registrations/${String(created['id'])}`);
+        return r.body['appid'] !== null || undefined;
+      },
+      10_000,
+      'the trial mini program created',
+    );
+
+    // The mini program authorized earlier has no filing under review: a decision is refused,
+    // in Chinese, and nothing changes.
+    const reviews = page.getByTestId('reviews');
+    await page.reload();
+    const mp = reviews.locator('#review-appid option', { hasText: '演示小程序 Demo MP' });
+    await mp.waitFor({ state: 'attached' });
+    await reviews.getByLabel('小程序').selectOption((await mp.getAttribute('value')) ?? '');
+    const filing = reviews.locator('li[data-step="filing"]');
+    await filing.getByRole('button', { name: '驳回' }).click();
+    await reviews.getByRole('alert').filter({ hasText: '这个小程序没有审核中的备案' }).waitFor();
+    const face = reviews.locator('li[data-step="face"]');
+    await face.getByRole('button', { name: '通过' }).click();
+    await reviews.getByRole('alert').filter({ hasText: '没有等待中的人脸核验' }).waitFor();
+    await b.shot('decisions');
+  });
 });

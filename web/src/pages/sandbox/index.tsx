@@ -9,6 +9,7 @@ import { Empty, ErrorBox, Loaded } from '../../components/states.tsx';
 import { useT } from '../../i18n.ts';
 import { useAction } from '../../use-action.ts';
 import { useApi } from '../../use-api.ts';
+import { Decisions } from './decisions.tsx';
 import { Drafts } from './drafts.tsx';
 import { messages } from './messages.ts';
 import { Note, type T } from './parts.tsx';
@@ -374,6 +375,7 @@ export function SandboxPage() {
             onChange={() => void state.reload()}
           />
           <Drafts t={t} />
+          <Decisions t={t} merchants={merchants.merchants} />
           <Audits t={t} />
         </Fragment>
         <ResetSandbox

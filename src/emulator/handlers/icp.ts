@@ -16,6 +16,7 @@ import {
   SERVICE_CONTENT_TYPES,
   SUBJECT_TYPES,
 } from '../icp.ts';
+import { ICP_FUNC_IDS, requireFuncSet } from '../merchants.ts';
 import { WxApiError } from '../wx-error.ts';
 import { OK, type Caller, type HandlerOutput, type HandlerTable } from './types.ts';
 
@@ -24,10 +25,14 @@ import { OK, type Caller, type HandlerOutput, type HandlerTable } from './types.
  * SKIT `WxaICP*`; reference ../shared/wechat/02 §5.7. A refused call changes nothing.
  */
 
-/** 41033 unless the caller is an authorized mini program (as the other mini program APIs). */
+/**
+ * 41033 unless the caller is an authorized mini program (as the other mini program APIs); 61007
+ * without permission set 18 or 156 (../merchants.ts ICP_FUNC_IDS).
+ */
 function miniProgram(ctx: EmulatorContext, caller: Caller): string {
   if (caller.kind !== 'authorizer') throw new WxApiError(40001);
   if (ctx.state.merchants.get(caller.appid)?.type !== 'miniprogram') throw new WxApiError(41033);
+  requireFuncSet(ctx, caller.appid, ICP_FUNC_IDS);
   return caller.appid;
 }
 

@@ -11,6 +11,7 @@ import {
   STATUS,
 } from '../privacy-interfaces.ts';
 import type { EmulatorState } from '../state.ts';
+import { DEVELOPMENT_FUNC_ID, requireFuncSet } from '../merchants.ts';
 import { WxApiError } from '../wx-error.ts';
 import { multipartParts, sniffFormat } from './icp.ts';
 import { OK, type Caller, type HandlerOutput, type HandlerTable } from './types.ts';
@@ -39,8 +40,14 @@ export function extFilesOf(ctx: EmulatorContext): Map<string, string> {
   return m;
 }
 
-function authorizerAppid(caller: Caller): string {
+/**
+ * The calling mini program; 61007 without permission set 18 (doc setPrivacySetting,
+ * getPrivacySetting, uploadPrivacySetting: "权限集 id 为：18"; assumed the same for the privacy
+ * interface, code privacy and audit media APIs, which belong to code management).
+ */
+function authorizerAppid(ctx: EmulatorContext, caller: Caller): string {
   if (caller.kind !== 'authorizer') throw new WxApiError(40001);
+  requireFuncSet(ctx, caller.appid, [DEVELOPMENT_FUNC_ID]);
   return caller.appid;
 }
 
@@ -52,8 +59,8 @@ function fail(ctx: EmulatorContext, errcode: number, errmsg: string): HandlerOut
 export const privacyHandlers: HandlerTable = {
   setprivacysetting: {
     handle({ ctx, body, caller }) {
-      if (caller.kind !== 'authorizer') throw new WxApiError(40001);
-      const cfg = mpConfig(ctx, caller.appid);
+      const appid = authorizerAppid(ctx, caller);
+      const cfg = mpConfig(ctx, appid);
       const owner = body.owner_setting;
       if (!CONTACTS.some((k) => typeof owner[k] === 'string' && owner[k] !== '')) {
         throw new WxApiError(86069);
@@ -70,7 +77,7 @@ export const privacyHandlers: HandlerTable = {
       // Required with the development version (doc); the code is not documented: 47001 assumed.
       if (ver === 2 && body.setting_list === undefined) throw new WxApiError(47001, 'setting_list');
       const media = owner.ext_file_media_id;
-      if (media && extFilesOf(ctx).get(media) !== caller.appid) throw new WxApiError(86073);
+      if (media && extFilesOf(ctx).get(media) !== appid) throw new WxApiError(86073);
       if (ver === 1) {
         if (!cfg.privacy.live) throw new WxApiError(86074);
         cfg.privacy.live = { ...cfg.privacy.live, owner_setting: owner };
@@ -87,14 +94,14 @@ export const privacyHandlers: HandlerTable = {
 
   getprivacysetting: {
     handle({ ctx, body, caller }) {
-      if (caller.kind !== 'authorizer') throw new WxApiError(40001);
-      const cfg = mpConfig(ctx, caller.appid);
+      const appid = authorizerAppid(ctx, caller);
+      const cfg = mpConfig(ctx, appid);
       const guide = (body.privacy_ver ?? 2) === 1 ? cfg.privacy.live : cfg.privacy.dev;
       if ((body.privacy_ver ?? 2) === 1 && !guide) throw new WxApiError(86074);
       return {
         ...OK,
         // 0 when no code was committed lately (doc getprivacysetting)
-        code_exist: appCode(ctx, caller.appid).trial ? 1 : 0,
+        code_exist: appCode(ctx, appid).trial ? 1 : 0,
         privacy_list: [],
         setting_list: (guide?.setting_list ?? []).map((s) => ({
           ...s,
@@ -112,7 +119,7 @@ export const privacyHandlers: HandlerTable = {
   // Doc api_getcodeprivacyinfo; see ../privacy-interfaces.ts for where "used" comes from.
   get_code_privacy_info: {
     handle({ ctx, caller }) {
-      const appid = authorizerAppid(caller);
+      const appid = authorizerAppid(ctx, caller);
       const info = codePrivacyInfo(ctx, appid);
       // Nothing committed: the doc names no code; 86001 (no code) assumed, as get_page answers.
       if (!info) throw new WxApiError(86001);
@@ -129,7 +136,7 @@ export const privacyHandlers: HandlerTable = {
   // pic_list, video_list required: community/develop/doc/00084c55c180988b6f73967f061400).
   apply_privacy_interface: {
     handle({ ctx, caller, body }) {
-      const appid = authorizerAppid(caller);
+      const appid = authorizerAppid(ctx, caller);
       if (!PRIVACY_INTERFACE_NAMES.includes(body.api_name)) {
         return fail(ctx, 61035, 'the api not need apply');
       }
@@ -167,7 +174,7 @@ export const privacyHandlers: HandlerTable = {
 
   get_privacy_interface: {
     handle({ ctx, caller }) {
-      const appid = authorizerAppid(caller);
+      const appid = authorizerAppid(ctx, caller);
       return {
         ...OK,
         interface_list: PRIVACY_INTERFACE_NAMES.map((n) => interfaceRow(ctx, appid, n)),
@@ -179,7 +186,7 @@ export const privacyHandlers: HandlerTable = {
   uploadprivacyextfile: {
     rawBody: true,
     handle({ ctx, caller, raw }) {
-      const appid = authorizerAppid(caller);
+      const appid = authorizerAppid(ctx, caller);
       const file = multipartParts(raw ?? '').find((p) => p.name === 'file');
       // No file: the doc names no code; 41005 (media data missing) assumed.
       if (!file || file.data.length === 0) throw new WxApiError(41005);
@@ -201,7 +208,7 @@ export const privacyHandlers: HandlerTable = {
   uploadmedia: {
     rawBody: true,
     handle({ ctx, caller, raw }) {
-      authorizerAppid(caller);
+      authorizerAppid(ctx, caller);
       const media = multipartParts(raw ?? '').find((p) => p.name === 'media');
       if (!media || media.data.length === 0) throw new WxApiError(41005);
       const format = sniffFormat(media.data);

@@ -1,6 +1,7 @@
 import { randomAlnum } from '../../core/random.ts';
 import type { EmulatorContext } from '../context.ts';
 import type { EmulatorState } from '../state.ts';
+import { DEVELOPMENT_FUNC_ID, requireFuncSet } from '../merchants.ts';
 import { WxApiError } from '../wx-error.ts';
 import { OK, type HandlerTable } from './types.ts';
 
@@ -51,13 +52,17 @@ function appsOfWechatId(ctx: EmulatorContext, wechatid: string): number {
   return n;
 }
 
-const appidOf = (caller: { kind: string; appid?: string }) =>
-  caller.kind === 'authorizer' && caller.appid ? caller.appid : '';
+/** The caller's mini program; 61007 without permission set 18 (doc bindTester). */
+function appidOf(ctx: EmulatorContext, caller: { kind: string; appid?: string }): string {
+  const appid = caller.kind === 'authorizer' && caller.appid ? caller.appid : '';
+  if (appid !== '') requireFuncSet(ctx, appid, [DEVELOPMENT_FUNC_ID]);
+  return appid;
+}
 
 export const testerHandlers: HandlerTable = {
   bind_tester: {
     handle({ ctx, body, caller }) {
-      const appid = appidOf(caller);
+      const appid = appidOf(ctx, caller);
       const testers = testersOf(ctx, appid);
       if (!WECHAT_ID.test(body.wechatid)) throw new WxApiError(85001);
       if ([...testers.values()].includes(body.wechatid)) throw new WxApiError(85004);
@@ -73,7 +78,7 @@ export const testerHandlers: HandlerTable = {
 
   unbind_tester: {
     handle({ ctx, body, caller }) {
-      const testers = testersOf(ctx, appidOf(caller));
+      const testers = testersOf(ctx, appidOf(ctx, caller));
       const userstr =
         body.userstr ??
         [...testers.entries()].find(([, wechatid]) => wechatid === body.wechatid)?.[0];
@@ -85,7 +90,7 @@ export const testerHandlers: HandlerTable = {
   memberauth: {
     handle({ ctx, body, caller }) {
       if (body.action !== 'get_experiencer') throw new WxApiError(-1);
-      const testers = testersOf(ctx, appidOf(caller));
+      const testers = testersOf(ctx, appidOf(ctx, caller));
       return { ...OK, members: [...testers.keys()].map((userstr) => ({ userstr })) };
     },
   },

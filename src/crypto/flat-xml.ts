@@ -12,9 +12,8 @@ import type { XmlObject, XmlValue } from './xml.ts';
  * Object.prototype's members, deeper nesting, anything malformed — so that parseXml hands those
  * to the full parser, which accepts or refuses them exactly as before. On what it accepts, the
  * result is the full parser's: values are strings, exactly as sent (not trimmed; line ends
- * normalised), repeated
- * elements become arrays, whitespace between elements is not a field, and an element without
- * content is ''. Values are not sanitised here (parseXml does that).
+ * normalised), repeated elements become arrays, whitespace between elements is not a field, and
+ * an element without content is ''. Values are not sanitised here (parseXml does that).
  */
 
 /** Deeper documents go to the full parser (pushes nest about 4 levels; the root counts as 1). */

@@ -8,7 +8,8 @@ import { options, startReceiver, type Receiver } from '../support/webhooks.ts';
 /**
  * The administration pages as an operator uses them: a tenant with an API key (shown once) and
  * self-upgrade; a webhook whose delivery of a user's message appears and is redelivered; that
- * push in the events viewer, decrypted; a profile refused for a bad server domain, then saved;
+ * push in the events viewer, decrypted; a profile refused for a bad server domain and an unknown
+ * privacy interface, then saved;
  * a trial mini program registered from the onboarding page.
  */
 describe('console: administration', () => {
@@ -169,8 +170,29 @@ describe('console: administration', () => {
     assert.match(await fieldError.innerText(), /https:\/\//);
     await b.shot('profile-error');
     await page.locator('#profile-server-request').fill('https://api.example.com');
+    // A privacy interface WeChat does not know (names are case-sensitive): refused under its field.
+    await page
+      .locator('#profile-interfaces')
+      .fill('wx.getlocation | 展示附近门店 | https://h5.example.com/stores');
+    await page.getByRole('button', { name: '新建', exact: true }).click();
+    const interfaceError = page.locator('#profile-interfaces-error');
+    await interfaceError.waitFor();
+    assert.equal(await interfaceError.getAttribute('data-field'), 'privacy_interfaces[0].api_name');
+    await page
+      .locator('#profile-interfaces')
+      .fill('wx.getLocation | 展示附近门店 | https://h5.example.com/stores');
     await page.getByRole('button', { name: '新建', exact: true }).click();
     await page.getByText('已保存档案 Standard').waitFor();
+    const saved = await sb.call<{ items: Array<{ name: string; privacy_interfaces: unknown }> }>(
+      '/api/admin/profiles',
+    );
+    assert.deepEqual(saved.body.items.find((p) => p.name === 'Standard')?.privacy_interfaces, [
+      {
+        api_name: 'wx.getLocation',
+        content: '展示附近门店',
+        url_list: ['https://h5.example.com/stores'],
+      },
+    ]);
     const profile = page.getByTestId('profiles').locator('li[data-profile="Standard"]');
     await profile.getByText('默认').waitFor();
     await profile.getByLabel('指定给租户').selectOption({ label: 'Admin shop' });

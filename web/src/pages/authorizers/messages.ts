@@ -80,6 +80,7 @@ export const messages = defineMessages({
     area_webview_domains: '业务域名',
     area_categories: '类目',
     area_privacy: '隐私保护指引',
+    area_privacy_interfaces: '隐私接口申请',
     area_basic_info: '基本信息',
     // code
     code: '代码与版本',
@@ -284,6 +285,7 @@ export const messages = defineMessages({
     area_webview_domains: 'Business domains',
     area_categories: 'Categories',
     area_privacy: 'Privacy guide',
+    area_privacy_interfaces: 'Privacy interface applications',
     area_basic_info: 'Basic info',
     code: 'Code and versions',
     committedVersion: 'Trial version',

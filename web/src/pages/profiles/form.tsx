@@ -41,7 +41,32 @@ interface Draft {
   categories: string;
   owner: Record<OwnerKey, string>;
   settingList: string;
+  interfaces: string;
   signature: string;
+}
+
+type InterfaceSpec = NonNullable<ProfileInput['privacy_interfaces']>[number];
+
+/** `wx.getLocation | reason | https://… https://…`: links to videos (.mp4) and pictures are told apart. */
+function interfaceLine(i: InterfaceSpec): string {
+  const links = [...(i.url_list ?? []), ...(i.pic_list ?? []), ...(i.video_list ?? [])];
+  return `${i.api_name} | ${i.content} | ${links.join(' ')}`;
+}
+
+function parseInterface(line: string): InterfaceSpec | undefined {
+  const parts = line.split('|').map((x) => x.trim());
+  if (parts.length !== 3 || !parts[0] || !parts[1] || !parts[2]) return undefined;
+  const links = parts[2].split(/\s+/).filter(Boolean);
+  const video = links.filter((l) => /\.mp4(\?|#|$)/i.test(l));
+  const pics = links.filter((l) => /\.(png|jpe?g|gif|bmp|webp)(\?|#|$)/i.test(l));
+  const urls = links.filter((l) => !video.includes(l) && !pics.includes(l));
+  return {
+    api_name: parts[0],
+    content: parts[1],
+    ...(urls.length ? { url_list: urls } : {}),
+    ...(pics.length ? { pic_list: pics } : {}),
+    ...(video.length ? { video_list: video } : {}),
+  };
 }
 
 function draftOf(p: Profile | undefined): Draft {
@@ -60,11 +85,14 @@ function draftOf(p: Profile | undefined): Draft {
     settingList: (p?.privacy?.setting_list ?? [])
       .map((s) => `${s.privacy_key}: ${s.privacy_text}`)
       .join('\n'),
+    interfaces: (p?.privacy_interfaces ?? []).map(interfaceLine).join('\n'),
     signature: p?.basic_info?.signature ?? '',
   };
 }
 
-type Local = Partial<Record<'name' | 'categories' | 'setting_list' | 'signature', string>>;
+type Local = Partial<
+  Record<'name' | 'categories' | 'setting_list' | 'interfaces' | 'signature', string>
+>;
 
 /** Create or edit a profile; empty sections are sent as null (not managed). */
 export function ProfileForm(props: { profile?: Profile; onSaved: (p: Profile) => void }) {
@@ -92,6 +120,12 @@ export function ProfileForm(props: { profile?: Profile; onSaved: (p: Profile) =>
       else
         settingList.push({ privacy_key: (m[1] ?? '').trim(), privacy_text: (m[2] ?? '').trim() });
     });
+    const interfaces: InterfaceSpec[] = [];
+    lines(d.interfaces).forEach((l, i) => {
+      const parsed = parseInterface(l);
+      if (!parsed) errs.interfaces ??= t('interfaceInvalid', { line: i + 1 });
+      else interfaces.push(parsed);
+    });
     if (d.signature.length > 120) errs.signature = t('signatureTooLong');
     const server: Partial<Record<ServerKind, string[]>> = {};
     for (const k of SERVER_KINDS) {
@@ -113,6 +147,7 @@ export function ProfileForm(props: { profile?: Profile; onSaved: (p: Profile) =>
       webview_domains: webview.length ? webview : null,
       categories: categories.length ? categories : null,
       privacy: hasPrivacy ? { owner_setting: owner, setting_list: settingList } : null,
+      privacy_interfaces: interfaces.length ? interfaces : null,
       basic_info: d.signature.trim() ? { signature: d.signature.trim() } : null,
     };
     return { body, errs };
@@ -248,6 +283,17 @@ export function ProfileForm(props: { profile?: Profile; onSaved: (p: Profile) =>
         <p className="help">{t('settingListHelp')}</p>
         <FieldError field="setting_list-local" local={local.setting_list} />
         <PartError prefix="privacy.setting_list" error={error} id={id('setting-list')} />
+        <label htmlFor={id('interfaces')}>{t('interfaces')}</label>
+        {area(
+          'interfaces',
+          d.interfaces,
+          (v) => setD({ ...d, interfaces: v }),
+          3,
+          !!local.interfaces,
+        )}
+        <p className="help">{t('interfacesHelp')}</p>
+        <FieldError field="interfaces-local" local={local.interfaces} />
+        <PartError prefix="privacy_interfaces" error={error} id={id('interfaces')} />
       </fieldset>
 
       <label htmlFor={id('signature')}>{t('signature')}</label>
@@ -277,6 +323,7 @@ function ProfileFormError(props: { error: unknown }) {
     'webview_domains',
     'categories',
     'privacy',
+    'privacy_interfaces',
     'basic_info',
   ];
   if (e instanceof ApiError && e.field !== undefined && known.some((k) => e.field?.startsWith(k)))

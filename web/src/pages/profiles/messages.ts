@@ -40,6 +40,10 @@ export const messages = defineMessages({
     settingList: '收集的信息（setting_list）',
     settingListHelp: '每行“privacy_key: 用途说明”，例如 UserInfo: 展示会员资料。',
     settingInvalid: '第 {line} 行应为 privacy_key: 用途说明',
+    interfaces: '隐私接口（模板代码调用的接口）',
+    interfacesHelp:
+      '每行“接口 | 申请理由 | 展示用途的页面、图片或视频链接（空格分隔）”，例如 wx.getLocation | 展示附近门店 | https://h5.example.com/stores。应用配置时逐个申请，提交代码时写入 ext_json 的 requiredPrivateInfos。',
+    interfaceInvalid: '第 {line} 行应为 接口 | 申请理由 | 链接',
     signature: '简介（signature）',
     signatureTooLong: '最多 120 个字符',
     save: '保存',
@@ -101,6 +105,10 @@ export const messages = defineMessages({
     settingList: 'Data collected (setting_list)',
     settingListHelp: 'One "privacy_key: purpose" per line, e.g. UserInfo: show the member profile.',
     settingInvalid: 'Line {line} must read privacy_key: purpose',
+    interfaces: "Privacy interfaces (those the template's code calls)",
+    interfacesHelp:
+      'One "interface | reason | links to a page, picture or video showing the use (space-separated)" per line, e.g. wx.getLocation | show the nearest stores | https://h5.example.com/stores. Applying the profile applies for each; commits declare them in ext_json requiredPrivateInfos.',
+    interfaceInvalid: 'Line {line} must read interface | reason | links',
     signature: 'Signature',
     signatureTooLong: 'At most 120 characters',
     save: 'Save',

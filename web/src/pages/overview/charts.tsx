@@ -1,12 +1,10 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { StatsChart } from '../../../../src/services/stats/service.ts';
-import type { StatSeries } from '../../../../src/services/stats/series.ts';
 import { Loaded } from '../../components/states.tsx';
 import { useLang, useT } from '../../i18n.ts';
 import { messages } from './messages.ts';
-import { useStats, type StatsRange } from './use-stats.ts';
+import { useStats, type StatsChart, type StatSeries, type StatsRange } from './use-stats.ts';
 type Key = keyof typeof messages.zh;
 
 /** The charts and the series each draws, with its colour. */

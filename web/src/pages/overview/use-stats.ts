@@ -1,8 +1,14 @@
+import type { operations } from '../../../../packages/client/src/openapi.ts';
 import { get } from '../../api.ts';
-import type { StatsChart } from '../../../../src/services/stats/service.ts';
+import type { Present } from '../../api-types.ts';
 import { useApi } from '../../use-api.ts';
 
+/** GET /api/admin/stats's answer, as the OpenAPI document describes it (operation getStats). */
+export type StatsChart = Present<
+  operations['getStats']['responses'][200]['content']['application/json']
+>;
 export type StatsRange = StatsChart['range'];
+export type StatSeries = keyof StatsChart['series'];
 
 /** The browser's time zone: the 30-day chart's days are the operator's days. */
 export const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';

@@ -77,6 +77,7 @@ const TABLE: Record<string, Entry> = {
   // Admin: platform
   'GET /api/admin/status': 'getStatus',
   'GET /api/admin/stats': 'getStats',
+  'POST /api/admin/sandbox/reset': 'resetSandbox',
   'GET /api/admin/events': 'listEvents',
   'GET /api/admin/events/{id}': 'getEvent',
   'GET /api/admin/audit': 'listAuditTrail',

@@ -1444,88 +1444,7 @@ export interface paths {
     get?: never;
     put?: never;
     /** Reset the sandbox: clear openwx's data (authorizers, tokens, tenants, templates, rollouts, webhooks, events, jobs) and the emulator's world together; operator accounts and the audit trail stay. Sandbox mode only. */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'application/json': {
-            /**
-             * @description Must be true: the reset cannot be undone
-             * @enum {boolean}
-             */
-            confirm: true;
-          };
-        };
-      };
-      responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              /** @description Whether the in-process emulator's world was made new */
-              emulatorReset: boolean;
-              /** @description The tables of openwx's data that were emptied */
-              tablesCleared: string[];
-              /** @description Whether the new world pushed its first component_verify_ticket */
-              ticketPushed: boolean;
-            };
-          };
-        };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
-          };
-        };
-        /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
-          };
-        };
-      };
-    };
+    post: operations['resetSandbox'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3747,6 +3666,8 @@ export interface components {
         /** @enum {string} */
         check?:
           'authorized' | 'no_audit_in_flight' | 'privacy' | 'categories' | 'icp' | 'audit_quota';
+        /** @description The result as a stable code (privacy_guide_missing, ...) */
+        code?: string;
         detail?: string;
         ok?: boolean;
         params?: {
@@ -4173,12 +4094,22 @@ export interface components {
       created_by?: string;
       current_wave?: number;
       errors?: {
+        /** @description The reason as a stable code */
+        code?: string;
         count?: number;
         errcode?: number | null;
+        params?: {
+          [key: string]: unknown;
+        };
         reason?: string;
         sample_appids?: string[];
       }[];
       finished_at?: string | null;
+      /** @description halted_reason as a stable code (wave_failures_above_threshold, paused_audit_quota, ...) */
+      halted_code?: string | null;
+      halted_params?: {
+        [key: string]: unknown;
+      } | null;
       halted_reason?: string | null;
       id?: number;
       options?: {
@@ -4226,6 +4157,11 @@ export interface components {
         auditid?: number | null;
         errcode?: number | null;
         reason?: string | null;
+        /** @description The reason as a stable code */
+        reason_code?: string | null;
+        reason_params?: {
+          [key: string]: unknown;
+        } | null;
         screenshots?: string[] | null;
         state?: string;
         tenant_id?: string | null;
@@ -4257,16 +4193,30 @@ export interface components {
         [key: string]: unknown;
       };
       quota?: {
+        /** @enum {string} */
+        code?: 'audit_quota_enough' | 'audit_quota_short' | 'audit_quota_unknown';
         enough?: boolean;
         limit?: number | null;
         message?: string;
         needed?: number;
+        params?: {
+          [key: string]: unknown;
+        };
         remaining?: number | null;
       };
       template_id?: number;
       total?: number;
       user_desc?: string;
       user_version?: string;
+      /** @description The warnings again, each with a stable code and its params */
+      warning_reasons?: {
+        /** @enum {string} */
+        code?: 'audit_quota_short' | 'in_active_rollout';
+        message?: string;
+        params?: {
+          [key: string]: unknown;
+        };
+      }[];
       warnings?: string[];
       waves?: {
         mini_programs?: number;
@@ -12952,6 +12902,88 @@ export interface operations {
         };
       };
       /** @description Default Response */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  resetSandbox: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * @description Must be true: the reset cannot be undone
+           * @enum {boolean}
+           */
+          confirm: true;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Whether the in-process emulator's world was made new */
+            emulatorReset: boolean;
+            /** @description The tables of openwx's data that were emptied */
+            tablesCleared: string[];
+            /** @description Whether the new world pushed its first component_verify_ticket */
+            ticketPushed: boolean;
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
       503: {
         headers: {
           [name: string]: unknown;

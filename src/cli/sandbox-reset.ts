@@ -35,7 +35,7 @@ export async function runSandboxReset(config: Readonly<Config>): Promise<string[
   ];
   if (!config.embeddedEmulator)
     lines.push(
-      `  note: the emulator at ${config.wechatApiBase} runs on its own: restart it without its --state file to reset its world`,
+      `  note: the emulator at ${config.wechatApiBase} runs on its own: POST /control/reset there (or restart it without its --state file) for a new world`,
     );
   return lines;
 }

@@ -221,8 +221,22 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
     registerAuditControlRoutes(app, ctx);
     registerIcpControlRoutes(app, ctx);
     registerPrivacyControlRoutes(app, ctx);
+    // A new world without a restart (openwx's own data is not touched: the sandbox's reset in
+    // openwx, POST /api/admin/sandbox/reset, clears both).
+    app.post('/control/reset', async () => {
+      await reset();
+      return { reset: true, merchants: [...ctx.state.merchants.values()] };
+    });
     // Fastify allows one not-found handler per prefix: at the root it belongs to the host.
     if (app.prefix) app.setNotFoundHandler(notFound);
+  };
+
+  const reset = async (): Promise<void> => {
+    // Pushes of the old world finish first, so that none of them lands in the new one.
+    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    resetWorld(ctx, seed);
+    syncAuditPolicyTimer(ctx);
+    saver?.flush();
   };
 
   let firstTimer: NodeJS.Timeout | undefined;
@@ -264,12 +278,6 @@ export function buildEmulator(opts: EmulatorOptions, targets: PushTargets): Emul
       return { result, push: changed(await pushAuthorization(ctx, result)) };
     },
     unauthorize: (appid) => pushAuthEvent(ctx, changed(unauthorize(ctx, appid))).then(changed),
-    async reset() {
-      // Pushes of the old world finish first, so that none of them lands in the new one.
-      while (inflight.size > 0) await Promise.allSettled([...inflight]);
-      resetWorld(ctx, seed);
-      syncAuditPolicyTimer(ctx);
-      saver?.flush();
-    },
+    reset,
   };
 }

@@ -156,4 +156,23 @@ describe('emulator: a world kept in a state file', () => {
     const written = readFileSync(file, 'utf8');
     assert.equal(written.includes(mp.appid), false);
   });
+
+  it('POST /control/reset gives a new world too (a standalone emulator, without a restart)', async () => {
+    const h = await harness();
+    const oa = await h.authorized('officialaccount');
+    const r = await h.control('POST', '/reset', {});
+    assert.equal(r.status, 200);
+    assert.equal((r.json['merchants'] as unknown[]).length, 2);
+    const component = await h.componentToken();
+    const refreshed = await h.api(
+      'api_authorizer_token',
+      {
+        component_appid: COMPONENT.appid,
+        authorizer_appid: oa.appid,
+        authorizer_refresh_token: oa.refreshToken,
+      },
+      component,
+    );
+    assert.notEqual(refreshed['errcode'] ?? 0, 0, 'the old authorization is gone');
+  });
 });

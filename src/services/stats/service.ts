@@ -108,13 +108,18 @@ export function createStatsService(deps: {
 
   async function lastMonth(timeZone: string): Promise<StatsChart> {
     const now = deps.clock.now();
-    const dayOf = new Intl.DateTimeFormat('en-CA', {
+    const parts = new Intl.DateTimeFormat('en-US', {
       timeZone,
       year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
+      month: 'numeric',
+      day: 'numeric',
     });
-    const [y, m, d] = dayOf.format(now).split('-').map(Number) as [number, number, number];
+    /** The day of an instant in timeZone, as YYYY-MM-DD (from the parts, whatever the locale data). */
+    const dayOf = (at: number | Date) => {
+      const p = Object.fromEntries(parts.formatToParts(at).map((x) => [x.type, x.value]));
+      return `${p['year']}-${String(p['month']).padStart(2, '0')}-${String(p['day']).padStart(2, '0')}`;
+    };
+    const [y, m, d] = dayOf(now).split('-').map(Number) as [number, number, number];
     const times = Array.from({ length: 30 }, (_, i) =>
       new Date(Date.UTC(y, m - 1, d - 29 + i)).toISOString().slice(0, 10),
     );
@@ -122,7 +127,7 @@ export function createStatsService(deps: {
     const series = empty(30);
     const end = Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS;
     for (const b of await q.buckets('hour', new Date(end - 31 * DAY_MS), new Date(end))) {
-      const i = index.get(dayOf.format(b.at));
+      const i = index.get(dayOf(b.at));
       const values = isSeries(b.series) ? series[b.series] : undefined;
       if (values && i !== undefined) values[i] = (values[i] ?? 0) + b.n;
     }

@@ -169,4 +169,32 @@ describe('console: the sandbox page drives the flows', () => {
     await reviews.getByRole('alert').filter({ hasText: '没有等待中的人脸核验' }).waitFor();
     await b.shot('decisions');
   });
+
+  test('in English and on a phone: the same panels, the missing version said in English', async () => {
+    const { page } = b;
+    await page.getByRole('button', { name: 'English' }).click();
+    const drafts = page.getByTestId('drafts');
+    await drafts.getByRole('heading', { name: 'Upload a code draft' }).waitFor();
+    await drafts.getByRole('button', { name: 'Upload' }).click();
+    await drafts.locator('#user_version-error', { hasText: 'Enter a version' }).waitFor();
+    await page
+      .getByRole('heading', { name: "Play WeChat's legal persons and reviewers" })
+      .waitFor();
+    await page.getByRole('heading', { name: 'Reset the sandbox' }).waitFor();
+    // The refusal shown before the switch is now in English too.
+    await page
+      .getByTestId('reviews')
+      .getByRole('alert')
+      .filter({ hasText: 'No face verification of this mini program is waiting' })
+      .waitFor();
+    await b.shot('sandbox-en');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await b.shot('sandbox-phone-en');
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.getByRole('button', { name: '中文' }).click();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('drafts').getByRole('heading', { name: '上传代码草稿' }).waitFor();
+    await b.shot('sandbox-phone-zh');
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
 });

@@ -1,11 +1,10 @@
 import { useState } from 'react';
 import { ApiError, control } from '../../api.ts';
 import type { EmulatorMerchant } from '../../api-types.ts';
-import { FormError } from '../../components/field-error.tsx';
 import { Empty, Loaded } from '../../components/states.tsx';
 import { useAction } from '../../use-action.ts';
 import { useApi } from '../../use-api.ts';
-import { Note, type T } from './parts.tsx';
+import { ActionError, Note, SaidError, type T } from './parts.tsx';
 
 /**
  * WeChat's people, played from the console: the legal person who confirms (or refuses) a
@@ -20,12 +19,15 @@ interface RegistrationTask {
   data: Record<string, unknown>;
 }
 
+type Step = 'face' | 'filing' | 'verification' | 'reviews';
+
 /** A decision that finds nothing waiting (409) is said in the operator's language. */
-async function decide(path: string, body: unknown, nothing: string): Promise<void> {
+async function decide(path: string, body: unknown, step: Step): Promise<void> {
   try {
     await control(path, body);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 409) throw new Error(nothing, { cause: err });
+    if (err instanceof ApiError && err.status === 409)
+      throw new SaidError((t) => t(`nothing_${step}`), err);
     throw err;
   }
 }
@@ -79,12 +81,10 @@ function Registrations(props: { t: T }) {
         }}
       </Loaded>
       <Note text={a.note} />
-      <FormError error={a.error} fields={[]} />
+      <ActionError t={t} error={a.error} />
     </div>
   );
 }
-
-type Step = 'face' | 'filing' | 'verification' | 'reviews';
 
 function Reviews(props: { t: T; miniPrograms: EmulatorMerchant[] }) {
   const { t } = props;
@@ -100,12 +100,12 @@ function Reviews(props: { t: T; miniPrograms: EmulatorMerchant[] }) {
     a.run(async () => {
       const reason = result === 'rejected' ? { reason: t('rejectedInSandbox') } : {};
       if (step === 'face' || step === 'filing')
-        await decide(`/icp/${chosen}`, { step, result, ...reason }, t(`nothing_${step}`));
+        await decide(`/icp/${chosen}`, { step, result, ...reason }, step);
       else
         await decide(
           `/${step === 'verification' ? 'verifications' : 'reviews'}/${chosen}`,
           { result, ...reason },
-          t(`nothing_${step}`),
+          step,
         );
       void icp.reload();
       return t(result === 'approved' ? 'stepApproved' : 'stepRejected', {
@@ -158,7 +158,7 @@ function Reviews(props: { t: T; miniPrograms: EmulatorMerchant[] }) {
         </>
       )}
       <Note text={a.note} />
-      <FormError error={a.error} fields={[]} />
+      <ActionError t={t} error={a.error} />
     </div>
   );
 }

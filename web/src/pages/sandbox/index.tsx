@@ -12,7 +12,7 @@ import { useApi } from '../../use-api.ts';
 import { Decisions } from './decisions.tsx';
 import { Drafts } from './drafts.tsx';
 import { messages } from './messages.ts';
-import { Note, type T } from './parts.tsx';
+import { ActionError, Note, SaidError, type T } from './parts.tsx';
 
 type Authorization = { appid: string; status: string };
 
@@ -228,7 +228,7 @@ function AuditRow(props: { t: T; audit: EmulatorAudit; onDecided: () => void }) 
         // Decided meanwhile (by the audit policy, or elsewhere): say so, and show its state.
         if (err instanceof ApiError && err.status === 409) {
           props.onDecided();
-          throw new Error(t('notInFlight', { auditid: audit.auditid }), { cause: err });
+          throw new SaidError((say) => say('notInFlight', { auditid: audit.auditid }), err);
         }
         throw err;
       }
@@ -271,7 +271,7 @@ function AuditRow(props: { t: T; audit: EmulatorAudit; onDecided: () => void }) 
       ) : null}
       <FieldError field="reason" local={local} />
       <Note text={a.note} />
-      <FormError error={a.error} fields={[]} />
+      <ActionError t={t} error={a.error} />
     </li>
   );
 }

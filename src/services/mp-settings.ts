@@ -40,6 +40,26 @@ export interface BasicInfoInput {
   head_img_crop?: CropBox;
 }
 
+/**
+ * The server domains WeChat left out of a modify_domain it answered with errcode 0: per kind
+ * (the `invalid_*` lists: against the rules or not among the platform's domains) and `no_icp`
+ * (no ICP filing, `no_icp_domain`). Source: community/develop/doc/0002c6d28486c00ed50daec9551000
+ * (real answers with rid carrying these lists next to the kept ones).
+ */
+export type FilteredDomains = ServerDomains & { no_icp: string[] };
+
+/** The filtered lists of a modify_domain answer, or undefined when WeChat kept every domain. */
+export function filteredDomains(answer: Record<string, unknown>): FilteredDomains | undefined {
+  const strings = (v: unknown): string[] =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  const out = {
+    ...Object.fromEntries(SERVER_KINDS.map((k) => [k, strings(answer[`invalid_${WX_FIELD[k]}`])])),
+    no_icp: strings(answer['no_icp_domain']),
+  } as FilteredDomains;
+  const any = SERVER_KINDS.some((k) => (out[k] ?? []).length > 0) || out.no_icp.length > 0;
+  return any ? out : undefined;
+}
+
 const WHOLE: CropBox = { x1: 0, y1: 0, x2: 1, y2: 1 };
 const badField = (field: string, message: string): AppError =>
   new AppError('bad_request', `${field}: ${message}`, { details: { field } });
@@ -81,10 +101,19 @@ export function createMpSettings(deps: {
     async domains(appid: string): Promise<ServerDomains> {
       return serverView(await client.call('modify_domain', { action: 'get' }, { appid }));
     },
-    async setDomains(appid: string, domains: ServerDomains): Promise<ServerDomains> {
+    /**
+     * Sets the server domains; answers what WeChat kept and, when it dropped some (errcode 0
+     * with `invalid_*` / `no_icp_domain` lists), `filtered` naming them.
+     */
+    async setDomains(
+      appid: string,
+      domains: ServerDomains,
+    ): Promise<ServerDomains & { filtered?: FilteredDomains }> {
       checkServerDomains(domains, platform, 'domains');
       const body = Object.fromEntries(SERVER_KINDS.map((k) => [WX_FIELD[k], domains[k] ?? []]));
-      return serverView(await client.call('modify_domain', { action: 'set', ...body }, { appid }));
+      const answer = await client.call('modify_domain', { action: 'set', ...body }, { appid });
+      const filtered = filteredDomains(answer);
+      return { ...serverView(answer), ...(filtered ? { filtered } : {}) };
     },
     async webviewDomains(appid: string): Promise<string[]> {
       return (

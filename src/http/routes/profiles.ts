@@ -22,6 +22,21 @@ const serverDomains = {
   additionalProperties: false,
   properties: { request: list, socket: list, upload: list, download: list, udp: list, tcp: list },
 } as const;
+const domainsSet = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['request', 'socket', 'upload', 'download', 'udp', 'tcp'],
+  properties: {
+    ...serverDomains.properties,
+    filtered: {
+      type: 'object',
+      additionalProperties: false,
+      description:
+        'Present when WeChat dropped some of the domains (modify_domain answered errcode 0 with invalid_* and no_icp_domain lists)',
+      properties: { ...serverDomains.properties, no_icp: list },
+    },
+  },
+} as const;
 const category = {
   type: 'object',
   additionalProperties: false,
@@ -204,10 +219,16 @@ export function profileRoutes(deps: ProfileRouteDeps) {
     });
     app.put<App & { Body: ServerDomains }>(
       `${mp}/domains`,
-      ok('Set the server domains (modify_domain set)', mtag, {
-        ...A,
-        body: { ...serverDomains, type: 'object' },
-      }),
+      {
+        schema: {
+          ...ok('Set the server domains (modify_domain set)', mtag).schema,
+          ...A,
+          description:
+            'Answers the domains WeChat kept. WeChat filters rather than refuses: domains against its rules, not among the platform’s server domains or without an ICP filing are dropped and the rest applied (errcode 0); `filtered` then names the dropped ones per kind, and `no_icp` those without an ICP filing. Nothing left to apply is a 502 (errcode 85301).',
+          body: { ...serverDomains, type: 'object' },
+          response: { ...ok('', mtag).schema.response, 200: domainsSet },
+        },
+      },
       async (req) => {
         await access(req);
         return settings.setDomains(req.params.appid, req.body);

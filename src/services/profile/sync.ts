@@ -8,6 +8,7 @@ import type { Db } from '../../store/db.ts';
 import type { WechatClient } from '../../wechat/client.ts';
 import type { EndpointName } from '../../wechat/endpoints/index.ts';
 import { isWechatApiError } from '../../wechat/errors.ts';
+import { filteredDomains, type FilteredDomains } from '../mp-settings.ts';
 import { INTERFACE_STATES } from '../privacy/service.ts';
 import { SERVER_KINDS, WX_FIELD, type PrivacyInterfaceSpec, type ProfileSpec } from './spec.ts';
 import type { Profile, ProfileService } from './profiles.ts';
@@ -39,6 +40,8 @@ export interface CallResult extends PlannedCall {
   errcode?: number;
   errmsg?: string;
   message?: string;
+  /** modify_domain: the domains WeChat dropped while applying the rest (see mp-settings.ts). */
+  filtered?: FilteredDomains;
 }
 
 const sameSet = (a: readonly unknown[], b: readonly unknown[]): boolean => {
@@ -233,12 +236,11 @@ export function createProfileSync(deps: {
 
   async function runCall(appid: string, c: PlannedCall): Promise<CallResult> {
     try {
-      await (client.call as (n: string, b: unknown, o: unknown) => Promise<unknown>)(
-        c.endpoint,
-        c.body,
-        { appid },
-      );
-      return { ...c, ok: true };
+      const answer = await (
+        client.call as (n: string, b: unknown, o: unknown) => Promise<Record<string, unknown>>
+      )(c.endpoint, c.body, { appid });
+      const filtered = c.endpoint === 'modify_domain' ? filteredDomains(answer) : undefined;
+      return { ...c, ok: true, ...(filtered ? { filtered } : {}) };
     } catch (err) {
       if (isWechatApiError(err)) {
         return { ...c, ok: false, errcode: err.errcode, errmsg: err.errmsg, message: err.message };

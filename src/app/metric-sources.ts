@@ -1,15 +1,18 @@
 import type { Clock } from '../core/clock.ts';
 import { readMaintainedCounts, type MaintainedCounts } from '../services/stats/service.ts';
 import type { Queryable } from '../store/db.ts';
-import { TOKEN_HEALTH, type TokenHealth } from './metrics.ts';
+import type { TokenHealth } from './metrics.ts';
 
-/** Queued jobs counted per scrape at most; past it the gauge shows the cap. */
+/**
+ * Queued jobs counted per scrape at most, and expired or due tokens per census; past it the
+ * gauge shows the cap.
+ */
 export const QUEUED_JOBS_CAP = 10_000;
 
 /**
  * The database reads behind the metrics that are not single-row reads. What a scrape runs must
- * not grow with the number of authorizers or with history; the census of authorizer tokens,
- * which does, runs in the scheduler instead.
+ * not grow with the number of authorizers or with history; the census of authorizer tokens by
+ * health, which changes with the clock, runs in the scheduler and reads only the tokens due.
  */
 export function createMetricSources(deps: { db: Queryable; clock: Clock; refreshAheadMs: number }) {
   return {
@@ -39,29 +42,31 @@ export function createMetricSources(deps: { db: Queryable; clock: Clock; refresh
     },
 
     /**
-     * By the scheduler, not per scrape: it reads every authorized account's token (one
-     * primary-key lookup each), as the scheduler's own due-token search does.
+     * By the scheduler (every 30 s), not per scrape. `failing` and the authorized accounts come
+     * from the kept counts (migration 0022); `expired` and `due` from the tokens whose expiry is
+     * within the refresh-ahead window, through tokens_authorizer_expiry_idx (migration 0024),
+     * at most QUEUED_JOBS_CAP of them; `valid` is the rest. So the census costs what the tokens
+     * due now cost, not what the authorizers do. An authorized account without a token row yet
+     * is counted valid.
      */
     async authorizerTokenHealth(): Promise<Record<TokenHealth, number>> {
       const now = deps.clock.now();
-      const res = await deps.db.query<{ health: TokenHealth; n: number }>(
-        `SELECT CASE
-             WHEN t.failures > 0 THEN 'failing'
-             WHEN t.expires_at IS NULL OR t.expires_at <= $1 THEN 'expired'
-             WHEN t.expires_at <= $2 THEN 'due'
-             ELSE 'valid' END AS health,
-           count(*)::int AS n
-         FROM authorizers a LEFT JOIN tokens t ON t.key = 'authorizer:' || a.appid
-         WHERE a.status = 'authorized'
-         GROUP BY 1`,
-        [new Date(now), new Date(now + deps.refreshAheadMs)],
-      );
-      const out = Object.fromEntries(TOKEN_HEALTH.map((h) => [h, 0])) as Record<
-        TokenHealth,
-        number
-      >;
-      for (const r of res.rows) out[r.health] = r.n;
-      return out;
+      const [counts, near] = await Promise.all([
+        readMaintainedCounts(deps.db),
+        deps.db.query<{ expired: number; due: number }>(
+          `SELECT count(*) FILTER (WHERE expires_at <= $1)::int AS expired,
+                  count(*) FILTER (WHERE expires_at > $1)::int AS due
+           FROM (SELECT expires_at FROM tokens
+                 WHERE kind = 'authorizer' AND failures = 0 AND expires_at <= $2
+                 ORDER BY expires_at LIMIT $3) t`,
+          [new Date(now), new Date(now + deps.refreshAheadMs), QUEUED_JOBS_CAP],
+        ),
+      ]);
+      const failing = counts.tokensFailing['authorizer'] ?? 0;
+      const expired = near.rows[0]?.expired ?? 0;
+      const due = near.rows[0]?.due ?? 0;
+      const valid = Math.max(0, counts.authorizers.authorized - failing - expired - due);
+      return { valid, due, expired, failing };
     },
   };
 }

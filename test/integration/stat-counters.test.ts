@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Db, Queryable } from '../../src/store/db.ts';
+import { createMetricSources } from '../../src/app/metric-sources.ts';
 import { readMaintainedCounts, type MaintainedCounts } from '../../src/services/stats/service.ts';
 import { DB_KINDS, freshPostgres, withDb } from '../support/databases.ts';
 
@@ -169,6 +170,56 @@ for (const kind of DB_KINDS) {
         await db.query('DELETE FROM tokens');
         await db.query('DELETE FROM authorizers');
         await assertRight(db, 'all deleted');
+      });
+    });
+
+    test('the token-health census: valid, due, expired and failing from the kept counts and the tokens due', async () => {
+      await withDb(kind, async (db: Db) => {
+        const now = Date.parse('2026-12-07T12:00:00Z');
+        const census = () =>
+          createMetricSources({
+            db,
+            clock: { now: () => now },
+            refreshAheadMs: 10 * 60_000,
+          }).authorizerTokenHealth();
+        await db.query(
+          `INSERT INTO authorizers (appid, status) SELECT 'wx' || g, CASE WHEN g > 10 THEN 'revoked' ELSE 'authorized' END FROM generate_series(1, 12) g`,
+        );
+        // wx1-4 valid (1 h left), wx5-6 due (5 min left), wx7-8 expired, wx9-10 failing.
+        const at = (minutes: number) => new Date(now + minutes * 60_000);
+        const rows: [string, Date, number][] = [
+          ['wx1', at(60), 0],
+          ['wx2', at(60), 0],
+          ['wx3', at(60), 0],
+          ['wx4', at(60), 0],
+          ['wx5', at(5), 0],
+          ['wx6', at(5), 0],
+          ['wx7', at(-1), 0],
+          ['wx8', at(-90), 0],
+          ['wx9', at(60), 2],
+          ['wx10', at(-5), 1],
+        ];
+        for (const [appid, expires, failures] of rows)
+          await db.query(
+            "INSERT INTO tokens (key, kind, appid, expires_at, failures) VALUES ($1, 'authorizer', $2, $3, $4)",
+            [`authorizer:${appid}`, appid, expires, failures],
+          );
+        // A component token and a jsapi_ticket are not authorizer tokens.
+        await db.query(
+          "INSERT INTO tokens (key, kind, appid, expires_at, failures) VALUES ('component', 'component', 'wxc', $1, 1), ('jsapi_ticket:wx1', 'jsapi_ticket', 'wx1', $2, 0)",
+          [at(-1), at(-1)],
+        );
+        assert.deepEqual(await census(), { valid: 4, due: 2, expired: 2, failing: 2 });
+        // wx7 refreshed, wx9 recovered, wx5 failed.
+        await db.query(
+          "UPDATE tokens SET expires_at = $1 WHERE appid = 'wx7' AND kind = 'authorizer'",
+          [at(120)],
+        );
+        await db.query("UPDATE tokens SET failures = 0 WHERE appid = 'wx9'");
+        await db.query(
+          "UPDATE tokens SET failures = 1 WHERE appid = 'wx5' AND kind = 'authorizer'",
+        );
+        assert.deepEqual(await census(), { valid: 6, due: 1, expired: 1, failing: 2 });
       });
     });
   });

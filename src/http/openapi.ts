@@ -1,13 +1,15 @@
 import { operationDoc, type ResponseDoc } from './operations.ts';
 import { OPERATIONS_ROUTES } from './routes/public.ts';
+import { requiredRole } from '../services/operators/roles.ts';
 
 /**
  * The last step of openwx's OpenAPI document (GET /docs/json), after @fastify/swagger wrote it
  * from the routes' schemas. It only changes the document, never how a route validates or
  * serializes:
  * - every operation gets its operationId (and a summary or tags it lacks) from operations.ts;
- * - answers every route may give get the shared Error schema: 400 for bad input, 401 (and 403)
- *   where a credential is needed, 503 not_ready while the database is not ready;
+ * - answers every route may give get the shared Error schema: 400 for bad input, 401 where a
+ *   credential is needed, 403 where an operator's role may be too low (`x-required-role` names
+ *   the least role), 503 not_ready while the database is not ready;
  * - a schema with a `title` that names a component (`Tenant`, `Authorizer`, `Error`, …) is moved
  *   to components.schemas under that name and referred to, so generated clients get named types;
  * - the proxy's wildcard path parameter is named `path` (a `{*}` is no name a client can use).
@@ -43,7 +45,6 @@ const errorResponse = (description: string): ResponseDoc => ({
 const DEFAULT_ERRORS: Record<string, string> = {
   400: 'Bad input: error.code names the problem and error.field (or error.params) the input',
   401: 'No credential, or one that is unknown, revoked or expired (error.code unauthorized)',
-  403: 'The credential may not do this (error.code forbidden)',
   503: 'openwx is starting and its database is not ready yet (error.code not_ready, Retry-After)',
 };
 
@@ -96,6 +97,19 @@ function finishOperation(method: string, path: string, op: Operation): void {
   };
   if (op.parameters?.length || op.requestBody) add('400');
   if (op.security?.length) add('401');
+  if (op.security?.length && !path.startsWith('/api/tenant/')) {
+    // The route as Fastify writes it ({id} → :id, the proxy's {path} → *), which roles.ts reads.
+    const route = path.replace(/\{path\}$/, '*').replace(/\{([^}]+)\}/g, ':$1');
+    const role = requiredRole(method, route);
+    if (role !== 'viewer') {
+      op['x-required-role'] = role;
+      responses['403'] ??= {
+        ...errorResponse(
+          `An operator's console session needs the ${role} role (error.code forbidden_role, params.required)`,
+        ),
+      };
+    }
+  }
   if (!OPERATIONS_ROUTES.has(path)) add('503');
 }
 

@@ -114,6 +114,18 @@ test('resources and errors are named component schemas', () => {
   assert.deepEqual(inline, [], 'two different schemas claim one component name');
 });
 
+test("a route an operator's role may not call documents 403 and the role it needs", () => {
+  const op = (method: string, path: string) =>
+    doc.paths[path]?.[method] as (Operation & { 'x-required-role'?: string }) | undefined;
+  const createOperator = op('post', '/api/admin/operators');
+  assert.equal(createOperator?.['x-required-role'], 'admin');
+  assert.ok(createOperator?.responses?.['403'], 'POST /api/admin/operators documents 403');
+  assert.equal(op('post', '/api/admin/rollouts')?.['x-required-role'], 'operator');
+  // Any role may read, and a tenant key is never refused for its role.
+  assert.equal(op('get', '/api/admin/tenants')?.responses?.['403'], undefined);
+  assert.equal(op('get', '/api/tenant/authorizers')?.['x-required-role'], undefined);
+});
+
 test('the proxy documents its wildcard as a named path parameter', () => {
   const op = doc.paths['/api/proxy/{appid}/{path}']?.['post'] as
     { parameters?: { name: string; in: string }[] } | undefined;

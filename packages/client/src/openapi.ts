@@ -4525,6 +4525,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -4775,6 +4784,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -4863,6 +4881,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5087,6 +5114,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -5165,6 +5201,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5359,6 +5404,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -5448,6 +5502,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5801,6 +5864,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -5966,6 +6038,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -6035,6 +6116,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6273,6 +6363,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -6349,6 +6448,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -6418,6 +6526,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6511,6 +6628,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -6580,6 +6706,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6663,6 +6798,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6852,6 +6996,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -7114,6 +7267,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -7183,6 +7345,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -7269,6 +7440,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -7464,6 +7644,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -7616,6 +7805,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -7787,6 +7985,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -7869,6 +8076,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -8066,6 +8282,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -8145,6 +8370,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -8324,6 +8558,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -8494,6 +8737,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -8563,6 +8815,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -8882,6 +9143,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -9062,6 +9332,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -9148,6 +9427,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -9217,6 +9505,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -9321,6 +9618,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -9591,6 +9897,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -9662,6 +9977,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -9885,6 +10209,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -9965,6 +10298,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -10142,6 +10484,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -10711,6 +11062,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
       503: {
         headers: {
@@ -10902,6 +11262,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -11080,6 +11449,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -11213,6 +11591,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -11295,6 +11682,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -11393,6 +11789,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -11576,6 +11981,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -11743,6 +12157,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -11829,6 +12252,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -13346,6 +13778,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -13406,6 +13847,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -13646,6 +14096,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the operator role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -13862,6 +14321,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -13983,6 +14451,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -14119,6 +14596,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -14169,6 +14655,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -14246,6 +14741,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -14436,6 +14940,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
       503: {
         headers: {
@@ -14541,6 +15054,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -14607,6 +15129,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -14735,6 +15266,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -14796,6 +15336,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -15033,6 +15582,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
       503: {
         headers: {
@@ -15080,6 +15638,15 @@ export interface operations {
       };
       /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -15140,6 +15707,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
       503: {
         headers: {
@@ -15186,6 +15762,15 @@ export interface operations {
       };
       /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -17262,6 +17847,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Default Response */
       404: {
         headers: {
@@ -17311,6 +17905,15 @@ export interface operations {
       };
       /** @description Default Response */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description An operator's console session needs the admin role (error.code forbidden_role, params.required) */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -25,14 +25,17 @@ export type Present<T> = T extends (infer U)[]
     ? { [K in keyof T]-?: Present<Exclude<T[K], undefined>> }
     : T;
 
-type Schemas = components['schemas'];
+/** The document's named schemas as generated (`Schemas['Webhook']`: required as the schema says). */
+export type Schemas = components['schemas'];
+/** A named schema of the document (`Schema<'Webhook'>`), its properties present. */
+export type Schema<Name extends keyof Schemas> = Present<Schemas[Name]>;
 type JsonContent<R> = R extends { content: { 'application/json': infer T } } ? T : never;
 /** The JSON answer of an operation (by operationId) with the given status. */
-type Answer<Op extends keyof operations, Status extends number = 200> = Present<
+export type Answer<Op extends keyof operations, Status extends number = 200> = Present<
   JsonContent<operations[Op]['responses'][Status & keyof operations[Op]['responses']]>
 >;
-/** The JSON request body of an operation. */
-type RequestBody<Op extends keyof operations> = operations[Op]['requestBody'] extends
+/** The JSON request body of an operation (as sent: optional properties stay optional). */
+export type RequestBody<Op extends keyof operations> = operations[Op]['requestBody'] extends
   { content: { 'application/json': infer T } } | undefined
   ? T
   : never;

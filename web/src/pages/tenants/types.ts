@@ -1,11 +1,8 @@
-import type { Json } from '../../api-types.ts';
-import type { TenantService } from '../../../../src/services/tenants.ts';
+import type { Answer, Schema } from '../../api-types.ts';
 
-/** The tenant routes' answers (src/http/routes/tenants.ts). */
-type Answer<F extends (...args: never[]) => unknown> = Json<Awaited<ReturnType<F>>>;
-
-export type TenantKey = Answer<TenantService['listKeys']>[number];
-export type NewTenantKey = Answer<TenantService['createKey']>;
+/** The tenant routes' answers (OpenAPI: TenantKey, createTenantKey). */
+export type TenantKey = Schema<'TenantKey'>;
+export type NewTenantKey = Answer<'createTenantKey', 201>;
 export interface TenantPatch {
   name?: string;
   ext?: Record<string, unknown>;

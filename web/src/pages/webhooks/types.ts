@@ -1,12 +1,11 @@
-import type {
-  DeliveryView,
-  NewWebhook,
-  WebhookView,
-} from '../../../../src/services/webhook/service.ts';
-import type { DeliveryStatus } from '../../../../src/store/queries/webhook-deliveries.ts';
+import type { RequestBody, Schema, Schemas } from '../../api-types.ts';
 
-/** The webhook routes' answers (src/http/routes/webhooks.ts, docs/webhooks.md). */
-export type { DeliveryStatus, NewWebhook, WebhookView as Webhook, DeliveryView as Delivery };
+/** The webhook routes' answers (OpenAPI: Webhook, WebhookDelivery; docs/webhooks.md). */
+export type Webhook = Schemas['Webhook'];
+type DeliveryView = Schema<'WebhookDelivery'>;
+export type Delivery = DeliveryView;
+export type DeliveryStatus = DeliveryView['status'];
+export type NewWebhook = RequestBody<'createWebhook'>;
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
   'pending',
   'failed',

@@ -64,3 +64,19 @@ export const eventItem = {
     receivedAt: { type: 'string', format: 'date-time' },
   },
 } as const;
+
+/** The `{appid}` of a route about one authorized account (an unknown one answers 404). */
+export const appidParams = {
+  type: 'object',
+  required: ['appid'],
+  properties: { appid: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+/** The error answers of a route that acts on one mini program through WeChat. */
+export const perAppErrors = {
+  400: errorBody,
+  401: errorBody,
+  404: errorBody,
+  409: errorBody,
+  502: errorBody,
+} as const;

@@ -5,7 +5,7 @@ import type { Logger } from '../../core/metrics.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import type { WechatClient } from '../../wechat/client.ts';
 import { callerGuard, requireAppidAccess, type GuardDeps } from '../../http/auth.ts';
-import { errorBody } from '../../http/schemas.ts';
+import { appidParams, perAppErrors } from '../../http/schemas.ts';
 import type { MediaInput } from './media.ts';
 import { createIcpService, ICP_STATES, type Application } from './service.ts';
 
@@ -18,12 +18,7 @@ const security = [{ bearerAuth: [] }];
 const tags = ['ICP filing'];
 const ACTOR = 'admin';
 
-const errors = { 400: errorBody, 401: errorBody, 404: errorBody, 409: errorBody, 502: errorBody };
-const appidParams = {
-  type: 'object',
-  required: ['appid'],
-  properties: { appid: { type: 'string', minLength: 1, maxLength: 64 } },
-} as const;
+const errors = perAppErrors;
 const json = { type: 'object', additionalProperties: true } as const;
 
 const auditItem = {

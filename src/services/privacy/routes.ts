@@ -3,7 +3,7 @@ import type {} from '@fastify/swagger';
 import type { Clock } from '../../core/clock.ts';
 import type { WechatClient } from '../../wechat/client.ts';
 import { callerGuard, type GuardDeps } from '../../http/auth.ts';
-import { errorBody } from '../../http/schemas.ts';
+import { appidParams, perAppErrors } from '../../http/schemas.ts';
 import type { FileInput } from './media.ts';
 import { createPrivacyService, type ApplyInput } from './service.ts';
 
@@ -14,12 +14,7 @@ import { createPrivacyService, type ApplyInput } from './service.ts';
  */
 const security = [{ bearerAuth: [] }];
 const tags = ['Privacy interfaces'];
-const errors = { 400: errorBody, 401: errorBody, 404: errorBody, 409: errorBody, 502: errorBody };
-const appidParams = {
-  type: 'object',
-  required: ['appid'],
-  properties: { appid: { type: 'string', minLength: 1, maxLength: 64 } },
-} as const;
+const errors = perAppErrors;
 const str = { type: ['string', 'null'] } as const;
 
 const privacyInterface = {

@@ -5,7 +5,7 @@ import type { Logger } from '../../core/metrics.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import type { WechatClient } from '../../wechat/client.ts';
 import { callerGuard, requireAppidAccess, type GuardDeps } from '../../http/auth.ts';
-import { errorBody } from '../../http/schemas.ts';
+import { appidParams, errorBody, perAppErrors } from '../../http/schemas.ts';
 import {
   createVerificationService,
   type CategoryReviewInput,
@@ -22,12 +22,7 @@ import {
  */
 const security = [{ bearerAuth: [] }];
 const tags = ['Verification'];
-const errors = { 400: errorBody, 401: errorBody, 404: errorBody, 409: errorBody, 502: errorBody };
-const appidParams = {
-  type: 'object',
-  required: ['appid'],
-  properties: { appid: { type: 'string', minLength: 1, maxLength: 64 } },
-} as const;
+const errors = perAppErrors;
 const mediaIds = {
   type: 'array',
   items: { type: 'string', minLength: 1, maxLength: 256 },

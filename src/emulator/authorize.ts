@@ -149,7 +149,10 @@ export async function pushAuthorization(
 
 /**
  * Cancels an authorization: refresh and access tokens stop working at once; a later
- * authorization issues a new refresh token. Returns the `unauthorized` event XML.
+ * authorization issues a new refresh token. Returns the `unauthorized` event XML. The push is
+ * documented (doc Third-party_Platforms/2.0/api/Before_Develop/authorize_event); that tokens stop
+ * at once and answer 61003 "component is not authorized by this account" afterwards is assumed
+ * (no doc; 61003 is the documented answer for an account that has not authorized the platform).
  */
 export function unauthorize(ctx: EmulatorContext, appid: string): string {
   const auth = ctx.state.authorizations.get(appid);

@@ -89,13 +89,27 @@ export interface CodeState {
   decided: number;
 }
 
+/** Versions kept for rollback and get_history_version: assumed (no doc gives a number). */
 export const HISTORY_LIMIT = 5;
+/**
+ * undocodeaudit: 87013 "撤回次数达到上限（每天5次，每个月 10 次）" (doc undocodeaudit errcode table,
+ * as collected in WxJava WxMaErrorMsgEnum).
+ */
 export const UNDO_PER_DAY = 5;
 export const UNDO_PER_MONTH = 10;
-/** Pages of every template (templates carry no page list in the emulator; assumed). */
+/**
+ * Pages of every template, so that 85045 (a page of ext_json not in the code) and 85047 (pages
+ * empty) can happen: assumed (no doc): WeChat knows each template's real pages, the emulator's
+ * templates carry none.
+ */
 export const TEMPLATE_PAGES = ['pages/index/index', 'pages/detail/detail', 'pages/mine/mine'];
+/** ext_json larger than this is 85013: assumed (no doc gives a limit). */
 export const EXT_JSON_MAX = 512 * 1024;
 const STANDARD_KEYS = new Set(['extAppid', 'ext', 'window']);
+/**
+ * FromUserName of the audit pushes: assumed (no doc gives the sender's openid). The value is the
+ * sample unionid of WeChat's OAuth docs (sns/oauth2/access_token), a recognisable fake.
+ */
 const SYSTEM_OPENID = 'o6_bmasdasdsad6_2sgVt7hMZOPfL';
 
 const byState = new WeakMap<EmulatorState, CodeState>();
@@ -110,6 +124,9 @@ export function codeState(ctx: EmulatorContext): CodeState {
       auditSeq: 0,
       appVersionSeq: 0,
       policy: { autoPassAfterSeconds: null, failPercent: 0, privacyScanSeconds: 0 },
+      // Monthly audit quota 20 and speed-up quota 5: assumed (no doc: queryquota documents the
+      // fields rest/limit/speedup_rest/speedup_limit, not the amounts, which WeChat sets per
+      // platform); changed with the control API.
       quota: { limit: 20, used: 0, speedupLimit: 5, speedupUsed: 0 },
       decided: 0,
     };
@@ -154,6 +171,8 @@ export function checkExtJson(appid: string, extJson: string, templateType: numbe
     throw new WxApiError(85048, 'ext_json is not a JSON object');
   }
   const ext = parsed as Record<string, unknown>;
+  // extAppid naming another app is 85013 "无效的自定义配置": assumed (no doc says what WeChat
+  // does with a foreign extAppid; the doc of commit only says extAppid is the authorizer's).
   if (ext['extAppid'] !== undefined && ext['extAppid'] !== appid) {
     throw new WxApiError(85013, `extAppid must be ${appid}`);
   }
@@ -295,6 +314,8 @@ export function releaseAudited(ctx: EmulatorContext, appid: string): OnlineVersi
 export function rollback(ctx: EmulatorContext, appid: string, appVersion?: number): OnlineVersion {
   const code = appCode(ctx, appid);
   if (code.gray?.status === 1) throw new WxApiError(87011);
+  // 87012 "该版本不能回退，可能的原因：1:无上一个线上版用于回退 2:此版本为已回退版本，不能回退 …"
+  // (doc revertcoderelease errcode table, as collected in WxJava WxMaErrorMsgEnum).
   if (!code.online || code.online.rollback) throw new WxApiError(87012);
   const index =
     appVersion === undefined
@@ -317,6 +338,7 @@ export function undoAudit(ctx: EmulatorContext, appid: string): void {
   const today = code.undoTimes.filter((t) => day(t) === day(now)).length;
   const thisMonth = code.undoTimes.filter((t) => month(t) === month(now)).length;
   if (today >= UNDO_PER_DAY || thisMonth >= UNDO_PER_MONTH) throw new WxApiError(87013);
+  // Nothing to withdraw: 87013 reused, assumed (no doc: the doc lists no errcode for it).
   if (!inFlight(code.audit)) throw new WxApiError(87013, 'no audit in flight');
   code.audit.status = 3;
   codeState(ctx).inFlight.delete(code.audit.auditid);

@@ -3,7 +3,10 @@ import type { Quota } from './state.ts';
 import { WxApiError } from './wx-error.ts';
 
 /**
- * Daily API quotas per (owner appid, cgi path), reset at midnight Beijing time, and the monthly
+ * Daily API quotas per (owner appid, cgi path), reset at midnight Beijing time (doc
+ * openApi/openapi/api_getapiquota: a daily limit per API; the reset time is assumed), one
+ * configurable limit per path (assumed (no doc): WeChat's daily_limit varies per API and account),
+ * and the monthly
  * limit of quota resets shared by clear_quota and clear_quota/v2. Calls made with an authorizer
  * token count against that authorizer. Reference: ../shared/wechat/01 §8.3.
  */

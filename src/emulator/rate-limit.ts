@@ -9,6 +9,10 @@ import { WxApiError } from './wx-error.ts';
  * A call that finds the bucket empty answers 45011 before the daily quota and the endpoint's own
  * checks, and so has no effect. Calls without a token (api_component_token, the users' OAuth
  * endpoints) are not limited. Off by default. Reference: ../shared/wechat/02 §6, §7.
+ * Assumed (no doc): one bucket for the whole platform is the emulator's simplification. WeChat's
+ * frequency limits are per API and per account (quota/get answers rate_limit and
+ * component_rate_limit {call_count, refresh_second} per cgi path: doc
+ * Third-party_Platforms/2.0/api/openApi/get_api_quota).
  */
 export interface RateLimitSettings {
   /** Tokens added per second; null: no limit. */

@@ -136,7 +136,12 @@ const INFO_TYPE: Readonly<Record<RegistrationKind, string>> = {
   beta_verify: 'notify_third_fastverifybetaapp',
 };
 
-/** Default failure status per kind: not confirmed within 24 h, or a generic refusal. */
+/**
+ * Default failure status per kind: not confirmed within 24 h, or a generic refusal. Assumed (no
+ * doc): the push docs list a status code per kind of failure (1000xx) without saying which a
+ * generic refusal carries; 1 for the trial flow likewise. So are
+ * `info.taskid` in the pushes of the URL flows and the query status mapping 0 / 12 / 2.
+ */
 const FAILED_STATUS: Readonly<Record<RegistrationKind, number>> = {
   enterprise: 100003,
   personal: 100003,

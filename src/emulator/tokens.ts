@@ -4,9 +4,13 @@ import { WxApiError } from './wx-error.ts';
 
 /**
  * Tickets, component and authorizer access tokens, refresh tokens.
- * Rules: ticket valid 12 h; tokens live `tokenTtlSeconds`; the previous token keeps working for
- * the overlap (300 s) after a newer one is issued; refresh tokens optionally rotate with the same
- * grace. Reference: ../shared/wechat/01 §2, §4.2, §4.6, §9.
+ * Rules: ticket valid 12 h (doc api_component_access_token: the ticket is pushed every 10 minutes
+ * and valid 12 hours); tokens live `tokenTtlSeconds` (7200 in the docs' answers); the previous
+ * token keeps working for the overlap (300 s) after a newer one is issued (doc getAccessToken: the
+ * old and the new access_token both work for 5 minutes after a refresh). Refresh tokens
+ * optionally rotate with the same grace (`rotateRefreshTokens`, off by default): assumed (no doc):
+ * WeChat documents no rotation, the switch exists to test a platform that copes with one.
+ * Reference: ../shared/wechat/01 §2, §4.2, §4.6, §9.
  */
 /** Enough for a fleet of 200,000 authorizers to keep its last two tokens each. */
 const MAX_RECORDS = 500_000;

@@ -22,6 +22,14 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   40004: 'invalid media type',
   40007: 'invalid media_id',
   40009: 'invalid image size',
+  // Global return codes (doc oplatform/Return_codes/Return_code_descriptions_new, English
+  // column; WxJava WxOpenErrorMsgEnum).
+  40005: 'invalid file type',
+  40010: 'invalid voice size',
+  40011: 'invalid video size',
+  40012: 'invalid thumb size',
+  61012: 'invalid option name',
+  61013: 'invalid option value',
   40013: 'invalid appid',
   40029: 'invalid code',
   40066: 'invalid url',

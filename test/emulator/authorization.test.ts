@@ -480,7 +480,13 @@ describe('emulator: authorizer APIs', () => {
       { option_name: 'location_report', option_value: '7' },
       oa.accessToken,
     );
-    assert.equal(bad['errcode'], 47001);
+    assert.equal(bad['errcode'], 61013);
+    const unknown = await h.api(
+      'set_authorizer_option',
+      { option_name: 'no_such_option', option_value: '1' },
+      oa.accessToken,
+    );
+    assert.equal(unknown['errcode'], 61012);
     const mp = await h.authorized('miniprogram');
     assert.equal(
       (await h.api('get_authorizer_option', { option_name: 'voice_recognize' }, mp.accessToken))[

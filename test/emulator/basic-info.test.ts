@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { PNG } from '../support/icp-fixtures.ts';
 import { createHarness, PREFIX, type Harness } from './harness.ts';
 
 describe('emulator: basic information of a mini program', () => {
@@ -9,17 +10,55 @@ describe('emulator: basic information of a mini program', () => {
   });
   afterEach(() => h.close());
 
-  const upload = async (token: string): Promise<string> => {
-    const res = await h.app.inject({
+  const BOUNDARY = 'fakeboundary0001';
+  const multipart = (field: string, filename: string, bytes: Buffer): Buffer =>
+    Buffer.concat([
+      Buffer.from(
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\n` +
+          'Content-Type: application/octet-stream\r\n\r\n',
+      ),
+      bytes,
+      Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+    ]);
+  const post = (token: string, payload: Buffer, contentType: string) =>
+    h.app.inject({
       method: 'POST',
       url: `${PREFIX}/cgi-bin/media/upload?access_token=${encodeURIComponent(token)}&type=image`,
-      payload: 'fake image bytes',
-      headers: { 'content-type': 'application/octet-stream' },
+      payload,
+      headers: { 'content-type': contentType },
     });
+  const upload = async (token: string): Promise<string> => {
+    const res = await post(
+      token,
+      multipart('media', 'avatar.png', PNG),
+      `multipart/form-data; boundary=${BOUNDARY}`,
+    );
     const media = res.json<{ media_id?: string }>();
     assert.ok(media.media_id, res.body);
     return media.media_id;
   };
+
+  // Doc offiaccount/Asset_Management/New_temporary_materials: multipart field `media`, images in
+  // PNG, JPEG or GIF; global return codes 41005 and 40005.
+  it('media/upload takes the multipart field media and an image format', async () => {
+    const mp = await h.authorized('miniprogram');
+    const rawBody = await post(mp.accessToken, PNG, 'application/octet-stream');
+    assert.equal(rawBody.json<{ errcode?: number }>().errcode, 41005, rawBody.body);
+    const otherField = await post(
+      mp.accessToken,
+      multipart('file', 'avatar.png', PNG),
+      `multipart/form-data; boundary=${BOUNDARY}`,
+    );
+    assert.equal(otherField.json<{ errcode?: number }>().errcode, 41005, otherField.body);
+    const text = await post(
+      mp.accessToken,
+      multipart('media', 'avatar.png', Buffer.from('not an image')),
+      `multipart/form-data; boundary=${BOUNDARY}`,
+    );
+    assert.equal(text.json<{ errcode?: number }>().errcode, 40005, text.body);
+    assert.match(text.json<{ errmsg: string }>().errmsg, /^invalid file type rid: /);
+    await upload(mp.accessToken);
+  });
 
   // Source: community/develop/doc/00022c0b0a0c40cea68b9a66457000 (real answer with rid).
   it('an empty or inverted avatar crop box is 53205 and changes nothing', async () => {

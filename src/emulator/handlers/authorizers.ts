@@ -25,7 +25,7 @@ const OPTION_VALUES: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * The emulator's rule for options: they belong to 消息管理权限 (permission set 1); an authorizer
- * that did not grant it gets 61007.
+ * that did not grant it gets 61007. Assumed (no doc): the option pages name no permission set.
  */
 export const OPTION_FUNC_ID = 1;
 
@@ -75,15 +75,20 @@ function optionTarget(ctx: EmulatorContext, appid: string): Authorization {
   return auth;
 }
 
+/**
+ * An unknown option_name is 61012 "invalid option name", a value it does not take 61013 "invalid
+ * option value" (global return codes, doc oplatform/Return_codes/Return_code_descriptions_new; the
+ * values per option: doc openApi/authorization-management/api_setauthorizeroptioninfo).
+ */
 function readOption(auth: Authorization, name: string): string {
-  if (!OPTION_VALUES[name]) throw new WxApiError(47001, `unknown option_name ${name}`);
+  if (!OPTION_VALUES[name]) throw new WxApiError(61012, `unknown option_name ${name}`);
   return auth.options[name] ?? '0';
 }
 
 function writeOption(auth: Authorization, name: string, value: string): void {
   const allowed = OPTION_VALUES[name];
-  if (!allowed) throw new WxApiError(47001, `unknown option_name ${name}`);
-  if (!allowed.includes(value)) throw new WxApiError(47001, `invalid option_value for ${name}`);
+  if (!allowed) throw new WxApiError(61012, `unknown option_name ${name}`);
+  if (!allowed.includes(value)) throw new WxApiError(61013, `invalid option_value for ${name}`);
   auth.options[name] = value;
 }
 

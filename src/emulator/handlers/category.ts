@@ -17,19 +17,28 @@ import { appCode } from '../code.ts';
 import { openCategoryReview, openNicknameReview } from '../verification.ts';
 import { BASIC_INFO_FUNC_ID } from '../merchants.ts';
 import { WxApiError } from '../wx-error.ts';
+import { multipartParts, sniffFormat } from './icp.ts';
 import { OK, type Caller, type HandlerTable } from './types.ts';
 
 /**
  * Categories and basic info of a mini program, and the temporary media upload its avatar comes
  * from. A category added with qualification materials (`certicates`) goes to review (audit_status
  * 1, decided by the control route /control/reviews/:appid and pushed as wxa_category_audit);
- * one without is approved at once (assumed); a sensitive one (sensitive_type 1) needs them. A rename always goes to review (doc setNickName:
- * audit_id when the name needs manual review), pushed as wxa_nickname_audit. An uploaded body is
- * not checked for being an image (assumed). Reference: ../shared/wechat/02 §5.1–5.5, §8.6;
- * ../verification.ts.
+ * one without is approved at once (assumed); a sensitive one (sensitive_type 1) needs them. A
+ * rename always goes to review (doc setNickName: audit_id when the name needs manual review),
+ * pushed as wxa_nickname_audit. Reference: ../shared/wechat/02 §5.1–5.5, §8.6; ../verification.ts.
  */
 const MEDIA_TYPES = new Set(['image', 'voice', 'video', 'thumb']);
 const MEDIA_TTL_MS = 3 * 24 * 3600 * 1000;
+const MB = 1024 * 1024;
+const MEDIA_RULES: Readonly<
+  Record<string, { maxBytes: number; sizeErrcode: number; formats?: readonly string[] }>
+> = {
+  image: { maxBytes: 10 * MB, sizeErrcode: 40009, formats: ['png', 'jpeg', 'gif'] },
+  voice: { maxBytes: 2 * MB, sizeErrcode: 40010 },
+  video: { maxBytes: 10 * MB, sizeErrcode: 40011, formats: ['mp4'] },
+  thumb: { maxBytes: 64 * 1024, sizeErrcode: 40012, formats: ['jpeg'] },
+};
 
 /**
  * The crop box as numbers: 40097 unless each is in [0, 1]; an empty or inverted box (x1 < x2 and
@@ -205,6 +214,8 @@ export const categoryHandlers: HandlerTable = {
   modifysignature: {
     handle({ ctx, body, caller }) {
       const cfg = mpConfig(ctx, miniProgram(ctx, caller));
+      // More than 120 characters is 53204 "signature invalid": assumed (no doc gives the limit
+      // for this API; 120 is the mini program console's limit for 简介).
       if (body.signature.length > 120) throw new WxApiError(53204);
       if (cfg.signatureUsed >= SIGNATURE_QUOTA) throw new WxApiError(53200);
       cfg.signature = body.signature;
@@ -213,14 +224,25 @@ export const categoryHandlers: HandlerTable = {
     },
   },
 
+  // Doc offiaccount/Asset_Management/New_temporary_materials: the file is the multipart field
+  // `media`; image ≤ 10 MB in PNG, JPEG or GIF, voice ≤ 2 MB, video ≤ 10 MB (MP4), thumb ≤ 64 KB
+  // (JPG). Errcodes of the global return codes (doc oplatform/Return_codes): 41005 media data
+  // missing, 40005 invalid file type, 40009 invalid image size, 40010 voice, 40011 video, 40012
+  // thumb. A voice file's format is not checked (assumed).
   media_upload: {
     rawBody: true,
     handle({ ctx, caller, query, raw }) {
       if (caller.kind !== 'authorizer') throw new WxApiError(40001);
       const type = query['type'] ?? '';
       if (!MEDIA_TYPES.has(type)) throw new WxApiError(40004);
-      if (raw === undefined || raw.length === 0) throw new WxApiError(41005);
-      if (Buffer.byteLength(raw) > 2 * 1024 * 1024) throw new WxApiError(40009);
+      const media = multipartParts(raw ?? '').find((p) => p.name === 'media');
+      if (!media || media.data.length === 0) throw new WxApiError(41005, 'multipart field media');
+      const rule = MEDIA_RULES[type];
+      const format = sniffFormat(media.data);
+      if (rule?.formats && (!format || !rule.formats.includes(format))) {
+        throw new WxApiError(40005);
+      }
+      if (rule && media.data.length > rule.maxBytes) throw new WxApiError(rule.sizeErrcode);
       const media_id = randomAlnum(64, ctx.random);
       const created_at = Math.floor(nowMs(ctx) / 1000);
       mediaStore(ctx).set(media_id, { appid: caller.appid, type, created_at });
@@ -251,6 +273,9 @@ export const categoryHandlers: HandlerTable = {
     handle({ ctx, body, caller }) {
       const appid = miniProgram(ctx, caller);
       const name = body.nick_name.trim();
+      // 91004 "昵称不合法" (doc setNickName errcode table, as collected in WxJava
+      // WxMaErrorMsgEnum); which names WeChat finds invalid is not published: an empty name, one
+      // containing 小程序 or longer than 30 characters is assumed (no doc).
       if (name === '' || name.includes('小程序') || name.length > 30) throw new WxApiError(91004);
       // The name changes once the review approves it (../verification.ts).
       const audit_id = openNicknameReview(ctx, appid, name);

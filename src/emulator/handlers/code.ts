@@ -183,6 +183,10 @@ export const codeHandlers: HandlerTable = {
   grayrelease: {
     handle({ ctx, body, caller }) {
       const code = appCode(ctx, miniProgram(ctx, caller));
+      // 85079 "小程序没有线上版本，不能进行灰度" and 85080 "小程序提交的审核未审核通过" (doc
+      // grayrelease errcode table, as collected in WxJava WxMaErrorMsgEnum). Allowing 0 % when
+      // debuger- or experiencer-first is set, and the plan completing at release: assumed (no
+      // doc).
       if (!code.online) throw new WxApiError(85079);
       if (!code.audit || code.audit.status !== 0) throw new WxApiError(85080);
       const pct = body.gray_percentage;
@@ -234,6 +238,8 @@ export const codeHandlers: HandlerTable = {
     handle({ ctx, body, caller }) {
       const code = appCode(ctx, miniProgram(ctx, caller));
       if (body.action !== 'open' && body.action !== 'close') throw new WxApiError(85022);
+      // 85021 "状态不可变" without an online version: assumed (no doc says what closing a
+      // mini program that never went online answers).
       if (!code.online) throw new WxApiError(85021, 'no online version');
       code.visitStatus = body.action === 'open' ? 'open' : 'closed';
       return { ...OK };

@@ -85,6 +85,8 @@ export const componentHandlers: HandlerTable = {
   api_authorizer_token: {
     handle({ ctx, body }) {
       requireComponent(ctx, body.component_appid);
+      // 61024 "must use api(api_component_token) to get token for component acct": the global
+      // return code's text says what it is for; that this call answers it: assumed (no doc).
       if (body.authorizer_appid === ctx.state.component.appid) throw new WxApiError(61024);
       const auth = requireAuthorization(ctx, body.authorizer_appid);
       const which = checkRefreshToken(ctx, auth, body.authorizer_refresh_token);

@@ -11,7 +11,13 @@ import { DEVELOPMENT_FUNC_ID } from '../merchants.ts';
 import { WxApiError } from '../wx-error.ts';
 import { OK, type Caller, type HandlerTable } from './types.ts';
 
-/** modify_domain and setwebviewdomain (mode 1). Reference: ../shared/wechat/02 §2.1–2.2, §8.5. */
+/**
+ * modify_domain and setwebviewdomain (mode 1). Reference: ../shared/wechat/02 §2.1–2.2, §8.5.
+ * Schemes per kind: https for request, upload and download and wss for socket domains (doc
+ * miniprogram/dev/framework/ability/network: 服务器域名 rules); udp:// and tcp:// for the UDP and
+ * TCP lists, and the host pattern (lower-case labels, no IP, optional port), are assumed (no doc
+ * gives the exact form WeChat checks).
+ */
 const SCHEME: Record<ServerKind, string> = {
   requestdomain: 'https',
   wsrequestdomain: 'wss',

@@ -16,6 +16,11 @@ import { OK, requireAuthorization, type HandlerTable } from './types.ts';
  */
 const MESSAGE_FUNC_ID = { officialaccount: 1, miniprogram: 19 } as const;
 
+/**
+ * msgtype per account type, else 40008 "invalid message type": a mini program sends text, image,
+ * link and miniprogrampage (doc miniprogram/dev/OpenApiDoc/kf-mgnt/kf-message/sendCustomMessage);
+ * an official account the types of doc offiaccount/Message_Management/Service_Center_messages.
+ */
 const MSG_TYPES = {
   officialaccount: [
     'text',
@@ -33,6 +38,11 @@ const MSG_TYPES = {
   miniprogram: ['text', 'image', 'link', 'miniprogrampage'],
 } as const;
 
+/**
+ * `touser` that cannot be an openid is 40003 "invalid openid" (global return codes; doc
+ * customerServiceMessage.send errcode table). The pattern is assumed (no doc: WeChat checks that
+ * the openid is one of this account's users, which the emulator does too after the form).
+ */
 const OPENID = /^[A-Za-z0-9_-]{6,64}$/;
 
 export const messageHandlers: HandlerTable = {

@@ -18,15 +18,36 @@ import { OK, type HandlerTable } from './types.ts';
  * brings back the behaviour before that date for tests that need it.
  * Reference: ../shared/wechat/02 §0, §1, §7, §8.4; ../shared/wechat/03-fidelity-audit.md F1–F3, D1.
  */
+/**
+ * A WeChat ID: 6–20 letters, digits, `-` or `_`, starting with a letter (WeChat's own rule for
+ * setting a 微信号); anything else is 86004 "invalid wechat" (doc Fast_Registration_Interface_document
+ * errcode table). Assumed (no doc) that WeChat checks the form before looking the ID up.
+ */
 const WECHAT_ID = /^[a-zA-Z][-_a-zA-Z0-9]{5,19}$/;
+/**
+ * code per code_type (1 统一社会信用代码 18 characters, 2 组织机构代码 9, 3 营业执照注册号 15):
+ * 89255 "code参数无效，请检查code长度以及内容是否正确；注意code_type的值不同需要传的code长度不一样"
+ * (doc Fast_Registration_Interface_document errcode table, as collected in WxJava
+ * WxMaErrorMsgEnum). The patterns beyond the lengths are assumed.
+ */
 const CODE_BY_TYPE: Readonly<Record<number, RegExp>> = {
   1: /^[0-9A-Z]{18}$/,
   2: /^[0-9A-Z]{8}-?[0-9A-Z]$/,
   3: /^\d{15}$/,
 };
+/**
+ * Names hitting a keyword are 86011 "名称命中了关键字" (doc
+ * openApi/register-management/fast-regist-beta/api_modifybetaminiprogramnickname). The keyword
+ * list is assumed (no doc: WeChat's list is not published).
+ */
 const KEYWORDS = ['小程序', '微信', '腾讯', 'wechat', 'weixin', 'tencent'];
 const hasKeyword = (name: string) => KEYWORDS.some((k) => name.toLowerCase().includes(k));
 
+/**
+ * The new versions (2026-04-30 notice, community/develop/doc/0004829e9105005ce7d480e6561401) take
+ * an 18-character 统一社会信用代码 only; another code answers 89255: assumed (no doc names the
+ * errcode).
+ */
 const USCC = /^[0-9A-Z]{18}$/;
 
 /** Whether WeChat still serves the versions retired on 2026-04-30 (the control switch). */
@@ -50,6 +71,11 @@ function checkEnterpriseCode(codeType: number | undefined, code: string): void {
 }
 
 /** A task of a URL flow: its taskid and the authorization URL the person opens. */
+/**
+ * The authorization URL of the new enterprise and personal flows. Assumed (no doc): the notice
+ * says the platform receives a URL for the legal person or the user, not its form; only the
+ * trial flow's URL shape (…/wxawap/fastregistertpbeta?action=show&create_token=) is documented.
+ */
 function urlTask(ctx: EmulatorContext, page: string): { taskid: string; authorizeUrl: string } {
   const taskid = randomAlnum(32, ctx.random);
   return { taskid, authorizeUrl: `https://mp.weixin.qq.com/wxawap/${page}?taskid=${taskid}` };
@@ -154,6 +180,8 @@ export const registerHandlers: HandlerTable = {
   fastregisterbetaweapp: {
     handle({ ctx, body }) {
       const length = [...body.name].length;
+      // 4–30 characters is documented (doc fastregisterbetaweapp: name); the errcode for a name
+      // outside it is not: 47001 assumed (no doc).
       if (length < 4 || length > 30) throw new WxApiError(47001, 'name must be 4-30 characters');
       if (hasKeyword(body.name)) throw new WxApiError(86011);
       const uniqueId = randomAlnum(32, ctx.random);

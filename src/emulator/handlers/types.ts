@@ -47,7 +47,11 @@ export interface BinaryOutput {
   bytes: Buffer;
 }
 
-/** 61011 unless `appid` is this emulator's component appid. */
+/**
+ * 61011 "invalid component" unless `appid` is this emulator's component appid. Assumed (no doc):
+ * which errcode WeChat gives a wrong component_appid is not documented (40013 "invalid appid" is
+ * possible too).
+ */
 export function requireComponent(ctx: EmulatorContext, appid: string): void {
   if (appid !== ctx.state.component.appid) throw new WxApiError(61011);
 }

@@ -47,16 +47,32 @@ const district: z.ZodType<IcpDistrict> = z.lazy(() =>
   }),
 );
 
-export const icpEndpoints = defineEndpoints({
-  // WxJava GET_ICP_ENTRANCE_INFO; SKIT WxaICPGetICPEntranceInfoResponse
-  get_icp_entrance_info: {
-    name: 'get_icp_entrance_info',
+/** A read of /wxa/icp/<name> with the authorizer's token and no parameters. */
+function icpRead<const N extends string, R extends z.ZodType>(
+  name: N,
+  response: R,
+  page: string,
+  summary: string,
+) {
+  return {
+    name,
     method: 'GET',
-    path: '/wxa/icp/get_icp_entrance_info',
+    path: `/wxa/icp/${name}`,
     token: 'authorizer',
     tokenParam: 'access_token',
     request: z.object({}),
-    response: z.looseObject({
+    response,
+    errcodes: [],
+    doc: `${DOC}${page}.html`,
+    summary,
+  } as const;
+}
+
+export const icpEndpoints = defineEndpoints({
+  // WxJava GET_ICP_ENTRANCE_INFO; SKIT WxaICPGetICPEntranceInfoResponse
+  get_icp_entrance_info: icpRead(
+    'get_icp_entrance_info',
+    z.looseObject({
       info: z.looseObject({
         status: z.number(),
         is_canceling: z.boolean().optional(),
@@ -65,48 +81,27 @@ export const icpEndpoints = defineEndpoints({
         sms_verify_status: z.number().optional(),
       }),
     }),
-    errcodes: [],
-    doc: `${DOC}getIcpEntranceInfo.html`,
-    summary:
-      'Filing status (2 platform review, 3 platform rejected, 4 bureau review, 5 bureau rejected, 6 filed, 1024 not filed) and rejection reasons',
-  },
+    'getIcpEntranceInfo',
+    'Filing status (2 platform review, 3 platform rejected, 4 bureau review, 5 bureau rejected, 6 filed, 1024 not filed) and rejection reasons',
+  ),
   // WxJava QUERY_ICP_SUBJECT_TYPES; SKIT WxaICPQueryICPSubjectTypesResponse
-  query_icp_subject_types: {
-    name: 'query_icp_subject_types',
-    method: 'GET',
-    path: '/wxa/icp/query_icp_subject_types',
-    token: 'authorizer',
-    tokenParam: 'access_token',
-    request: z.object({}),
-    response: items(
-      z.looseObject({ type: z.number(), name: z.string(), remark: z.string().optional() }),
-    ),
-    errcodes: [],
-    doc: `${DOC}queryIcpSubjectTypes.html`,
-    summary: 'Subject types (单位性质) for icp_subject.base_info.type',
-  },
+  query_icp_subject_types: icpRead(
+    'query_icp_subject_types',
+    items(z.looseObject({ type: z.number(), name: z.string(), remark: z.string().optional() })),
+    'queryIcpSubjectTypes',
+    'Subject types (单位性质) for icp_subject.base_info.type',
+  ),
   // WxJava QUERY_ICP_DISTRICT_CODE; SKIT WxaICPQueryICPDistrictCodeResponse
-  query_icp_district_code: {
-    name: 'query_icp_district_code',
-    method: 'GET',
-    path: '/wxa/icp/query_icp_district_code',
-    token: 'authorizer',
-    tokenParam: 'access_token',
-    request: z.object({}),
-    response: items(district),
-    errcodes: [],
-    doc: `${DOC}queryIcpDistrictCode.html`,
-    summary: 'Province, city and county codes (a tree)',
-  },
+  query_icp_district_code: icpRead(
+    'query_icp_district_code',
+    items(district),
+    'queryIcpDistrictCode',
+    'Province, city and county codes (a tree)',
+  ),
   // WxJava QUERY_ICP_CERTIFICATE_TYPES; SKIT WxaICPQueryICPCertificateTypesResponse
-  query_icp_certificate_types: {
-    name: 'query_icp_certificate_types',
-    method: 'GET',
-    path: '/wxa/icp/query_icp_certificate_types',
-    token: 'authorizer',
-    tokenParam: 'access_token',
-    request: z.object({}),
-    response: items(
+  query_icp_certificate_types: icpRead(
+    'query_icp_certificate_types',
+    items(
       z.looseObject({
         type: z.number(),
         subject_type: z.number(),
@@ -114,34 +109,20 @@ export const icpEndpoints = defineEndpoints({
         remark: z.string().optional(),
       }),
     ),
-    errcodes: [],
-    doc: `${DOC}queryIcpCertificateTypes.html`,
-    summary: 'Certificate types, each for one subject type',
-  },
+    'queryIcpCertificateTypes',
+    'Certificate types, each for one subject type',
+  ),
   // WxJava QUERY_ICP_NRLX_TYPES; SKIT WxaICPQueryICPNrlxTypesResponse
-  query_icp_nrlx_types: {
-    name: 'query_icp_nrlx_types',
-    method: 'GET',
-    path: '/wxa/icp/query_icp_nrlx_types',
-    token: 'authorizer',
-    tokenParam: 'access_token',
-    request: z.object({}),
-    response: items(
-      z.looseObject({ type: z.number(), name: z.string(), remark: z.string().optional() }),
-    ),
-    errcodes: [],
-    doc: `${DOC}queryIcpNrlxTypes.html`,
-    summary: 'Pre-approval item types (前置审批项) for icp_applets.base_info.nrlx_details',
-  },
+  query_icp_nrlx_types: icpRead(
+    'query_icp_nrlx_types',
+    items(z.looseObject({ type: z.number(), name: z.string(), remark: z.string().optional() })),
+    'queryIcpNrlxTypes',
+    'Pre-approval item types (前置审批项) for icp_applets.base_info.nrlx_details',
+  ),
   // WxJava QUERY_ICP_SERVICE_CONTENT_TYPES; SKIT WxaICPQueryICPServiceContentTypesResponse
-  query_icp_service_content_types: {
-    name: 'query_icp_service_content_types',
-    method: 'GET',
-    path: '/wxa/icp/query_icp_service_content_types',
-    token: 'authorizer',
-    tokenParam: 'access_token',
-    request: z.object({}),
-    response: items(
+  query_icp_service_content_types: icpRead(
+    'query_icp_service_content_types',
+    items(
       z.looseObject({
         type: z.number(),
         parent_type: z.number(),
@@ -149,10 +130,9 @@ export const icpEndpoints = defineEndpoints({
         remark: z.string().optional(),
       }),
     ),
-    errcodes: [],
-    doc: `${DOC}queryIcpServiceContentTypes.html`,
-    summary: 'Service content types; only second-level ones (parent_type ≠ 0) may be chosen',
-  },
+    'queryIcpServiceContentTypes',
+    'Service content types; only second-level ones (parent_type ≠ 0) may be chosen',
+  ),
   // WxJava CREATE_ICP_VERIFY_TASK (body along_with_auth); SKIT WxaICPCreateICPVerifyTaskResponse
   create_icp_verifytask: {
     name: 'create_icp_verifytask',
@@ -226,18 +206,12 @@ export const icpEndpoints = defineEndpoints({
     summary: 'Apply for the filing with the subject, the mini program and the materials',
   },
   // WxJava GET_ONLINE_ICP_ORDER; SKIT WxaICPGetOnlineICPOrderResponse (masked personal data)
-  get_online_icp_order: {
-    name: 'get_online_icp_order',
-    method: 'GET',
-    path: '/wxa/icp/get_online_icp_order',
-    token: 'authorizer',
-    tokenParam: 'access_token',
-    request: z.object({}),
-    response: z.looseObject({ icp_subject: json.optional(), icp_applets: json.optional() }),
-    errcodes: [],
-    doc: `${DOC}getOnlineIcpOrder.html`,
-    summary: 'The filed details, with the record numbers (base_info.record_number)',
-  },
+  get_online_icp_order: icpRead(
+    'get_online_icp_order',
+    z.looseObject({ icp_subject: json.optional(), icp_applets: json.optional() }),
+    'getOnlineIcpOrder',
+    'The filed details, with the record numbers (base_info.record_number)',
+  ),
   // WxJava CANCEL_APPLY_ICP_FILING (empty body); SKIT WxaICPCancelApplyICPFilingRequest
   cancel_apply_icp_filing: {
     name: 'cancel_apply_icp_filing',

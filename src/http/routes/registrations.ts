@@ -36,6 +36,16 @@ const registration = {
     failure_reason: nullable,
     verify_status: nullable,
     verify_message: nullable,
+    last_message_code: {
+      type: ['string', 'null'],
+      description:
+        'last_message as a stable code (template_message_sent, created, failed_status, ...)',
+    },
+    last_message_params: { type: ['object', 'null'], additionalProperties: true },
+    failure_code: { type: ['string', 'null'], description: 'failure_reason as a stable code' },
+    failure_params: { type: ['object', 'null'], additionalProperties: true },
+    verify_code: { type: ['string', 'null'], description: 'verify_message as a stable code' },
+    verify_params: { type: ['object', 'null'], additionalProperties: true },
     verify_url: {
       type: ['string', 'null'],
       description:

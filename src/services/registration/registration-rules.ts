@@ -184,3 +184,41 @@ export function resultReason(status: string, msg: string): string {
   const meaning = STATUS_MEANING[status];
   return [`status ${status}`, meaning, msg].filter(Boolean).join(': ');
 }
+
+/** A registration's progress or failure as a stable code and its params, for the console. */
+export interface RegistrationReason {
+  code: string;
+  params: Record<string, string>;
+}
+
+/**
+ * The code and params of a stored progress sentence (last_message, verify_message,
+ * failure_reason), read back from the sentences this service writes, so that rows written before
+ * codes existed have them too. A failure is `failed_status` with WeChat's status (its meaning
+ * words it); a sentence not written here is `other`.
+ */
+export function registrationReasonOf(text: string | null): RegistrationReason | null {
+  if (text === null) return null;
+  const fixed: Record<string, string> = {
+    'WeChat created the task; the legal person opens authorize_url in WeChat within 24 h':
+      'task_created_legal_person',
+    'WeChat created the task; the person opens authorize_url in WeChat within 24 h':
+      'task_created_person',
+    'WeChat sent the legal person a template message': 'template_message_sent',
+    'WeChat created the trial task; the administrator must confirm': 'beta_task_created',
+    'WeChat created the conversion task; the legal person opens verify_url in WeChat within 24 h':
+      'conversion_task_created',
+    'the trial mini program was converted': 'beta_converted',
+    'openwx is sending the request to WeChat': 'sending',
+  };
+  const code = fixed[text];
+  if (code) return { code, params: {} };
+  if (text.startsWith('WeChat did not answer;')) return { code: 'outcome_unknown', params: {} };
+  const status = /^status (-?\d+)(?:: |$)/.exec(text);
+  if (status) return { code: 'failed_status', params: { status: status[1] ?? '' } };
+  const named = /^name set to (.*)$/s.exec(text);
+  if (named) return { code: 'name_set', params: { name: named[1] ?? '' } };
+  const created = /^mini program (\S*) created$/.exec(text);
+  if (created) return { code: 'created', params: { appid: created[1] ?? '' } };
+  return { code: 'other', params: {} };
+}

@@ -23,6 +23,7 @@ import {
   need,
   enterpriseKey,
   personalKey,
+  registrationReasonOf,
   resultReason,
   type EnterpriseInput,
   type EnterpriseUrlInput,
@@ -95,6 +96,12 @@ const NEXT_STEP: Readonly<Record<RegistrationStatus, (r: RegistrationRow) => str
   failed: () => 'correct the data and start a new registration',
 };
 
+/** `<name>_code` and `<name>_params` of a stored sentence (null when there is none). */
+function coded(name: string, text: string | null): Record<string, unknown> {
+  const r = registrationReasonOf(text);
+  return { [`${name}_code`]: r?.code ?? null, [`${name}_params`]: r?.params ?? null };
+}
+
 export type RegistrationService = ReturnType<typeof createRegistrationService>;
 
 export function createRegistrationService(deps: RegistrationDeps) {
@@ -123,6 +130,10 @@ export function createRegistrationService(deps: RegistrationDeps) {
       verify_message: r.verify_message,
       verify_url: r.verify_url,
       next_step: NEXT_STEP[r.status](r),
+      // The three sentences above as stable codes and params, for the console's words.
+      ...coded('last_message', r.last_message),
+      ...coded('failure', r.failure_reason),
+      ...coded('verify', r.verify_message),
       stale: (open || verifying) && idle > deps.staleHours * 3600_000,
       created_at: new Date(r.created_at).toISOString(),
       updated_at: new Date(r.updated_at).toISOString(),

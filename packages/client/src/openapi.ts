@@ -417,7 +417,10 @@ export interface paths {
     };
     /** Server domains */
     get: operations['getServerDomains'];
-    /** Set the server domains (modify_domain set) */
+    /**
+     * Set the server domains (modify_domain set)
+     * @description Answers the domains WeChat kept. WeChat filters rather than refuses: domains against its rules, not among the platform’s server domains or without an ICP filing are dropped and the rest applied (errcode 0); `filtered` then names the dropped ones per kind, and `no_icp` those without an ICP filing. Nothing left to apply is a 502 (errcode 85301).
+     */
     put: operations['setServerDomains'];
     post?: never;
     delete?: never;
@@ -6970,7 +6973,22 @@ export interface operations {
         };
         content: {
           'application/json': {
-            [key: string]: unknown;
+            download: string[];
+            /** @description Present when WeChat dropped some of the domains (modify_domain answered errcode 0 with invalid_* and no_icp_domain lists) */
+            filtered?: {
+              download?: string[];
+              no_icp?: string[];
+              request?: string[];
+              socket?: string[];
+              tcp?: string[];
+              udp?: string[];
+              upload?: string[];
+            };
+            request: string[];
+            socket: string[];
+            tcp: string[];
+            udp: string[];
+            upload: string[];
           };
         };
       };

@@ -61,8 +61,9 @@ export function Layout(props: {
   return (
     <div className="app">
       <header className="topbar">
-        <Link to="/" className="brand">
-          {t('appName')}
+        {/* The product's name alone keeps the header on one line; the full name is the title. */}
+        <Link to="/" className="brand" aria-label={t('appName')}>
+          openwx
         </Link>
         <button
           type="button"

@@ -1,6 +1,21 @@
 import { useEffect, useState } from 'react';
-import { useLang, useT } from '../i18n.ts';
+import { useLang, useT, type Lang } from '../i18n.ts';
 import { common } from '../messages.ts';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * A date and time in the language's unambiguous form, in the browser's time zone: 2026-12-04 19:05
+ * in Chinese, 4 Dec 2026, 19:05 in English (never 04/12/2026, which reads two ways).
+ */
+export function formatDateTime(at: Date, lang: Lang, opts: { time?: boolean } = {}): string {
+  const time = opts.time === false ? '' : ` ${pad(at.getHours())}:${pad(at.getMinutes())}`;
+  if (lang === 'zh') {
+    return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}${time}`;
+  }
+  const month = at.toLocaleString('en-GB', { month: 'short' });
+  return `${at.getDate()} ${month} ${at.getFullYear()}${time ? `,${time}` : ''}`;
+}
 
 /** A time shown relative ("3 分钟前", "in 2 h") with the absolute time beside it and on hover. */
 export function RelativeTime(props: { at: string | null | undefined; absolute?: boolean }) {
@@ -13,7 +28,7 @@ export function RelativeTime(props: { at: string | null | undefined; absolute?: 
   }, []);
   if (!props.at) return <span className="time muted">{t('never')}</span>;
   const at = new Date(props.at);
-  const abs = at.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false });
+  const abs = formatDateTime(at, lang);
   const diff = Math.round((at.getTime() - now) / 1000);
   const n = Math.abs(diff);
   const future = diff > 0;

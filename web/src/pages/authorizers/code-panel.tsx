@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, errorOf, get } from '../../api.ts';
 import { Reason } from '../../components/reason.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
@@ -174,6 +174,12 @@ export function CodePanel(props: { appid: string; refreshKey?: number }) {
   };
   // Audit results arrive as WeChat's pushes: look again while one is in flight.
   const inFlight = code.data?.audit?.state === 'auditing' || code.data?.audit?.state === 'delayed';
+  // When the audit is decided, the pre-flight (no audit in flight) reads the new state too.
+  const wasInFlight = useRef(inFlight);
+  useEffect(() => {
+    if (wasInFlight.current && !inFlight) void preflight.reload();
+    wasInFlight.current = inFlight;
+  }, [inFlight, preflight.reload]);
   useEffect(() => {
     if (!inFlight) return;
     const timer = setInterval(() => {

@@ -72,6 +72,15 @@ function Info(props: { a: AuthorizerDetail }) {
   );
 }
 
+/**
+ * A failed refresh in the console's language: WeChat's errcode when it answered one (the stored
+ * text is "<endpoint> failed with errcode N: …"), else that WeChat could not be reached.
+ */
+function lastErrorWords(t: (k: Key, p?: Record<string, string | number>) => string, text: string) {
+  const errcode = /errcode (-?\d+)/.exec(text)?.[1];
+  return errcode === undefined ? t('lastErrorUnreachable') : t('lastErrorErrcode', { errcode });
+}
+
 function TokenHealth(props: { a: AuthorizerDetail; onRefreshed: (a: AuthorizerDetail) => void }) {
   const t = useT(messages);
   const { token } = props.a;
@@ -123,7 +132,8 @@ function TokenHealth(props: { a: AuthorizerDetail; onRefreshed: (a: AuthorizerDe
           <>
             <dt>{t('lastError')}</dt>
             <dd className="authz-reason">
-              {token.last_error} · <RelativeTime at={token.last_error_at} absolute={false} />
+              {lastErrorWords(t, token.last_error)} ·{' '}
+              <RelativeTime at={token.last_error_at} absolute={false} />
             </dd>
           </>
         ) : null}

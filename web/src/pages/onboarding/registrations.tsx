@@ -19,6 +19,25 @@ const STATUSES: readonly RegistrationStatus[] = [
   'failed',
 ];
 
+type RegKey = keyof typeof regMessages.zh;
+const regKnown = (k: string): k is RegKey => Object.hasOwn(regMessages.zh, k);
+
+/**
+ * A registration's progress or failure from its code: a failure names WeChat's status and, for
+ * the statuses WeChat documents, what it means. Without a code, the stored text.
+ */
+function useProgress() {
+  const t = useT(regMessages);
+  return (code: string | null, params: Record<string, string> | null, text: string | null) => {
+    if (!code || !regKnown(`rm_${code}`)) return text ?? '';
+    const said = t(`rm_${code}` as RegKey, params ?? {});
+    const status = params?.['status'];
+    if (code !== 'failed_status' || status === undefined) return said;
+    const meaning = `rs_${status.replace('-', 'm')}`;
+    return regKnown(meaning) ? t('rm_with_meaning', { said, meaning: t(meaning) }) : said;
+  };
+}
+
 /** What the merchant must do next, in plain words of the console's language. */
 function useNextStep() {
   const t = useT(regMessages);
@@ -146,6 +165,7 @@ function RegForm(props: {
 /** Registrations: the tasks with status, stale flag and next step; new enterprise and trial ones. */
 export function Registrations(props: { tenants: TenantPage | undefined }) {
   const t = useT(regMessages);
+  const progress = useProgress();
   const next = useNextStep();
   const [status, setStatus] = useState<RegistrationStatus | ''>('');
   const [created, setCreated] = useState<string | undefined>();
@@ -265,12 +285,14 @@ export function Registrations(props: { tenants: TenantPage | undefined }) {
                   ) : null}
                   {r.failure_reason ? (
                     <p className="field-error">
-                      {t('reason')}: {r.failure_reason}
+                      {t('reason')}: {progress(r.failure_code, r.failure_params, r.failure_reason)}
                     </p>
                   ) : null}
                   <p className="muted small">
-                    {t('lastMessage')}: {r.last_message} · {t('tenant')}: {tenantName(r.tenant_id)}{' '}
-                    · {t('updated')} <RelativeTime at={r.updated_at} absolute={false} />
+                    {t('lastMessage')}:{' '}
+                    {progress(r.last_message_code, r.last_message_params, r.last_message)} ·{' '}
+                    {t('tenant')}: {tenantName(r.tenant_id)} · {t('updated')}{' '}
+                    <RelativeTime at={r.updated_at} absolute={false} />
                   </p>
                 </li>
               ))}

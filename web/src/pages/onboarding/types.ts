@@ -17,6 +17,13 @@ export interface Registration {
   /** Trial conversion: the URL the legal person opens in WeChat within 24 h. */
   verify_url: string | null;
   next_step: string;
+  /** last_message, failure_reason and verify_message as stable codes and params. */
+  last_message_code: string | null;
+  last_message_params: Record<string, string> | null;
+  failure_code: string | null;
+  failure_params: Record<string, string> | null;
+  verify_code: string | null;
+  verify_params: Record<string, string> | null;
   stale: boolean;
   created_at: string;
   updated_at: string;

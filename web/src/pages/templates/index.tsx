@@ -5,7 +5,7 @@ import { DataTable } from '../../components/data-table.tsx';
 import { FormError } from '../../components/field-error.tsx';
 import { PageHeader } from '../../components/layout.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
-import { Empty, ErrorBox, Loaded } from '../../components/states.tsx';
+import { Empty, ErrorBox, Loaded, useErrorText } from '../../components/states.tsx';
 import { RefreshButton } from '../../components/refresh-button.tsx';
 import { useT } from '../../i18n.ts';
 import { Link } from '../../router.tsx';
@@ -25,13 +25,14 @@ type T = ReturnType<typeof useT<typeof messages.zh>>;
 
 const is48001 = (e: unknown) => e instanceof ApiError && e.errcode === 48001;
 
-/** WeChat's 48001 in plain words, above the server's own message; other errors as usual. */
+/** WeChat's 48001 in plain words, above the errcode; other errors as usual. */
 function TemplateError(props: { t: T; error: unknown; onRetry: () => void }) {
+  const text = useErrorText();
   if (!is48001(props.error)) return <ErrorBox error={props.error} onRetry={props.onRetry} />;
   return (
     <div className="state error-box" role="alert" data-testid="error-48001">
       <strong>{props.t('wechat48001')}</strong>
-      <p className="help">{(props.error as ApiError).message}</p>
+      <p className="help">{text(props.error)}</p>
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describeConfig, type Config } from '../config/config.ts';
 
 /**
@@ -27,7 +28,7 @@ export function startupBanner(config: Readonly<Config>, url: string): string[] {
   if (config.embeddedEmulator)
     lines.push(
       `  emulator        control API ${pub}/emulator/control/stats`,
-      `  sandbox world   kept in ${config.dataDir} across restarts (openwx sandbox reset clears it)`,
+      `  emulator world  kept in ${join(config.dataDir, 'emulator-state.json')} across restarts (openwx sandbox reset clears it)`,
     );
   if (config.mode === 'live' && new URL(pub).protocol !== 'https:')
     lines.push(

@@ -149,7 +149,7 @@ describe('a sandbox that keeps its world', () => {
     assert.equal(statSync(stateFile).mode & 0o777, 0o600, 'the fake world is the owner’s alone');
 
     const second = await startServer(dataDir);
-    assert.match(second.proc.output(), /sandbox world\s+kept in/);
+    assert.match(second.proc.output(), /emulator world\s+kept in .*emulator-state\.json/);
     // The emulator still knows the merchant and its authorization …
     const merchants = await second.control<{ merchants: Array<{ appid: string }> }>('/merchants');
     assert.ok(

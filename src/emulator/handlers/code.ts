@@ -159,6 +159,8 @@ export const codeHandlers: HandlerTable = {
       const appid = miniProgram(ctx, caller);
       const code = appCode(ctx, appid);
       if (body.action === 'get_history_version') {
+        // The list includes the online version: assumed (no doc says whether it does; the doc
+        // sample of revertcoderelease's get_history_version shows only the version fields).
         const versions = [...code.history, ...(code.online ? [code.online] : [])];
         return {
           ...OK,

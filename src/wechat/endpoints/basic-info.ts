@@ -106,7 +106,9 @@ export const basicInfoEndpoints = defineEndpoints({
       media_id: z.string().optional(),
       created_at: z.number().optional(),
     }),
-    errcodes: [40004, 41005],
+    // 40005 file type, 40009–40012 size per type (image 10 MB, voice 2 MB, video 10 MB, thumb
+    // 64 KB): the doc's limits and the global return codes.
+    errcodes: [40004, 40005, 40009, 40010, 40011, 40012, 41005],
     doc: 'https://developers.weixin.qq.com/doc/offiaccount/Asset_Management/New_temporary_materials.html',
     summary: 'Upload a temporary image (multipart `media`, query `type=image`); valid 3 days',
   },

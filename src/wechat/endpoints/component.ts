@@ -173,7 +173,9 @@ export const componentEndpoints = defineEndpoints({
       option_name: z.string().min(1),
     }),
     response: z.looseObject({ option_name: z.string(), option_value: z.string() }),
-    errcodes: [61007, 61003],
+    // 61012 invalid option name, 61013 invalid option value: global return codes (doc
+    // oplatform/Return_codes/Return_code_descriptions_new).
+    errcodes: [61007, 61003, 61012, 61013],
     doc: `${DOC}authorization-management/getAuthorizerOptionInfo.html`,
     summary: 'Read an authorizer option (legacy form, component token)',
   },
@@ -191,7 +193,9 @@ export const componentEndpoints = defineEndpoints({
       option_value: z.string(),
     }),
     response: ok,
-    errcodes: [61007, 61003],
+    // 61012 invalid option name, 61013 invalid option value: global return codes (doc
+    // oplatform/Return_codes/Return_code_descriptions_new).
+    errcodes: [61007, 61003, 61012, 61013],
     doc: `${DOC}authorization-management/setAuthorizerOptionInfo.html`,
     summary: 'Set an authorizer option (legacy form, component token)',
   },
@@ -204,7 +208,9 @@ export const componentEndpoints = defineEndpoints({
     tokenParam: 'access_token',
     request: z.object({ option_name: z.string().min(1) }),
     response: z.looseObject({ option_name: z.string(), option_value: z.string() }),
-    errcodes: [61007],
+    // 61012 invalid option name, 61013 invalid option value: global return codes (doc
+    // oplatform/Return_codes/Return_code_descriptions_new).
+    errcodes: [61007, 61012, 61013],
     doc: `${DOC}authorization-management/getAuthorizerOptionInfo.html`,
     summary: 'Read an authorizer option (authorizer token)',
   },
@@ -217,7 +223,9 @@ export const componentEndpoints = defineEndpoints({
     tokenParam: 'access_token',
     request: z.object({ option_name: z.string().min(1), option_value: z.string() }),
     response: ok,
-    errcodes: [61007],
+    // 61012 invalid option name, 61013 invalid option value: global return codes (doc
+    // oplatform/Return_codes/Return_code_descriptions_new).
+    errcodes: [61007, 61012, 61013],
     doc: `${DOC}authorization-management/setAuthorizerOptionInfo.html`,
     summary: 'Set an authorizer option (authorizer token)',
   },

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import type { Db } from '../store/db.ts';
-import { createAuthorizerQueries } from '../store/queries/authorizers.ts';
+import { createStatsQueries } from '../store/queries/stats.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { TokenService } from '../tokens/token-service.ts';
 
@@ -23,13 +23,14 @@ export function createStatusService(deps: {
   mode: 'sandbox' | 'live';
   componentAppid: string;
 }) {
-  const authorizers = createAuthorizerQueries(deps.db);
+  // The authorizer counts kept by the database (ADR 0006), not a count over every row.
+  const stats = createStatsQueries(deps.db);
   return {
     async status(): Promise<PlatformStatus> {
       const [ticketAt, tokenExpiresAt, counts, jobs] = await Promise.all([
         deps.tokens.latestTicketAt(),
         deps.tokens.componentTokenExpiresAt(),
-        authorizers.countByStatus(),
+        stats.counters(),
         deps.jobs.depth(),
       ]);
       const age = ticketAt
@@ -48,8 +49,8 @@ export function createStatusService(deps: {
         warnings.push('the component_access_token has expired and was not refreshed');
       if ((jobs['dead'] ?? 0) > 0)
         warnings.push(`${jobs['dead']} background job(s) failed for good`);
-      const authorized = counts['authorized'] ?? 0;
-      const revoked = counts['revoked'] ?? 0;
+      const authorized = counts['authorizers.authorized'] ?? 0;
+      const revoked = counts['authorizers.revoked'] ?? 0;
       return {
         mode: deps.mode,
         componentAppid: deps.componentAppid,

@@ -167,14 +167,5 @@ export function createAuthorizerQueries(db: Queryable) {
       );
       return Number(res.rows[0]?.n ?? 0);
     },
-
-    async countByStatus(): Promise<Record<string, number>> {
-      const res = await db.query<{ status: string; n: number }>(
-        'SELECT status, count(*)::int AS n FROM authorizers GROUP BY status',
-      );
-      const out: Record<string, number> = { authorized: 0, revoked: 0 };
-      for (const r of res.rows) out[r.status] = r.n;
-      return out;
-    },
   };
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { authorizeMerchant, ensureComponentToken } from '../support/flows.ts';
-import { startSandbox, type Sandbox } from '../support/sandbox.ts';
+import { eventually, startSandbox, type Sandbox } from '../support/sandbox.ts';
+import { options, startReceiver } from '../support/webhooks.ts';
 
 /** POST /api/admin/sandbox/reset: the console's "Reset the sandbox". */
 interface ErrorBody {
@@ -17,7 +18,7 @@ interface ResetBody {
 describe('sandbox reset through the admin API', () => {
   let sb: Sandbox;
   before(async () => {
-    sb = await startSandbox();
+    sb = await startSandbox({ options });
   });
   after(() => sb?.stop());
 
@@ -84,8 +85,21 @@ describe('sandbox reset through the admin API', () => {
     // reset, so a component token is had and a merchant authorizes as before.
     assert.equal((await sb.call('/api/admin/operators')).status, 200);
     assert.ok(await ensureComponentToken(sb));
-    const again = await authorizeMerchant(sb, { nickname: 'After reset' });
-    assert.equal((await sb.call(`/api/admin/authorizers/${again}`)).status, 200);
+    // Webhooks work in the new world: one added now hears of the next authorization.
+    const receiver = await startReceiver(() => 200);
+    try {
+      const hook = await sb.call('/api/admin/webhooks', 'POST', { url: receiver.url });
+      assert.equal(hook.status, 201, JSON.stringify(hook.body));
+      const again = await authorizeMerchant(sb, { nickname: 'After reset' });
+      assert.equal((await sb.call(`/api/admin/authorizers/${again}`)).status, 200);
+      await eventually(
+        async () => receiver.ofType('authorized').some((r) => r.body.appid === again) || undefined,
+        10_000,
+        'the authorized webhook',
+      );
+    } finally {
+      await receiver.close();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db.ts';
+import type { Db } from '../db.ts';
 
 /**
  * The sandbox's reset: every table of openwx's schema is emptied (identities restarted) but the
@@ -14,22 +14,33 @@ export const KEPT_TABLES: readonly string[] = [
   'audit_log',
 ];
 
+/**
+ * Rows a migration put in place that the code relies on, put back after the tables are emptied:
+ * the webhook dispatcher's cursor (migration 0004), at 0 since the event ids start over.
+ */
+const SEEDED_ROWS: readonly string[] = [
+  'INSERT INTO webhook_dispatch (id, last_event_id) VALUES (1, 0) ON CONFLICT (id) DO NOTHING',
+];
+
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-export function createSandboxQueries(db: Queryable) {
+export function createSandboxQueries(db: Db) {
   return {
-    /** Empties the tables of openwx's data; returns their names. */
+    /** Empties the tables of openwx's data, in one transaction; returns their names. */
     async clearData(): Promise<string[]> {
-      const { rows } = await db.query<{ tablename: string }>(
-        `SELECT tablename FROM pg_tables
-          WHERE schemaname = current_schema() AND NOT (tablename = ANY($1::text[]))
-          ORDER BY tablename`,
-        [KEPT_TABLES],
-      );
-      const names = rows.map((r) => r.tablename);
-      if (names.length > 0)
-        await db.query(`TRUNCATE ${names.map(quoteIdent).join(', ')} RESTART IDENTITY`);
-      return names;
+      return db.transaction(async (tx) => {
+        const { rows } = await tx.query<{ tablename: string }>(
+          `SELECT tablename FROM pg_tables
+            WHERE schemaname = current_schema() AND NOT (tablename = ANY($1::text[]))
+            ORDER BY tablename`,
+          [KEPT_TABLES],
+        );
+        const names = rows.map((r) => r.tablename);
+        if (names.length > 0)
+          await tx.query(`TRUNCATE ${names.map(quoteIdent).join(', ')} RESTART IDENTITY`);
+        for (const sql of SEEDED_ROWS) await tx.query(sql);
+        return names;
+      });
     },
   };
 }

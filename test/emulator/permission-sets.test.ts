@@ -32,6 +32,9 @@ describe('emulator: permission sets of mini-program APIs (D12)', () => {
     assert.equal(privacy['errcode'], 61007, JSON.stringify(privacy));
     const icp = await h.api('get_icp_entrance_info', {}, token);
     assert.equal(icp['errcode'], 61007, JSON.stringify(icp));
+    // community/develop/doc/000e0ce8f982f805d6f02639f61800: a verification call without set 18.
+    const verify = await h.api('queryauth', { taskid: 'fake-task' }, token);
+    assert.equal(verify['errcode'], 61007, JSON.stringify(verify));
     const config = await h.control('GET', `/mini-programs/${partial.appid}/config`);
     assert.equal((config.json['privacy'] as { dev: unknown }).dev, null);
   });

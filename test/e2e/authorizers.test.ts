@@ -85,7 +85,7 @@ describe('console: authorizers', () => {
     await page.locator('.error-box', { hasText: 'audit' }).waitFor();
   });
 
-  test('a mini program: commit, refused release, failed audit with its reason, pass, release', async () => {
+  test('a mini program: commit, release disabled with its reason, failed audit with its reason, pass, release', async () => {
     const { page } = b;
     await page.goto(`${sb.openwx.config.publicUrl}/console/authorizers?q=Alpha`);
     await page.locator(`tr[data-appid="${alpha}"] a`).click();
@@ -105,12 +105,13 @@ describe('console: authorizers', () => {
     await page.locator('[data-testid="timeline"] li[data-kind="committed"]').waitFor();
     await page.getByTestId('trial-qr').waitFor();
 
-    // Nothing passed an audit yet: the API refuses the release and says why.
-    await page.getByRole('button', { name: '发布', exact: true }).click();
-    await page.getByRole('button', { name: '确认' }).click();
+    // Nothing passed an audit yet: release is disabled and says why.
+    const release = page.getByRole('button', { name: '发布', exact: true });
+    assert.equal(await release.isDisabled(), true);
+    assert.equal(await release.getAttribute('title'), '没有审核通过、待发布的版本');
     await page
-      .getByTestId('action-error')
-      .filter({ hasText: 'nothing to release: no version has passed an audit' })
+      .getByTestId('code-actions')
+      .locator('.why-disabled li[data-why="发布"]', { hasText: '没有审核通过、待发布的版本' })
       .waitFor();
 
     // Submit, and WeChat rejects it with a reason.
@@ -158,7 +159,7 @@ describe('console: authorizers', () => {
     assert.equal(await page.locator('[data-testid="authorizers-table"] tbody tr').count(), 1);
   });
 
-  test('a refused pre-flight lists the checks that failed', async () => {
+  test('a failing pre-flight disables submit, saying why, and lists the checks that failed in Chinese', async () => {
     const commit = await sb.admin(`/api/admin/authorizers/${beta}/code/commit`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -168,12 +169,19 @@ describe('console: authorizers', () => {
     const { page } = b;
     await page.goto(`${sb.openwx.config.publicUrl}/console/authorizers/${beta}`);
     await page.getByTestId('preflight').waitFor();
-    await page.getByRole('button', { name: '提交审核', exact: true }).click();
-    const failures = page.getByTestId('preflight-failures');
-    await failures.waitFor();
-    assert.match(await page.getByTestId('action-error').innerText(), /pre-flight failed/);
-    assert.ok(await failures.locator('li[data-check="privacy"]').isVisible());
-    assert.ok(await failures.locator('li[data-check="categories"]').isVisible());
+    const failures = page.getByTestId('preflight');
+    await failures.locator('li[data-check="privacy"][data-ok="false"]').waitFor();
+    const submit = page.getByRole('button', { name: '提交审核', exact: true });
+    assert.equal(await submit.isDisabled(), true);
+    assert.equal(await submit.getAttribute('title'), '提审前检查未通过');
+    assert.match(
+      await failures.locator('li[data-check="privacy"]').innerText(),
+      /隐私保护指引[\s\S]*未设置隐私保护指引/,
+    );
+    assert.match(
+      await failures.locator('li[data-check="categories"]').innerText(),
+      /类目[\s\S]*没有已通过的类目/,
+    );
     await b.shot('preflight-refused');
 
     // On a phone the table folds into cards.

@@ -95,7 +95,7 @@ describe('console: templates and rollouts', () => {
     );
 
     // The form: the default template preselected with its version; three appids; a preview.
-    await page.getByRole('link', { name: '批量发布' }).click();
+    await page.getByRole('link', { name: '批量发布', exact: true }).click();
     await page.getByRole('link', { name: '新建发布' }).click();
     await page.getByRole('heading', { name: '新建发布' }).waitFor();
     assert.equal(await page.locator('#rollout-template').inputValue(), String(templateId));
@@ -122,7 +122,12 @@ describe('console: templates and rollouts', () => {
     }
     assert.match(
       await page.getByTestId('quota-message').innerText(),
-      new RegExp(`needs 3 audits, ${quota.auditQuota.rest} remain`),
+      new RegExp(`本次发布需要 3 次审核，本月还剩 ${quota.auditQuota.rest} 次`),
+    );
+    // Every target passes: Start needs no confirmation, and says so beside it.
+    assert.equal(
+      await page.getByTestId('preflight-summary').innerText(),
+      '已检查的 3 个小程序全部通过预检',
     );
     assert.match(await page.getByTestId('preview-waves').innerText(), /100%\s+3/);
     await b.shot('rollout-preview');
@@ -155,7 +160,7 @@ describe('console: templates and rollouts', () => {
     await b.shot('sandbox-decided');
 
     // Back on the rollout: halted on the rejection, grouped under its reason, retried.
-    await page.getByRole('link', { name: '批量发布' }).click();
+    await page.getByRole('link', { name: '批量发布', exact: true }).click();
     await page.getByRole('link', { name: `#${id}` }).click();
     const group = page.locator('[data-testid="errors"] li', {
       hasText: 'The home page shows a blank screen',
@@ -188,7 +193,7 @@ describe('console: templates and rollouts', () => {
     await second.and(page.locator('[data-status="0"]')).waitFor();
 
     // All three released.
-    await page.getByRole('link', { name: '批量发布' }).click();
+    await page.getByRole('link', { name: '批量发布', exact: true }).click();
     await page.locator(`tr[data-rollout="${id}"]`).waitFor();
     await b.shot('rollouts-list');
     await page.getByRole('link', { name: `#${id}` }).click();

@@ -84,6 +84,7 @@ function finishOperation(method: string, path: string, op: Operation): void {
     op.operationId ??= doc.operationId;
     if (!op.summary && doc.summary) op.summary = doc.summary;
     if (!op.tags?.length && doc.tags) op.tags = doc.tags;
+    if (!op.requestBody && doc.requestBody) op.requestBody = structuredClone(doc.requestBody);
   }
   const responses = (op.responses ??= {});
   for (const [status, r] of Object.entries(doc?.responses ?? {})) {

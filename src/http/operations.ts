@@ -12,6 +12,11 @@ export interface OperationDoc {
   summary?: string;
   tags?: string[];
   responses?: Record<string, ResponseDoc>;
+  /** A request body the route takes without a schema of its own (the proxy's). */
+  requestBody?: {
+    description: string;
+    content: Record<string, { schema: Record<string, unknown> }>;
+  };
 }
 
 export interface ResponseDoc {
@@ -31,6 +36,16 @@ const wechatAnswer: ResponseDoc = {
   content: {
     'application/json': { schema: { type: 'object', additionalProperties: true } },
     'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+  },
+};
+
+/** What the proxy passes on to WeChat as it is: the API's JSON body (or a file upload). */
+const wechatBody = {
+  description:
+    "The body of the WeChat API call, passed on as it is (WeChat's documentation of the API says what it holds)",
+  content: {
+    'application/json': { schema: { type: 'object', additionalProperties: true } },
+    'multipart/form-data': { schema: { type: 'object', additionalProperties: true } },
   },
 };
 
@@ -113,6 +128,7 @@ const TABLE: Record<string, Entry> = {
   },
   'POST /api/proxy/component/{path}': {
     operationId: 'proxyComponentPost',
+    requestBody: wechatBody,
     responses: { 200: wechatAnswer },
   },
   'GET /api/proxy/{appid}/{path}': {
@@ -121,6 +137,7 @@ const TABLE: Record<string, Entry> = {
   },
   'POST /api/proxy/{appid}/{path}': {
     operationId: 'proxyAuthorizerPost',
+    requestBody: wechatBody,
     responses: { 200: wechatAnswer },
   },
 

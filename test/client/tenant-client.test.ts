@@ -241,6 +241,19 @@ describe('@openwx/client', () => {
     assert.throws(() => createTenantClient({ baseUrl: sb.url, apiKey: '' }), /empty/);
   });
 
+  test('the proxy: a WeChat path with slashes reaches WeChat and its answer comes back', async () => {
+    const componentAppid = sb.openwx.config.component.appid;
+    const { data, response } = await admin.POST('/api/proxy/component/{path}', {
+      params: { path: { path: 'cgi-bin/component/api_get_authorizer_list' } },
+      body: { component_appid: componentAppid, offset: 0, count: 100 },
+    });
+    assert.equal(response.status, 200);
+    // JSON here; a media download would be the file (application/octet-stream).
+    const answer = data as { list?: { authorizer_appid: string }[] };
+    const appids = (answer.list ?? []).map((a) => a.authorizer_appid);
+    assert.ok(appids.includes(mp) && appids.includes(oa), JSON.stringify(data));
+  });
+
   test('every route of the tenant API was called through the client', async () => {
     const doc = (await (await fetch(`${sb.url}/docs/json`)).json()) as {
       paths: Record<string, Record<string, unknown>>;

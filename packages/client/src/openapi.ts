@@ -4037,11 +4037,21 @@ export interface components {
       appid?: string | null;
       authorize_url?: string | null;
       created_at?: string;
+      /** @description failure_reason as a stable code */
+      failure_code?: string | null;
+      failure_params?: {
+        [key: string]: unknown;
+      } | null;
       failure_reason?: string | null;
       id?: string;
       /** @enum {string} */
       kind?: 'enterprise' | 'personal' | 'beta';
       last_message?: string;
+      /** @description last_message as a stable code (template_message_sent, created, failed_status, ...) */
+      last_message_code?: string | null;
+      last_message_params?: {
+        [key: string]: unknown;
+      } | null;
       /** @description What the merchant must do next, in plain words */
       next_step?: string;
       request?: {
@@ -4053,7 +4063,12 @@ export interface components {
       status?: 'pending' | 'awaiting_legal_person' | 'awaiting_user' | 'succeeded' | 'failed';
       tenant_id?: string | null;
       updated_at?: string;
+      /** @description verify_message as a stable code */
+      verify_code?: string | null;
       verify_message?: string | null;
+      verify_params?: {
+        [key: string]: unknown;
+      } | null;
       verify_status?: string | null;
       /** @description Trial conversion: the URL the legal person opens in WeChat within 24 h (show it as a QR code) */
       verify_url?: string | null;
@@ -15631,7 +15646,17 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    /** @description The body of the WeChat API call, passed on as it is (WeChat's documentation of the API says what it holds) */
+    requestBody?: {
+      content: {
+        'application/json': {
+          [key: string]: unknown;
+        };
+        'multipart/form-data': {
+          [key: string]: unknown;
+        };
+      };
+    };
     responses: {
       /** @description WeChat's own answer, passed through with its status and content type */
       200: {
@@ -15755,7 +15780,17 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    /** @description The body of the WeChat API call, passed on as it is (WeChat's documentation of the API says what it holds) */
+    requestBody?: {
+      content: {
+        'application/json': {
+          [key: string]: unknown;
+        };
+        'multipart/form-data': {
+          [key: string]: unknown;
+        };
+      };
+    };
     responses: {
       /** @description WeChat's own answer, passed through with its status and content type */
       200: {

@@ -8,7 +8,7 @@ import { authorizeMerchant, ensureComponentToken, prepareForAudit } from '../sup
 /**
  * The console in the operator's language, with data in the states that show reasons: a mini
  * program that fails its pre-flight, a rollout started anyway after the preview's warning and
- * halted by that failure. Every page is visited in Chinese and must show no
+ * halted by that failure, a registration WeChat refused. Every page is visited in Chinese and must show no
  * sentence of the server's English; actions the state does not allow are disabled and say why;
  * every page is photographed in both languages at 1280×800 and 390×844
  * (test-artifacts/screenshots/, not committed), with the layout checked on the way.
@@ -127,6 +127,28 @@ describe('console: every word in the operator’s language', () => {
       user_version: '0.9.0',
       user_desc: '试用版',
     });
+    // A trial registration WeChat refused (status 1001: the subject's creation limit).
+    const reg = await json<{ id: string }>('/api/admin/registrations', 'POST', {
+      kind: 'beta',
+      name: '试用小店一号',
+      openid: 'o_fake_openid_lang',
+    });
+    const { registrations } = await sb.control<{
+      registrations: Array<{ id: string; data: Record<string, unknown> }>;
+    }>('/registrations');
+    const task = registrations.find((x) => x.data['name'] === '试用小店一号');
+    assert.ok(task, 'the emulator holds the registration task');
+    await sb.control(`/registrations/${task.id}`, {
+      result: 'rejected',
+      status: 1001,
+      reason: '主体创建小程序数量达到上限',
+    });
+    await eventually(
+      async () =>
+        (await json<{ status: string }>(`/api/admin/registrations/${reg.id}`)).status === 'failed',
+      8000,
+      'the registration failed',
+    );
     b = await launchBrowser(import.meta.filename, { viewport: { width: 1280, height: 800 } });
     b.page.on('response', (res) => void onResponse(res));
     await signIn(b.page, sb);
@@ -204,6 +226,12 @@ describe('console: every word in the operator’s language', () => {
       for (const e of await englishOn(page)) found.push(`${name}: ${e}`);
     }
     assert.deepEqual(found, [], 'English on Chinese pages');
+    // The reasons are there, in Chinese: a registration's failure with its status's meaning.
+    await visit(page, '/onboarding');
+    await page
+      .getByText('注册失败（微信状态 1001）：主体创建小程序的数量已达上限')
+      .first()
+      .waitFor();
     assert.ok(serverEnglish.size > 0, 'the API answered English messages to compare against');
   });
 

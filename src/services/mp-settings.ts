@@ -1,6 +1,7 @@
 import type { WechatClient } from '../wechat/client.ts';
 import type { Clock } from '../core/clock.ts';
 import { AppError } from '../core/errors.ts';
+import { WechatApiError } from '../wechat/errors.ts';
 import type { Db } from '../store/db.ts';
 import { createVerificationQueries } from '../store/queries/verification.ts';
 import {
@@ -111,7 +112,27 @@ export function createMpSettings(deps: {
     ): Promise<ServerDomains & { filtered?: FilteredDomains }> {
       checkServerDomains(domains, platform, 'domains');
       const body = Object.fromEntries(SERVER_KINDS.map((k) => [WX_FIELD[k], domains[k] ?? []]));
-      const answer = await client.call('modify_domain', { action: 'set', ...body }, { appid });
+      let answer;
+      try {
+        answer = await client.call('modify_domain', { action: 'set', ...body }, { appid });
+      } catch (err) {
+        // 85301: WeChat filtered out every domain given; its answer lists them (same source).
+        const refused = err instanceof WechatApiError && err.errcode === 85301;
+        const filtered = refused ? filteredDomains(err.answer) : undefined;
+        if (!refused || !filtered) throw err;
+        throw new AppError(
+          'bad_request',
+          'WeChat kept none of the domains: each breaks its rules, is not among the platform’s server domains or has no ICP filing (see params.filtered)',
+          {
+            details: {
+              field: 'domains',
+              errcode: err.errcode,
+              errmsg: err.errmsg,
+              params: { reason: 'domains_all_filtered', filtered },
+            },
+          },
+        );
+      }
       const filtered = filteredDomains(answer);
       return { ...serverView(answer), ...(filtered ? { filtered } : {}) };
     },

@@ -283,8 +283,10 @@ export function createWechatClient(opts: WechatClientOptions): WechatClient {
           throw new WechatTransportError(def.name, `answered ${reason}`);
         }
         if (errcode !== 0) {
-          const errmsg = typeof res.json['errmsg'] === 'string' ? res.json['errmsg'] : '';
-          return { errcode, error: new WechatApiError(def.name, errcode, errmsg, redacted) };
+          const { errcode: _code, errmsg: message, ...answer } = res.json;
+          const errmsg = typeof message === 'string' ? message : '';
+          const error = new WechatApiError(def.name, errcode, errmsg, redacted, answer);
+          return { errcode, error };
         }
         const out = def.response.safeParse(res.json);
         if (!out.success) {

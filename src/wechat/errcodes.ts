@@ -72,6 +72,12 @@ export const ERRCODES: Readonly<Record<number, ErrcodeRow>> = {
   40004: { category: 'caller', meaning: 'invalid media type' },
   40007: { category: 'caller', meaning: 'invalid media id (unknown, expired or another app’s)' },
   40009: { category: 'caller', meaning: 'image too large' },
+  // Global return codes (doc oplatform/Return_codes/Return_code_descriptions_new).
+  40010: { category: 'caller', meaning: 'voice file size not accepted' },
+  40011: { category: 'caller', meaning: 'video file size not accepted' },
+  40012: { category: 'caller', meaning: 'thumbnail size not accepted' },
+  61012: { category: 'caller', meaning: 'unknown authorizer option name' },
+  61013: { category: 'caller', meaning: 'value not allowed for this authorizer option' },
   41005: { category: 'caller', meaning: 'media data missing' },
   41006: { category: 'caller', meaning: 'media id missing' },
   46001: { category: 'caller', meaning: 'media not found' },

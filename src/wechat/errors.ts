@@ -7,8 +7,16 @@ export class WechatApiError extends AppError {
   readonly errmsg: string;
   readonly endpoint: string;
   readonly category: ErrcodeCategory;
+  /** What WeChat sent next to errcode and errmsg (modify_domain's 85301 lists the domains it refused). */
+  readonly answer: Readonly<Record<string, unknown>>;
 
-  constructor(endpoint: string, errcode: number, errmsg: string, redactedRequest: unknown) {
+  constructor(
+    endpoint: string,
+    errcode: number,
+    errmsg: string,
+    redactedRequest: unknown,
+    answer: Record<string, unknown> = {},
+  ) {
     const meaning = errcodeMeaning(errcode);
     super('wechat_error', `${endpoint} failed with errcode ${errcode}: ${meaning ?? errmsg}`, {
       details: { endpoint, errcode, errmsg, request: redactedRequest },
@@ -18,6 +26,7 @@ export class WechatApiError extends AppError {
     this.errmsg = errmsg;
     this.endpoint = endpoint;
     this.category = errcodeCategory(errcode);
+    this.answer = answer;
   }
 }
 

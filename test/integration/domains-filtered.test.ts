@@ -81,4 +81,24 @@ describe('server domains WeChat filtered', () => {
       'https://cdn.example.com',
     ]);
   });
+
+  test('WeChat keeping none of the domains (85301): a 400 naming them, nothing changed', async () => {
+    const appid = await authorizeMerchant(sb, { type: 'miniprogram' });
+    const before = await call<Json>(`/api/admin/authorizers/${appid}/domains`);
+    const put = await call<{
+      error: { code: string; field: string; errcode: number; params: Json };
+    }>(`/api/admin/authorizers/${appid}/domains`, 'PUT', { request: ['https://cdn.example.com'] });
+    assert.equal(put.status, 400, JSON.stringify(put.body));
+    assert.equal(put.body.error.code, 'bad_request');
+    assert.equal(put.body.error.field, 'domains');
+    assert.equal(put.body.error.errcode, 85301);
+    assert.equal(put.body.error.params['reason'], 'domains_all_filtered');
+    assert.deepEqual((put.body.error.params['filtered'] as { request: string[] }).request, [
+      'https://cdn.example.com',
+    ]);
+    assert.deepEqual(
+      (await call<Json>(`/api/admin/authorizers/${appid}/domains`)).body,
+      before.body,
+    );
+  });
 });

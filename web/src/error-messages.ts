@@ -4,7 +4,8 @@ import { defineMessages } from './i18n.ts';
  * Reasons the API returns, by their stable `code` (and `params.reason` where one code has
  * several), in the operator's language. `{name}` takes the error's params, `{field}` the field and
  * `{errcode}` WeChat's errcode when the error names them. A reason without its own entry gets its
- * code's general words.
+ * code's general words; `bad_request` has none, so that the rule a field broke (the server's
+ * message, under the field) is not lost.
  */
 export const errorMessages = defineMessages({
   zh: {
@@ -20,8 +21,6 @@ export const errorMessages = defineMessages({
     password_rejected_current_wrong: '当前密码不正确',
     username_invalid: '用户名为 2–64 个字符：字母、数字、“.”、“_”或“-”，以字母或数字开头',
     username_taken: '用户名 {username} 已被使用',
-    bad_request: '请求有误，请检查填写的内容',
-    bad_request_field: '“{field}”填写有误',
     bad_request_target_empty: '发布范围内没有已授权的小程序',
     webhook_url_credentials: '回调地址中不能包含用户名或密码',
     webhook_url_forbidden: '不允许使用这个回调地址（内网或本机地址）',
@@ -64,8 +63,6 @@ export const errorMessages = defineMessages({
     username_invalid:
       'a username is 2–64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit',
     username_taken: 'the username {username} is taken',
-    bad_request: 'the request is not right; check what was entered',
-    bad_request_field: '"{field}" is not right',
     bad_request_target_empty: 'the target matches no authorized mini program',
     webhook_url_credentials: 'a webhook URL may not hold a username or password',
     webhook_url_forbidden: 'this webhook URL is not allowed (a private or local address)',

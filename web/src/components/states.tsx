@@ -38,8 +38,6 @@ export function useErrorText() {
       const reason = error.params['reason'];
       const specific = typeof reason === 'string' ? `${error.code}_${reason}` : '';
       if (knownError(specific)) return te(specific, paramsOf(error));
-      if (error.code === 'bad_request' && error.field !== undefined)
-        return te('bad_request_field', paramsOf(error));
       if (knownError(error.code)) return te(error.code, paramsOf(error));
       return error.errcode === undefined
         ? error.message

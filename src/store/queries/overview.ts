@@ -20,14 +20,19 @@ export function createOverviewQueries(db: Queryable) {
   return {
     /** Mini programs whose latest audit step is still open (submitted, or delayed by WeChat). */
     async auditsInFlight(limit: number): Promise<{ total: number; items: AuditInFlightRow[] }> {
-      const latest = `SELECT DISTINCT ON (appid) appid, kind, auditid::text AS auditid, at
-        FROM code_events
-        WHERE kind IN ('submitted', 'audit_passed', 'audit_failed', 'audit_delayed', 'audit_withdrawn')
-        ORDER BY appid, id DESC`;
-      const res = await db.query<AuditInFlightRow>(
-        `SELECT * FROM (${latest}) l WHERE kind IN ('submitted', 'audit_delayed') ORDER BY at`,
-      );
-      return { total: res.rows.length, items: res.rows.slice(0, limit) };
+      // latest_audit_steps holds each mini program's latest audit step (migration 0026).
+      const inFlight = "kind IN ('submitted', 'audit_delayed')";
+      const [count, rows] = await Promise.all([
+        db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM latest_audit_steps WHERE ${inFlight}`,
+        ),
+        db.query<AuditInFlightRow>(
+          `SELECT appid, kind, auditid::text AS auditid, at FROM latest_audit_steps
+           WHERE ${inFlight} ORDER BY at LIMIT $1`,
+          [limit],
+        ),
+      ]);
+      return { total: count.rows[0]?.n ?? 0, items: rows.rows };
     },
   };
 }

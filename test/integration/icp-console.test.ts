@@ -94,6 +94,12 @@ describe('console: ICP filing', () => {
     await form.getByTestId('icp-services').getByLabel('生活缴费').check();
     await form.getByRole('button', { name: '提交备案申请' }).click();
     await page.locator('[data-testid="icp-state"][data-state="submitted"]').waitFor();
+    // Under review: what cannot be done now is disabled, and the page says why.
+    await page.getByTestId('icp-blocked').getByText('备案正在审核中').waitFor();
+    assert.equal(await page.getByRole('button', { name: '发起人脸核身' }).isDisabled(), true);
+    assert.equal(await form.getByRole('button', { name: '提交备案申请' }).isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: '上传' }).isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: '撤回备案申请' }).isDisabled(), false);
     await b.shot('submitted');
   });
 });

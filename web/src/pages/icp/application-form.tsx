@@ -67,6 +67,8 @@ export function ApplicationForm(props: {
   f: FilingForForm;
   run: (action: () => Promise<unknown>) => Promise<void>;
   error?: unknown;
+  /** Why the state allows no application now (under review, filed), in the operator's words. */
+  blocked?: string | undefined;
   /** The JSON editor, for what the form does not cover. */
   advanced: ReactNode;
 }) {
@@ -90,6 +92,7 @@ function GuidedForm(props: {
   f: FilingForForm;
   run: (action: () => Promise<unknown>) => Promise<void>;
   error?: unknown;
+  blocked?: string | undefined;
   dict: Dictionaries;
 }) {
   const t = useT(formMessages);
@@ -369,9 +372,17 @@ function GuidedForm(props: {
         />
         {field('icp_applets.base_info.comment')}
       </fieldset>
-      {f.verify_task_id ? null : <p className="notice">{t('taskMissing')}</p>}
+      {props.blocked ? (
+        <p className="notice">{props.blocked}</p>
+      ) : f.verify_task_id ? null : (
+        <p className="notice">{t('taskMissing')}</p>
+      )}
       {field('icp_applets.principal_info.verify_task_id')}
-      <button type="submit" disabled={!f.verify_task_id}>
+      <button
+        type="submit"
+        disabled={!f.verify_task_id || props.blocked !== undefined}
+        title={props.blocked ?? (f.verify_task_id ? undefined : t('taskMissing'))}
+      >
         {t('submit')}
       </button>
     </form>

@@ -3,7 +3,7 @@ import { api, post } from '../../api.ts';
 import { ConfirmButton } from '../../components/confirm-button.tsx';
 import { FieldError, FormError } from '../../components/field-error.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
-import { Loaded } from '../../components/states.tsx';
+import { Loaded, useErrorText } from '../../components/states.tsx';
 import { useT } from '../../i18n.ts';
 import { Link } from '../../router.tsx';
 import type { PageProps } from '../../routes.tsx';
@@ -57,6 +57,17 @@ function template(f: Filing): string {
     null,
     2,
   );
+}
+
+/**
+ * What the filing's state allows, and why not: WeChat takes a new face verification, materials
+ * and an application only while nothing is under review and the mini program is not filed
+ * (doc applyIcpFiling; get_icp_entrance_info status 2/4 in review, 6 filed).
+ */
+function blockedBy(f: Filing): 'inReview' | 'filed' | undefined {
+  if (f.state === 'submitted' || f.state === 'under_review') return 'inReview';
+  if (f.state === 'filed') return 'filed';
+  return undefined;
 }
 
 /** A refusal naming a field of the application shows under that field, not again at the foot. */
@@ -117,6 +128,8 @@ export function IcpPage(props: PageProps) {
               </p>
               <button
                 type="button"
+                disabled={blockedBy(f) !== undefined}
+                title={blockedBy(f) ? t(`blocked_${blockedBy(f)}` as Key) : undefined}
                 onClick={() => void run(() => post(`${base}/verification`, {}))}
               >
                 {t('faceStart')}
@@ -124,15 +137,22 @@ export function IcpPage(props: PageProps) {
               <button
                 type="button"
                 disabled={!f.verify_task_id}
+                title={f.verify_task_id ? undefined : t('noTask')}
                 onClick={() => void run(() => api('GET', `${base}/verification`))}
               >
                 {t('faceCheck')}
               </button>
+              {blockedBy(f) ? (
+                <p className="muted" data-testid="icp-blocked">
+                  {t(`blocked_${blockedBy(f)}` as Key)}
+                </p>
+              ) : null}
             </section>
             <MediaForm base={base} f={f} run={run} error={error} />
             <ApplicationForm
               base={base}
               f={f}
+              blocked={blockedBy(f) ? t(`blocked_${blockedBy(f)}` as Key) : undefined}
               run={run}
               error={error}
               advanced={<ApplyForm base={base} f={f} run={run} error={error} />}
@@ -287,7 +307,11 @@ function MediaForm(props: FormProps) {
           onChange={(e) => setFile(e.target.files?.[0])}
         />
         <FieldError field="content_base64" error={props.error} />
-        <button type="submit" disabled={!file}>
+        <button
+          type="submit"
+          disabled={!file || blockedBy(props.f) !== undefined}
+          title={blockedBy(props.f) ? t(`blocked_${blockedBy(props.f)}` as Key) : undefined}
+        >
           {t('mediaUpload')}
         </button>
       </form>
@@ -297,6 +321,7 @@ function MediaForm(props: FormProps) {
 
 function ApplyForm(props: FormProps) {
   const t = useT(messages);
+  const errorText = useErrorText();
   const [text, setText] = useState(() => template(props.f));
   const [edited, setEdited] = useState(false);
   const [local, setLocal] = useState<string | undefined>();
@@ -343,11 +368,16 @@ function ApplyForm(props: FormProps) {
         typeof (props.error as { field?: unknown }).field === 'string' &&
         String((props.error as { field: string }).field).startsWith('icp_') ? (
           <p className="field-error" role="alert" data-field="application">
-            <code>{(props.error as { field: string }).field}</code>:{' '}
-            {(props.error as Error).message}
+            <code>{(props.error as { field: string }).field}</code>: {errorText(props.error)}
           </p>
         ) : null}
-        <button type="submit">{t('applySubmit')}</button>
+        <button
+          type="submit"
+          disabled={blockedBy(props.f) !== undefined}
+          title={blockedBy(props.f) ? t(`blocked_${blockedBy(props.f)}` as Key) : undefined}
+        >
+          {t('applySubmit')}
+        </button>
       </form>
     </section>
   );

@@ -3,6 +3,9 @@ import { defineMessages } from '../../i18n.ts';
 export const messages = defineMessages({
   zh: {
     title: 'ICP 备案',
+    blocked_inReview: '备案正在审核中：等审核结果出来后才能重新核身、上传材料或再次申请。',
+    blocked_filed: '已备案：无需再核身或申请；如需变更请先注销备案。',
+    noTask: '尚未发起人脸核身。',
     back: '返回授权方',
     state: '备案状态',
     state_not_started: '未开始',
@@ -54,6 +57,10 @@ export const messages = defineMessages({
   },
   en: {
     title: 'ICP filing',
+    blocked_inReview:
+      'The filing is under review: a new face verification, materials or application wait for its result.',
+    blocked_filed: 'Filed: nothing to verify or apply for; cancel the filing first to change it.',
+    noTask: 'No face verification started yet.',
     back: 'Back to the authorizer',
     state: 'Filing state',
     state_not_started: 'Not started',

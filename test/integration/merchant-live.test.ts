@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ensureComponentToken } from '../support/flows.ts';
+import { ensureComponentToken, registerEnterprise } from '../support/flows.ts';
 import { PNG } from '../support/icp-fixtures.ts';
 import { icpApplication } from '../support/icp-fixtures.ts';
 import { eventually, startSandbox, type Sandbox } from '../support/sandbox.ts';
@@ -70,36 +70,13 @@ test('an enterprise merchant goes from registration to released', async () => {
   assert.equal(def.status, 200, JSON.stringify(def.body));
 
   // 1. Enterprise registration by the URL flow; the legal person confirms in WeChat.
-  const registration = await call<{ id: string; status: string; next_step: string }>(
-    '/api/admin/registrations',
-    'POST',
-    {
-      kind: 'enterprise',
-      tenant_id: tenant.body.id,
-      name: 'Harbour Tea Trading Co',
-      code: '91110000MA0000LIV1',
-      component_phone: '13800000000',
-    },
+  const { appid, nextStep } = await registerEnterprise(
+    sb,
+    tenant.body.id,
+    'Harbour Tea Trading Co',
+    '91110000MA0000LIV1',
   );
-  assert.equal(registration.status, 201, JSON.stringify(registration.body));
-  assert.ok(registration.body.next_step, 'the operator is told what happens next');
-  const { registrations } = await sb.control<{ registrations: { id: string; data: Json }[] }>(
-    '/registrations',
-  );
-  const task = registrations.find((t) => t.data['name'] === 'Harbour Tea Trading Co');
-  assert.ok(task, 'WeChat has the registration task');
-  await sb.control(`/registrations/${task.id}`, { result: 'legal_person_confirmed' });
-  const done = await eventually(
-    async () => {
-      const r = await call<{ status: string; appid?: string }>(
-        `/api/admin/registrations/${registration.body.id}`,
-      );
-      return r.body.status === 'succeeded' && r.body.appid ? r.body : undefined;
-    },
-    10_000,
-    'registration succeeded',
-  );
-  const appid = String(done.appid);
+  assert.ok(nextStep, 'the operator is told what happens next');
   const path = (rest = '') => `/api/admin/authorizers/${appid}${rest}`;
 
   // 2. Authorized for its tenant and configured from the default profile: domains, categories,

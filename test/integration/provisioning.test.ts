@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, startSandbox, type Sandbox } from '../support/sandbox.ts';
-import { ensureComponentToken } from '../support/flows.ts';
+import { ensureComponentToken, registerEnterprise } from '../support/flows.ts';
 
 /**
  * The whole provisioning path a platform lives on: an enterprise registers a mini program through
@@ -53,36 +53,12 @@ test('an enterprise registration ends authorized, configured from the default pr
   assert.equal(profile.status, 201);
   assert.equal(profile.body.default, true);
 
-  const registration = await call<{ id: string; status: string; next_step: string }>(
-    '/api/admin/registrations',
-    'POST',
-    {
-      kind: 'enterprise',
-      tenant_id: tenant.body.id,
-      name: 'Provisioned Trading Co',
-      code: '91110000MA0000E2E1',
-      component_phone: '13800000000',
-    },
+  const { appid } = await registerEnterprise(
+    sb,
+    tenant.body.id,
+    'Provisioned Trading Co',
+    '91110000MA0000E2E1',
   );
-  assert.equal(registration.status, 201, JSON.stringify(registration.body));
-  const { registrations } = await sb.control<{ registrations: { id: string; data: Json }[] }>(
-    '/registrations',
-  );
-  const task = registrations.find((t) => t.data['name'] === 'Provisioned Trading Co');
-  assert.ok(task, 'WeChat has the registration task');
-  await sb.control(`/registrations/${task.id}`, { result: 'legal_person_confirmed' });
-
-  const done = await eventually(
-    async () => {
-      const r = await call<{ status: string; appid?: string }>(
-        `/api/admin/registrations/${registration.body.id}`,
-      );
-      return r.body.status === 'succeeded' && r.body.appid ? r.body : undefined;
-    },
-    10_000,
-    'registration succeeded',
-  );
-  const appid = String(done.appid);
 
   const authorizer = await eventually(
     async () => {

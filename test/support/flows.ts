@@ -84,3 +84,39 @@ export async function prepareForAudit(sb: Sandbox, appid: string): Promise<void>
   if (privacy.status >= 300) throw new Error(`privacy: ${await privacy.text()}`);
   await sb.control(`/icp/${appid}`, { step: 'filing', result: 'approved' });
 }
+
+/**
+ * An enterprise mini program registered through openwx by the URL flow for `tenantId`, its legal
+ * person confirming in WeChat (the emulator): answers the new appid once the registration
+ * succeeded, and the next step openwx told the operator when it was started.
+ */
+export async function registerEnterprise(
+  sb: Sandbox,
+  tenantId: string,
+  name: string,
+  code: string,
+): Promise<{ appid: string; nextStep: string }> {
+  const started = await sb.call<{ id: string; next_step: string }>(
+    '/api/admin/registrations',
+    'POST',
+    { kind: 'enterprise', tenant_id: tenantId, name, code, component_phone: '13800000000' },
+  );
+  if (started.status !== 201) throw new Error(`registration: ${JSON.stringify(started.body)}`);
+  const { registrations } = await sb.control<{
+    registrations: { id: string; data: Record<string, unknown> }[];
+  }>('/registrations');
+  const task = registrations.find((t) => t.data['name'] === name);
+  if (!task) throw new Error(`WeChat has no registration task for ${name}`);
+  await sb.control(`/registrations/${task.id}`, { result: 'legal_person_confirmed' });
+  const done = await eventually(
+    async () => {
+      const r = await sb.call<{ status: string; appid?: string }>(
+        `/api/admin/registrations/${started.body.id}`,
+      );
+      return r.body.status === 'succeeded' && r.body.appid ? r.body.appid : undefined;
+    },
+    10_000,
+    'registration succeeded',
+  );
+  return { appid: done, nextStep: started.body.next_step };
+}

@@ -1,16 +1,15 @@
 import { Fragment, useState, type FormEvent } from 'react';
-import { ApiError, get } from '../../api.ts';
+import { get } from '../../api.ts';
 import type { AuditEntry, AuditPage, SignInAttemptPage } from '../../api-types.ts';
 import { ChoiceSelect } from '../../components/choice-select.tsx';
 import { DataTable } from '../../components/data-table.tsx';
-import { FieldError, FormError } from '../../components/field-error.tsx';
-import { PageHeader } from '../../components/layout.tsx';
+import { FieldError } from '../../components/field-error.tsx';
 import { Pagination } from '../../components/pagination.tsx';
-import { RefreshButton } from '../../components/refresh-button.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
 import { Loaded } from '../../components/states.tsx';
+import { FilteredLog } from '../../components/filtered-log.tsx';
 import { useT } from '../../i18n.ts';
-import { navigate, useLocation } from '../../router.tsx';
+import { navigate } from '../../router.tsx';
 import { getWho } from '../../session.ts';
 import { useApi } from '../../use-api.ts';
 import { messages } from './messages.ts';
@@ -216,53 +215,20 @@ function SignIns() {
 /** The audit trail (filters in the URL), and for admins the sign-in attempts. */
 export function AuditPage() {
   const t = useT(messages);
-  const { search } = useLocation();
-  const current = Object.fromEntries(FILTERS.map((k) => [k, search.get(k) ?? ''])) as Filters;
-  const key = FILTERS.map((k) => current[k]).join('|');
-  const [cursor, setCursor] = useState<{ key: string; before: number } | undefined>();
-  const before = cursor?.key === key ? cursor.before : undefined;
-  const state = useApi(
-    () => get<AuditPage>('/api/admin/audit', { ...current, before, limit: LIMIT }),
-    [key, before],
-  );
-  const filterError =
-    state.error instanceof ApiError && state.error.status === 400 ? state.error : undefined;
   return (
-    <>
-      <PageHeader title={t('title')}>
-        <RefreshButton state={state} />
-      </PageHeader>
-      <p className="help">{t('intro')}</p>
-      <section className="card">
-        <FilterForm key={key} current={current} error={filterError} />
-        <FormError error={filterError} fields={FILTERS} />
-      </section>
-      <section className="card">
-        {filterError ? null : (
-          <Loaded state={state}>
-            {(page) => (
-              <DataTable
-                kind="adm-table"
-                testId="audit"
-                head={[t('at'), t('actor'), t('route'), t('appid'), t('status'), t('address'), '']}
-                items={page.items}
-                row={(e) => <EntryRow key={e.id} e={e} />}
-                empty={t('none')}
-                footer={
-                  <Pagination
-                    kind="cursor"
-                    next={page.next}
-                    atStart={before === undefined}
-                    onNext={(c) => setCursor({ key, before: Number(c) })}
-                    onFirst={() => setCursor(undefined)}
-                  />
-                }
-              />
-            )}
-          </Loaded>
-        )}
-      </section>
+    <FilteredLog<(typeof FILTERS)[number], AuditEntry>
+      title={t('title')}
+      intro={t('intro')}
+      path="/api/admin/audit"
+      filters={FILTERS}
+      limit={LIMIT}
+      form={(current, error) => <FilterForm current={current} error={error} />}
+      testId="audit"
+      head={[t('at'), t('actor'), t('route'), t('appid'), t('status'), t('address'), '']}
+      row={(e) => <EntryRow key={e.id} e={e} />}
+      empty={t('none')}
+    >
       {getWho().role === 'admin' ? <SignIns /> : null}
-    </>
+    </FilteredLog>
   );
 }

@@ -1,16 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, get } from '../../api.ts';
 import { ChoiceSelect } from '../../components/choice-select.tsx';
-import { DataTable } from '../../components/data-table.tsx';
-import { FieldError, FormError } from '../../components/field-error.tsx';
-import { PageHeader } from '../../components/layout.tsx';
-import { Pagination } from '../../components/pagination.tsx';
+import { FieldError } from '../../components/field-error.tsx';
 import { RelativeTime } from '../../components/relative-time.tsx';
-import { Loaded } from '../../components/states.tsx';
-import { RefreshButton } from '../../components/refresh-button.tsx';
+import { FilteredLog } from '../../components/filtered-log.tsx';
 import { useT } from '../../i18n.ts';
-import { Link, navigate, useLocation } from '../../router.tsx';
-import { useApi } from '../../use-api.ts';
+import { Link, navigate } from '../../router.tsx';
 import { messages } from './messages.ts';
 import { EVENT_SOURCES, type EventPage, type EventSource } from './types.ts';
 
@@ -124,71 +118,36 @@ function FilterForm(props: { current: Filters; error: unknown }) {
 /** The log of pushes: filters in the URL (?type=&appid=&source=&since=&until=), newest first. */
 export function EventsPage() {
   const t = useT(messages);
-  const { search } = useLocation();
-  const current = Object.fromEntries(FILTERS.map((k) => [k, search.get(k) ?? ''])) as Filters;
-  const key = FILTERS.map((k) => current[k]).join('|');
-  const [cursor, setCursor] = useState<{ key: string; before: number } | undefined>();
-  const before = cursor?.key === key ? cursor.before : undefined;
-  const state = useApi(
-    () => get<EventPage>('/api/admin/events', { ...current, before, limit: LIMIT }),
-    [key, before],
-  );
-  // A filter the API refused is shown next to that filter; other errors in the list with retry.
-  const filterError =
-    state.error instanceof ApiError && state.error.status === 400 ? state.error : undefined;
   return (
-    <>
-      <PageHeader title={t('title')}>
-        <RefreshButton state={state} />
-      </PageHeader>
-      <p className="help">{t('intro')}</p>
-      <section className="card">
-        <FilterForm key={key} current={current} error={filterError} />
-        <FormError error={filterError} fields={FILTERS} />
-      </section>
-      <section className="card">
-        {filterError ? null : (
-          <Loaded state={state}>
-            {(page) => (
-              <DataTable
-                kind="adm-table"
-                testId="events"
-                head={['#', t('type'), t('appid'), t('source'), t('received')]}
-                items={page.items}
-                row={(e) => (
-                  <tr key={e.id} data-event={e.id} data-type={e.type}>
-                    <td>
-                      <Link to={`/events/${e.id}`} title={t('open')}>
-                        #{e.id}
-                      </Link>
-                    </td>
-                    <td>
-                      <Link to={`/events/${e.id}`}>{e.type}</Link>
-                    </td>
-                    <td>
-                      <code>{e.appid ?? '—'}</code>
-                    </td>
-                    <td>{t(`src_${e.source as EventSource}`)}</td>
-                    <td>
-                      <RelativeTime at={e.receivedAt} />
-                    </td>
-                  </tr>
-                )}
-                empty={t('none')}
-                footer={
-                  <Pagination
-                    kind="cursor"
-                    next={page.next}
-                    atStart={before === undefined}
-                    onNext={(c) => setCursor({ key, before: Number(c) })}
-                    onFirst={() => setCursor(undefined)}
-                  />
-                }
-              />
-            )}
-          </Loaded>
-        )}
-      </section>
-    </>
+    <FilteredLog<(typeof FILTERS)[number], EventPage['items'][number]>
+      title={t('title')}
+      intro={t('intro')}
+      path="/api/admin/events"
+      filters={FILTERS}
+      limit={LIMIT}
+      form={(current, error) => <FilterForm current={current} error={error} />}
+      testId="events"
+      head={['#', t('type'), t('appid'), t('source'), t('received')]}
+      row={(e) => (
+        <tr key={e.id} data-event={e.id} data-type={e.type}>
+          <td>
+            <Link to={`/events/${e.id}`} title={t('open')}>
+              #{e.id}
+            </Link>
+          </td>
+          <td>
+            <Link to={`/events/${e.id}`}>{e.type}</Link>
+          </td>
+          <td>
+            <code>{e.appid ?? '—'}</code>
+          </td>
+          <td>{t(`src_${e.source as EventSource}`)}</td>
+          <td>
+            <RelativeTime at={e.receivedAt} />
+          </td>
+        </tr>
+      )}
+      empty={t('none')}
+    />
   );
 }

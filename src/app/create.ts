@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger as PinoLogger } from 'pino';
+import type { Logger as PinoLogger } from 'pino';
 import { OffsetClock, systemClock, type Clock } from '../core/clock.ts';
 import { newId } from '../core/random.ts';
 import { packageVersion } from '../core/package-info.ts';
@@ -13,22 +13,7 @@ import { createWechatClient, type TokenSource, type Transport } from '../wechat/
 import { createJobQueue } from '../jobs/queue.ts';
 import { createTokenService, type TokenService } from '../tokens/token-service.ts';
 import { createCallbackService, type PassiveReplier } from '../callbacks/callback-service.ts';
-import { createAuthorizationService } from '../services/authorizations.ts';
 import { createStatusService } from '../services/status.ts';
-import { createOnboardingService, officialAuthPages } from '../services/onboarding.ts';
-import { createTenantService } from '../services/tenants.ts';
-import { createAuthorizerDirectory } from '../services/authorizer-directory.ts';
-import { createProfileService } from '../services/profile/profiles.ts';
-import { createProfileSync } from '../services/profile/sync.ts';
-import { createMpSettings } from '../services/mp-settings.ts';
-import { profileRoutes } from '../http/routes/profiles.ts';
-import { tenantRoutes } from '../http/routes/tenants.ts';
-import { auditRoutes } from '../http/routes/audit.ts';
-import { adminAuthorizerRoutes, tenantAuthorizerRoutes } from '../http/routes/authorizers.ts';
-import { proxyRoutes } from '../http/routes/proxy.ts';
-import { createAutoReplyService } from '../services/auto-replies.ts';
-import { createReleaseResponder } from '../services/release-responder.ts';
-import { createUserService } from '../services/users.ts';
 import {
   createWebhookDelivery,
   type WebhookDeliveryOptions,
@@ -36,62 +21,22 @@ import {
 import { createWebhookService } from '../services/webhook/service.ts';
 import { createTargetPolicy } from '../services/webhook/target.ts';
 import { buildApp, type ServerTimeouts } from '../http/app.ts';
-import { operatorRoutes } from '../services/operators/routes.ts';
-import { createOperatorService } from '../services/operators/service.ts';
-import { autoReplyRoutes } from '../http/routes/auto-replies.ts';
-import { webhookRoutes } from '../http/routes/webhooks.ts';
-import { userRoutes } from '../http/routes/users.ts';
-import { registrationRoutes } from '../http/routes/registrations.ts';
-import { testerRoutes } from '../services/testers/routes.ts';
-import { templateRoutes } from '../http/routes/templates.ts';
-import { codeRoutes } from '../http/routes/code.ts';
-import { createCodePipeline } from '../services/code/code-pipeline.ts';
-import { createRollouts } from '../services/rollout/rollouts.ts';
-import { icpRoutes } from '../services/icp/routes.ts';
-import { verificationRoutes } from '../services/verification/routes.ts';
-import { sandboxRoutes } from '../services/sandbox/routes.ts';
-import { createSandboxService } from '../services/sandbox/service.ts';
-import { privacyRoutes } from '../services/privacy/routes.ts';
-import { createRolloutWorker } from '../services/rollout/rollout-worker.ts';
-import { createRateLimiter } from '../jobs/rate-limiter.ts';
-import { rolloutRoutes } from '../http/routes/rollouts.ts';
-import { createRegistrationService } from '../services/registration/registrations.ts';
-import { createTemplateService } from '../services/templates.ts';
 import { buildEmulator, type Emulator } from '../emulator/emulator.ts';
-import { consoleRoutes } from '../http/routes/console.ts';
-import { overviewRoutes } from '../http/routes/overview.ts';
-import { platformSettingsRoutes } from '../http/routes/platform-settings.ts';
-import { createOverviewService } from '../services/overview.ts';
-import { createPlatformSettings } from '../services/platform-settings.ts';
 import { startMetricsListener, type MetricsListener } from '../http/metrics-listener.ts';
 import type { MetricsAccess } from '../http/routes/public.ts';
 import { createMetrics } from './metrics.ts';
 import { createMetricSources } from './metric-sources.ts';
 import { createPeriodicWork } from './periodic-work.ts';
 import { createRetentionTask } from '../services/retention/task.ts';
-import { statsPlugin } from '../services/stats/routes.ts';
 import { createDatabaseStartup } from './database-startup.ts';
+import { createDomainServices } from './domain-services.ts';
+import { createLogger } from './logger.ts';
+import { routePlugins } from './route-plugins.ts';
 
 /**
  * The composition root: the only place that opens databases, builds clients and starts timers.
  */
 export const VERSION = packageVersion();
-
-/** Log fields that may never be written in clear, wherever they appear. */
-const REDACT_PATHS = [
-  'access_token',
-  'token',
-  'secret',
-  'appsecret',
-  'refresh_token',
-  'ticket',
-  '*.access_token',
-  '*.authorizer_refresh_token',
-  '*.component_appsecret',
-  'session_key',
-  '*.session_key',
-  'req.headers.authorization',
-];
 
 export interface OpenwxOptions {
   clock?: Clock;
@@ -157,33 +102,12 @@ function databaseSetting(config: Readonly<Config>, given: boolean) {
   return { setting: 'OPENWX_DATA_DIR', value: config.dataDir };
 }
 
-/** WeChat's authorization pages: the official hosts, or the emulator standing in for WeChat. */
-function authPages(config: Readonly<Config>) {
-  if (config.embeddedEmulator) {
-    return {
-      pc: `${config.publicUrl}/emulator/cgi-bin/componentloginpage`,
-      mobile: `${config.publicUrl}/emulator/safe/bindcomponent`,
-    };
-  }
-  if (config.wechatApiBase === 'https://api.weixin.qq.com') return officialAuthPages();
-  return {
-    pc: `${config.wechatApiBase}/cgi-bin/componentloginpage`,
-    mobile: `${config.wechatApiBase}/safe/bindcomponent`,
-  };
-}
-
 export async function createOpenwx(
   config: Readonly<Config>,
   opts: OpenwxOptions = {},
 ): Promise<Openwx> {
   const clock = opts.clock ?? systemClock;
-  const log =
-    opts.logger ??
-    pino({
-      level: config.logLevel,
-      base: { pid: process.pid },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    });
+  const log = opts.logger ?? createLogger(config);
   // A PostgreSQL server may be down at start: it is connected and migrated after listen(), with
   // retries. PGlite (and a database handed in) is opened and migrated here, as before.
   const remote = !opts.db && config.databaseUrl !== undefined;
@@ -285,125 +209,19 @@ export async function createOpenwx(
     metrics: m.metrics,
     log,
   });
-  const onboarding = createOnboardingService({
+  const services = createDomainServices({
+    config,
     db,
     client,
     clock,
-    componentAppid: config.component.appid,
-    publicUrl: config.publicUrl,
-    pages: authPages(config),
-  });
-  const platformDomains = { server: config.serverDomains, webview: config.webviewDomains };
-  const profiles = createProfileService({ db, clock, platform: platformDomains });
-  const profileSync = createProfileSync({ db, client, jobs, profiles, clock, log });
-  const mpSettings = createMpSettings({ client, platform: platformDomains, db, clock });
-  const authorizations = createAuthorizationService({
-    db,
-    client,
+    jobs,
     tokens,
     sealer,
-    clock,
-    jobs,
-    componentAppid: config.component.appid,
-    onboarding,
     log,
-    onAuthorized: (appid) => profileSync.authorized(appid),
+    releaseResponder: opts.releaseResponder,
   });
-  const tenants = createTenantService({ db, clock });
-  const directory = createAuthorizerDirectory({
-    db,
-    clock,
-    client,
-    sealer,
-    authorizations,
-    componentAppid: config.component.appid,
-    refreshAheadMs: config.tokenRefreshAheadSeconds * 1000,
-    log,
-  });
-  const guard = { db, adminToken: config.adminToken, clock };
-  const operators = createOperatorService({ db, clock, sealer, log });
-  const authorizerRoutes = { ...guard, directory, authorizations, onboarding, tokens };
-  const releaseResponder =
-    opts.releaseResponder === false
-      ? undefined
-      : createReleaseResponder({
-          jobs,
-          sealer,
-          client,
-          clock,
-          exchange: authorizations.exchange,
-          log,
-        });
-  const autoReplies = createAutoReplyService({ db, clock });
-  const registrations = createRegistrationService({
-    db,
-    client,
-    clock,
-    jobs,
-    staleHours: config.registrationStaleHours,
-    log,
-  });
-  const templates = createTemplateService({
-    db,
-    client,
-    clock,
-    libraryLimit: config.templateLibraryLimit,
-    warnWithin: config.templateLibraryWarnWithin,
-  });
-  const code = createCodePipeline({
-    db,
-    client,
-    clock,
-    jobs,
-    log,
-    // The audit item of a submission uses a category of the tenant's profile when it has one;
-    // the ext_json declares the privacy interfaces the profile lists.
-    preferredCategories: async (appid) => (await profiles.forAuthorizer(appid))?.categories ?? [],
-    privacyInterfaces: async (appid) =>
-      ((await profiles.forAuthorizer(appid))?.privacy_interfaces ?? []).map((p) => p.api_name),
-  });
-  const rollouts = createRollouts({
-    db,
-    clock,
-    jobs,
-    code,
-    workers: config.rollouts.workers,
-    failureThreshold: config.rollouts.failureThreshold,
-    tenantSelfUpgrade: config.tenantSelfUpgrade,
-    log,
-  });
-  createRolloutWorker({
-    db,
-    clock,
-    jobs,
-    code,
-    client,
-    limiter: createRateLimiter({
-      db,
-      clock,
-      name: 'wechat.rollouts',
-      perSecond: config.rollouts.callsPerSecond,
-    }),
-    leaseMs: config.workLeaseSeconds * 1000,
-    log,
-  });
-  replierRef.current = async (appid, fields, meta) =>
-    (await releaseResponder?.reply(appid, fields, meta)) ?? autoReplies.reply(appid, fields);
-  const users = createUserService({
-    db,
-    client,
-    tokens,
-    clock,
-    componentAppid: config.component.appid,
-    // WeChat's user-facing pages: open.weixin.qq.com, or the emulator standing in for WeChat.
-    oauthPageBase: () =>
-      config.embeddedEmulator
-        ? `${config.publicUrl}/emulator`
-        : config.wechatApiBase === 'https://api.weixin.qq.com'
-          ? 'https://open.weixin.qq.com'
-          : config.wechatApiBase,
-    log,
-  });
+  const { authorizations, onboarding, directory, profileSync, code, rollouts } = services;
+  replierRef.current = services.replier;
   const status = createStatusService({
     db,
     clock,
@@ -465,49 +283,20 @@ export async function createOpenwx(
     version: VERSION,
     loggerInstance: log,
     onboarding,
-    routes: [
-      // First: its hooks record the changes made through the route plugins after it.
-      auditRoutes({ ...guard, tenants, profiles }),
-      tenantRoutes({ ...guard, tenants }),
-      adminAuthorizerRoutes(authorizerRoutes),
-      tenantAuthorizerRoutes(authorizerRoutes),
-      proxyRoutes({ ...guard, client }),
-      autoReplyRoutes({ db, adminToken: config.adminToken, clock, autoReplies }),
-      userRoutes({ db, adminToken: config.adminToken, clock, users }),
-      webhookRoutes({ db, adminToken: config.adminToken, clock, webhooks }),
-      profileRoutes({ ...guard, profiles, sync: profileSync, settings: mpSettings }),
-      registrationRoutes({ ...guard, registrations }),
-      testerRoutes({ ...guard, client }),
-      templateRoutes({ ...guard, templates }),
-      codeRoutes({ ...guard, code }),
-      rolloutRoutes({ ...guard, rollouts }),
-      icpRoutes({ ...guard, client, jobs, log }),
-      verificationRoutes({ ...guard, client, jobs, log }),
-      privacyRoutes({ ...guard, client }),
-      overviewRoutes({
-        ...guard,
-        overview: createOverviewService({
-          db,
-          clock,
-          tokens,
-          jobs,
-          mode: config.mode,
-          componentAppid: config.component.appid,
-          auditQuota: () => code.preflight.recentAuditQuota(),
-        }),
-      }),
-      platformSettingsRoutes({
-        ...guard,
-        platformSettings: createPlatformSettings({ config, tokens, clock, log }),
-      }),
-      operatorRoutes({ ...guard, operators }),
-      sandboxRoutes({
-        ...guard,
-        sandbox: createSandboxService({ mode: config.mode, db, emulator, tokens, log }),
-      }),
-      statsPlugin({ ...guard, log, events: m }),
-      consoleRoutes({ mode: config.mode, version: VERSION, hasAccounts: operators.hasAccounts }),
-    ],
+    routes: routePlugins({
+      config,
+      version: VERSION,
+      db,
+      clock,
+      log,
+      client,
+      jobs,
+      tokens,
+      webhooks,
+      services,
+      emulator,
+      metrics: m,
+    }),
     ...(emulator ? { emulatorPlugin: emulator.plugin } : {}),
   });
 

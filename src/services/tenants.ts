@@ -44,10 +44,30 @@ export function createTenantService(deps: { db: Db; clock: Clock }) {
   return {
     require,
     view,
-    async create(input: { name: string; ext?: Record<string, unknown> }) {
-      return view(
-        await q.insert({ id: newId(), name: input.name, ext: input.ext ?? {}, at: now() }),
+    async create(input: {
+      name: string;
+      ext?: Record<string, unknown>;
+      self_upgrade?: boolean | null;
+      token_access?: boolean;
+    }) {
+      const created = await q.insert({
+        id: newId(),
+        name: input.name,
+        ext: input.ext ?? {},
+        at: now(),
+      });
+      // The settings given at creation are set as a PATCH would set them.
+      const { self_upgrade, token_access } = input;
+      if (self_upgrade === undefined && token_access === undefined) return view(created);
+      const t = await q.update(
+        created.id,
+        {
+          ...(self_upgrade !== undefined ? { self_upgrade } : {}),
+          ...(token_access !== undefined ? { token_access } : {}),
+        },
+        now(),
       );
+      return view(t ?? created);
     },
     async update(
       id: string,

@@ -147,6 +147,27 @@ describe('onboarding and integration', () => {
     assert.equal((await fetch(link.start_url)).status, 410);
   });
 
+  test('a tenant created with its settings has them at once', async () => {
+    const created = await adminJson('/api/admin/tenants', 'POST', {
+      name: 'Trusted shop',
+      token_access: true,
+      self_upgrade: false,
+    });
+    assert.equal(created.status, 201);
+    const body = (await created.json()) as {
+      id: string;
+      token_access: boolean;
+      self_upgrade: boolean | null;
+    };
+    assert.equal(body.token_access, true);
+    assert.equal(body.self_upgrade, false);
+    const read = await json<{ token_access: boolean; self_upgrade: boolean | null }>(
+      sb.admin(`/api/admin/tenants/${body.id}`),
+    );
+    assert.equal(read.token_access, true);
+    assert.equal(read.self_upgrade, false);
+  });
+
   test('the authorized push alone also gives the authorizer to the link’s tenant', async () => {
     const tenant = await newTenant('Push shop');
     const link = await json<{ pc_url: string; start_url: string }>(

@@ -1,13 +1,9 @@
-/** The template library's answers, typed from the server's services. */
-import type { TemplateService } from '../../../../src/services/templates.ts';
-import type { CodeHistory } from '../../../../src/services/code/code-history.ts';
-import type { Json } from '../../api-types.ts';
+/** The template library's answers, typed from the OpenAPI document (the generated client types). */
+import type { Answer } from '../../api-types.ts';
 
-type Answer<F extends (...args: never[]) => unknown> = Json<Awaited<ReturnType<F>>>;
-
-export type TemplateList = Answer<TemplateService['list']>;
+export type TemplateList = Answer<'listTemplates'>;
 export type Template = TemplateList['items'][number];
 export type LibraryWarning = TemplateList['warnings'][number];
-export type DraftList = Answer<TemplateService['drafts']>;
+export type DraftList = Answer<'listTemplateDrafts'>;
 export type Draft = DraftList['items'][number];
-export type TemplateUsage = Answer<CodeHistory['templateUsage']>;
+export type TemplateUsage = Answer<'getTemplateUsage'>;

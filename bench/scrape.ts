@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { createMetricSources } from '../src/app/metric-sources.ts';
 import { createMetrics } from '../src/app/metrics.ts';
@@ -9,6 +8,7 @@ import { systemClock } from '../src/core/clock.ts';
 import { readMaintainedCounts } from '../src/services/stats/service.ts';
 import { pgliteDb, postgresDb, type Db } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';
+import { readCountFlags } from './lib/flags.ts';
 import { num, table } from './lib/format.ts';
 import { percentile } from './lib/load.ts';
 import { createBenchDatabase } from './lib/postgres.ts';
@@ -27,42 +27,6 @@ const LIMITS = {
   large: { min: 1_000, max: 1_000_000, def: 100_000 },
   samples: { min: 10, max: 10_000, def: 100 },
 } as const;
-type Flag = keyof typeof LIMITS;
-
-function usage(message: string): never {
-  console.error(
-    `bench:scrape: ${message}\nusage: npm run bench:scrape -- [--large N] [--samples N]\n` +
-      Object.entries(LIMITS)
-        .map(([k, l]) => `  --${k}  ${num(l.min)} to ${num(l.max)} (default ${num(l.def)})`)
-        .join('\n'),
-  );
-  process.exit(2);
-}
-
-function readFlags(): Record<Flag, number> {
-  let values: Record<string, string | undefined>;
-  try {
-    values = parseArgs({
-      options: { large: { type: 'string' }, samples: { type: 'string' } },
-    }).values;
-  } catch (err) {
-    usage(err instanceof Error ? err.message : String(err));
-  }
-  const out = {} as Record<Flag, number>;
-  for (const key of Object.keys(LIMITS) as Flag[]) {
-    const l = LIMITS[key];
-    const raw = values[key]?.replace(/[_,]/g, '');
-    if (raw === undefined) {
-      out[key] = l.def;
-      continue;
-    }
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n < l.min || n > l.max)
-      usage(`--${key} must be a whole number from ${num(l.min)} to ${num(l.max)}, not "${raw}"`);
-    out[key] = n;
-  }
-  return out;
-}
 
 async function seed(db: Db, n: number): Promise<void> {
   await db.query(
@@ -173,7 +137,7 @@ async function measure(kind: string, db: Db, n: number, samples: number): Promis
 }
 
 async function main() {
-  const flags = readFlags();
+  const flags = readCountFlags('scrape', LIMITS);
   const sizes = [100, flags.large];
   const rows: Row[] = [];
   for (const n of sizes) {

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { systemClock } from '../src/core/clock.ts';
 import { createJobQueue } from '../src/jobs/queue.ts';
@@ -9,6 +8,7 @@ import { createRetentionService, RETENTION_TABLES } from '../src/services/retent
 import { postgresDb, type Db } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { createEventQueries } from '../src/store/queries/events.ts';
+import { readCountFlags } from './lib/flags.ts';
 import { num, table } from './lib/format.ts';
 import { percentile } from './lib/load.ts';
 import { createBenchDatabase, type BenchDatabase } from './lib/postgres.ts';
@@ -27,50 +27,8 @@ const LIMITS = {
   jobs: { min: 1_000, max: 10_000_000, def: 1_000_000 },
   samples: { min: 100, max: 100_000, def: 1_000 },
 } as const;
-type Flag = keyof typeof LIMITS;
 
-function usage(message: string): never {
-  console.error(
-    `bench:store: ${message}\nusage: npm run bench:store -- [--events N] [--jobs N] [--samples N]\n` +
-      Object.entries(LIMITS)
-        .map(([k, l]) => `  --${k}  ${num(l.min)} to ${num(l.max)} (default ${num(l.def)})`)
-        .join('\n'),
-  );
-  process.exit(2);
-}
-
-function readFlags(): Record<Flag, number> {
-  let values: Record<string, string | undefined>;
-  try {
-    values = parseArgs({
-      options: {
-        events: { type: 'string' },
-        jobs: { type: 'string' },
-        samples: { type: 'string' },
-      },
-    }).values;
-  } catch (err) {
-    usage(err instanceof Error ? err.message : String(err));
-  }
-  const out = {} as Record<Flag, number>;
-  for (const key of Object.keys(LIMITS) as Flag[]) {
-    const l = LIMITS[key];
-    const raw = values[key]?.replace(/[_,]/g, '');
-    if (raw === undefined) {
-      out[key] = l.def;
-      continue;
-    }
-    const v = Number(raw);
-    if (!/^\d+$/.test(raw) || v < l.min || v > l.max)
-      usage(
-        `--${key} must be a whole number from ${num(l.min)} to ${num(l.max)} (got "${values[key]}")`,
-      );
-    out[key] = v;
-  }
-  return out;
-}
-
-const flags = readFlags();
+const flags = readCountFlags('store', LIMITS);
 const say = (msg: string) => console.error(`· ${msg}`);
 const DAY_MS = 86_400_000;
 const EVENT_SPAN_DAYS = 60;

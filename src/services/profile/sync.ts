@@ -231,9 +231,6 @@ export function createProfileSync(deps: {
     }
   }
 
-  /** The mini programs whose latest drift record says they drifted. */
-  const driftedAppids = (only?: string) => q.drifted(only);
-
   async function runCall(appid: string, c: PlannedCall): Promise<CallResult> {
     try {
       const answer = await (
@@ -262,7 +259,7 @@ export function createProfileSync(deps: {
     for (const c of d.calls) results.push(await runCall(appid, c));
     const ok = results.every((r) => r.ok);
     // The drift record of the list (a drift found by the scheduled check is gone once applied).
-    if (ok && (d.calls.length > 0 || (await driftedAppids(appid)).has(appid))) {
+    if (ok && (d.calls.length > 0 || (await q.drifted([appid])).has(appid))) {
       await createAuthorizerQueries(db).addHistory(
         appid,
         'profile_applied',
@@ -340,7 +337,7 @@ export function createProfileSync(deps: {
       const t = deps.clock.now();
       const claimed = await q.claimDue(new Date(t), new Date(t + schedule.leaseMs), schedule.batch);
       if (claimed.length === 0) break;
-      const wasDrifted = await driftedAppids();
+      const wasDrifted = await q.drifted(claimed);
       for (const appid of claimed) {
         const jitter = (Math.random() * 2 - 1) * schedule.jitter * schedule.everyMs;
         try {

@@ -28,14 +28,14 @@ export function createDriftQueries(db: Queryable) {
     async scheduleNext(appid: string, at: Date): Promise<void> {
       await db.query('UPDATE authorizers SET drift_check_at = $2 WHERE appid = $1', [appid, at]);
     },
-    /** The mini programs whose latest drift record says they drifted (one, or all). */
-    async drifted(only?: string): Promise<Set<string>> {
+    /** Which of these mini programs' latest drift record says they drifted. */
+    async drifted(appids: readonly string[]): Promise<Set<string>> {
       const res = await db.query<{ appid: string; action: string }>(
         `SELECT DISTINCT ON (appid) appid, action FROM authorizer_history
          WHERE action IN ('drift_detected', 'drift_cleared', 'profile_applied')
-           AND ($1::text IS NULL OR appid = $1)
+           AND appid = ANY($1)
          ORDER BY appid, id DESC`,
-        [only ?? null],
+        [appids],
       );
       return new Set(res.rows.filter((r) => r.action === 'drift_detected').map((r) => r.appid));
     },

@@ -1,6 +1,5 @@
 import { AppError } from '../../core/errors.ts';
-import { PRIVACY_INTERFACE_NAMES } from '../privacy/interfaces.ts';
-import { checkApplication } from '../privacy/service.ts';
+import { checkApplication, PRIVACY_INTERFACE_NAMES } from '../privacy/interfaces.ts';
 
 /**
  * A profile's desired state for a mini program, and its validation. Server domains are written

@@ -21,6 +21,21 @@ export const PRIVACY_INTERFACE_NAMES = [
   'wx.startLocationUpdateBackground',
 ] as const;
 
+/** get_privacy_interface status in words (doc api_getprivacyinterface). */
+const INTERFACE_STATES: Readonly<Record<number, string>> = {
+  1: 'not_applied',
+  2: 'no_permission',
+  3: 'applying',
+  4: 'rejected',
+  5: 'approved',
+};
+
+/** An interface's state: status is given once an application was made (doc); none means not applied yet. */
+export function interfaceState(status: number | null | undefined): string {
+  if (status === null || status === undefined) return 'not_applied';
+  return INTERFACE_STATES[status] ?? `status_${status}`;
+}
+
 /** `wx.getLocation` → `getLocation`, as requiredPrivateInfos lists it. */
 export const declaredName = (apiName: string): string => apiName.replace(/^wx\./, '');
 

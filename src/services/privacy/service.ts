@@ -4,7 +4,7 @@ import { AppError } from '../../core/errors.ts';
 import type { Db } from '../../store/db.ts';
 import type { WechatClient } from '../../wechat/client.ts';
 import { WechatApiError } from '../../wechat/errors.ts';
-import { checkApplication, refuse, type ApplyInput } from './interfaces.ts';
+import { checkApplication, interfaceState, refuse, type ApplyInput } from './interfaces.ts';
 import {
   checkAuditMedia,
   checkPrivacyFile,
@@ -27,15 +27,6 @@ export interface PrivacyDeps {
   client: WechatClient;
   clock: Clock;
 }
-
-/** get_privacy_interface status in words (doc api_getprivacyinterface). */
-export const INTERFACE_STATES: Readonly<Record<number, string>> = {
-  1: 'not_applied',
-  2: 'no_permission',
-  3: 'applying',
-  4: 'rejected',
-  5: 'approved',
-};
 
 export interface PrivacyInterface {
   api_name: string;
@@ -88,8 +79,7 @@ function row(i: Record<string, unknown>): PrivacyInterface {
     group_name: str('group_name'),
     api_link: str('api_link'),
     status,
-    // status is given once an application was made (doc); none means not applied yet
-    state: status === null ? 'not_applied' : (INTERFACE_STATES[status] ?? `status_${status}`),
+    state: interfaceState(status),
     audit_id: num('audit_id'),
     apply_time: applied ? new Date(applied * 1000).toISOString() : null,
     fail_reason: str('fail_reason'),

@@ -9,7 +9,7 @@ import type { WechatClient } from '../../wechat/client.ts';
 import type { EndpointName } from '../../wechat/endpoints/index.ts';
 import { isWechatApiError } from '../../wechat/errors.ts';
 import { filteredDomains, type FilteredDomains } from '../mp-settings.ts';
-import { INTERFACE_STATES } from '../privacy/service.ts';
+import { interfaceState } from '../privacy/interfaces.ts';
 import { SERVER_KINDS, WX_FIELD, type PrivacyInterfaceSpec, type ProfileSpec } from './spec.ts';
 import type { Profile, ProfileService } from './profiles.ts';
 
@@ -209,8 +209,7 @@ export function createProfileSync(deps: {
     for (const want of wanted) {
       const status = list.find((i) => i.api_name === want.api_name)?.status;
       if (status === 5) continue;
-      const state =
-        status === undefined ? 'not_applied' : (INTERFACE_STATES[status] ?? `status_${status}`);
+      const state = interfaceState(status);
       differences.push({
         area: 'privacy_interfaces',
         field: want.api_name,

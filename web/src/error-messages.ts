@@ -1,4 +1,6 @@
 import { defineMessages } from './i18n.ts';
+import { accountErrors } from './error-messages/accounts.ts';
+import { pipelineErrors } from './error-messages/pipeline.ts';
 
 /**
  * Reasons the API returns, by their stable `code` (and `params.reason` where one code has
@@ -9,6 +11,8 @@ import { defineMessages } from './i18n.ts';
  */
 export const errorMessages = defineMessages({
   zh: {
+    ...pipelineErrors.zh,
+    ...accountErrors.zh,
     forbidden_role: '当前角色（{role}）无权执行此操作，需要 {required} 角色',
     sign_in_failed: '用户名或密码不正确',
     sign_in_throttled: '登录失败次数过多，请 {retryAfterSeconds} 秒后再试',
@@ -50,6 +54,8 @@ export const errorMessages = defineMessages({
     sandbox_only: '只能在沙箱模式下重置：在正式模式（{mode}）下这会删除真实平台的数据',
   },
   en: {
+    ...pipelineErrors.en,
+    ...accountErrors.en,
     forbidden_role: 'your role ({role}) may not do this; it needs the {required} role',
     sign_in_failed: 'the username or the password is not right',
     sign_in_throttled: 'too many failed sign-ins; try again in {retryAfterSeconds} s',

@@ -76,6 +76,82 @@ function validationField(
   return last || undefined;
 }
 
+type Validation = { keyword?: string; instancePath?: string; params?: Record<string, unknown> };
+
+/** An AJV limit (`{ limit: 64 }`) as a number, or nothing. */
+function limitOf(p: Record<string, unknown>): Record<string, unknown> {
+  return typeof p['limit'] === 'number' ? { limit: p['limit'] } : {};
+}
+
+/** A list of allowed values (enum, type) as one readable string: `"a", "b"`, `string, null`. */
+function listed(v: unknown, quote: boolean): string {
+  const items = Array.isArray(v) ? v : [v];
+  return items.map((x) => (quote ? JSON.stringify(x) : String(x))).join(', ');
+}
+
+/**
+ * The rule a schema validation error broke, as a stable `reason` and the values its sentence
+ * needs, from the AJV keyword and params (https://ajv.js.org/api.html#error-parameters). The
+ * console words each `bad_request_<reason>` in the operator's language.
+ */
+function validationParams(
+  v: Validation | undefined,
+  field: string,
+): Record<string, unknown> & { reason: string; field: string } {
+  const p = v?.params ?? {};
+  switch (v?.keyword) {
+    case 'required':
+      return { reason: 'required', field };
+    case 'dependentRequired':
+    case 'dependencies':
+      return { reason: 'required_with', field, property: String(p['property'] ?? '') };
+    case 'type':
+      return { reason: 'type', field, type: listed(p['type'], false) };
+    case 'minLength':
+      return { reason: 'too_short', field, ...limitOf(p) };
+    case 'maxLength':
+      return { reason: 'too_long', field, ...limitOf(p) };
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return { reason: 'too_small', field, ...limitOf(p) };
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return { reason: 'too_large', field, ...limitOf(p) };
+    case 'multipleOf':
+      return { reason: 'multiple_of', field, multiple: Number(p['multipleOf']) };
+    case 'pattern':
+      return { reason: 'pattern', field, pattern: String(p['pattern']) };
+    case 'format':
+      return { reason: 'format', field, format: String(p['format']) };
+    case 'enum':
+      return { reason: 'not_allowed', field, allowed: listed(p['allowedValues'], true) };
+    case 'const':
+      return { reason: 'not_allowed', field, allowed: listed(p['allowedValue'], true) };
+    case 'minItems':
+    case 'minProperties':
+      return { reason: 'too_few', field, ...limitOf(p) };
+    case 'maxItems':
+    case 'maxProperties':
+      return { reason: 'too_many', field, ...limitOf(p) };
+    case 'uniqueItems':
+      return { reason: 'duplicate', field };
+    case 'additionalProperties':
+    case 'unevaluatedProperties':
+    case 'propertyNames':
+      return { reason: 'unknown_field', field };
+    default:
+      // anyOf, oneOf, not, if/then and any keyword of a plugin: the value takes none of the accepted forms.
+      return { reason: 'invalid', field };
+  }
+}
+
+/** Why the content-type parser refused a body (FST_ERR_CTP_*), as a stable reason. */
+function bodyReason(code: string): string {
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'media_type';
+  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'body_empty';
+  return 'body_malformed';
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
     if (err instanceof WechatApiError) {
@@ -100,16 +176,26 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const fe = err as FastifyError;
     if (fe.validation) {
       const field = validationField(fe.validation[0]);
-      return sendError(reply, 400, 'bad_request', fe.message, field ? { field } : {});
+      // Without a property name (the whole body, query or params broke the rule): the part itself.
+      const params = validationParams(fe.validation[0], field ?? fe.validationContext ?? 'body');
+      return sendError(reply, 400, 'bad_request', fe.message, {
+        ...(field ? { field } : {}),
+        params,
+      });
     }
     if (typeof fe.statusCode === 'number' && fe.statusCode < 500) {
+      const code = fe.statusCode === 413 ? 'payload_too_large' : 'bad_request';
       return sendError(
         reply,
         fe.statusCode,
-        fe.statusCode === 413 ? 'payload_too_large' : 'bad_request',
+        code,
         fe.message,
         // A body the content-type parser refused (malformed or empty JSON, wrong media type).
-        fe.code?.startsWith('FST_ERR_CTP_') ? { field: 'body' } : {},
+        fe.code?.startsWith('FST_ERR_CTP_') && code === 'bad_request'
+          ? { field: 'body', params: { reason: bodyReason(fe.code), field: 'body' } }
+          : fe.code?.startsWith('FST_ERR_CTP_')
+            ? { field: 'body' }
+            : {},
       );
     }
     // The Error itself: pino's serializer keeps its type, message and stack; reqId comes with req.log.

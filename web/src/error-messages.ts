@@ -7,7 +7,8 @@ import { pipelineErrors } from './error-messages/pipeline.ts';
  * several), in the operator's language. `{name}` takes the error's params, `{field}` the field and
  * `{errcode}` WeChat's errcode when the error names them. A reason without its own entry gets its
  * code's general words; `bad_request` has none, so that the rule a field broke (the server's
- * message, under the field) is not lost.
+ * message, under the field) is not lost. Schema validation answers `bad_request` with the rule
+ * as `params.reason` (`bad_request_required`, `bad_request_too_long`, …, src/http/errors.ts).
  */
 export const errorMessages = defineMessages({
   zh: {
@@ -26,6 +27,25 @@ export const errorMessages = defineMessages({
     username_invalid: '用户名为 2–64 个字符：字母、数字、“.”、“_”或“-”，以字母或数字开头',
     username_taken: '用户名 {username} 已被使用',
     bad_request_target_empty: '发布范围内没有已授权的小程序',
+    bad_request_required: '请填写 {field}',
+    bad_request_required_with: '填写了 {property} 时，还需要填写 {field}',
+    bad_request_type: '{field} 的类型不对，应为 {type}',
+    bad_request_too_short: '{field} 至少 {limit} 个字符',
+    bad_request_too_long: '{field} 最多 {limit} 个字符',
+    bad_request_too_small: '{field} 不能小于 {limit}',
+    bad_request_too_large: '{field} 不能大于 {limit}',
+    bad_request_multiple_of: '{field} 须为 {multiple} 的整数倍',
+    bad_request_pattern: '{field} 的格式不正确',
+    bad_request_format: '{field} 的格式不正确（应为 {format}）',
+    bad_request_not_allowed: '{field} 只能取以下值：{allowed}',
+    bad_request_too_few: '{field} 至少要有 {limit} 项',
+    bad_request_too_many: '{field} 最多 {limit} 项',
+    bad_request_duplicate: '{field} 中有重复的项',
+    bad_request_unknown_field: '不认识的字段 {field}',
+    bad_request_invalid: '{field} 的取值不正确',
+    bad_request_body_malformed: '提交的内容不是有效的 JSON',
+    bad_request_body_empty: '提交的内容为空',
+    bad_request_media_type: '不支持这种提交格式（Content-Type）',
     webhook_url_credentials: '回调地址中不能包含用户名或密码',
     webhook_url_forbidden: '不允许使用这个回调地址（内网或本机地址）',
     webhook_secret_invalid: '签名密钥格式不正确',
@@ -70,6 +90,25 @@ export const errorMessages = defineMessages({
       'a username is 2–64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit',
     username_taken: 'the username {username} is taken',
     bad_request_target_empty: 'the target matches no authorized mini program',
+    bad_request_required: 'fill in {field}',
+    bad_request_required_with: '{field} is needed when {property} is given',
+    bad_request_type: '{field} has the wrong type; it should be {type}',
+    bad_request_too_short: '{field} has at least {limit} characters',
+    bad_request_too_long: '{field} has at most {limit} characters',
+    bad_request_too_small: '{field} may not be less than {limit}',
+    bad_request_too_large: '{field} may not be more than {limit}',
+    bad_request_multiple_of: '{field} must be a multiple of {multiple}',
+    bad_request_pattern: '{field} is not in the right form',
+    bad_request_format: '{field} is not in the right form ({format})',
+    bad_request_not_allowed: '{field} must be one of: {allowed}',
+    bad_request_too_few: '{field} needs at least {limit} items',
+    bad_request_too_many: '{field} has at most {limit} items',
+    bad_request_duplicate: '{field} holds the same item twice',
+    bad_request_unknown_field: 'unknown field {field}',
+    bad_request_invalid: '{field} does not have an accepted value',
+    bad_request_body_malformed: 'what was sent is not valid JSON',
+    bad_request_body_empty: 'nothing was sent',
+    bad_request_media_type: 'this content type is not accepted',
     webhook_url_credentials: 'a webhook URL may not hold a username or password',
     webhook_url_forbidden: 'this webhook URL is not allowed (a private or local address)',
     webhook_secret_invalid: 'the signing secret is not in the right form',

@@ -34,6 +34,8 @@ export async function startSandbox(
     env?: Record<string, string>;
     /** Further options for createOpenwx (e.g. short webhook retry settings). */
     options?: OpenwxOptions;
+    /** Called before openwx listens (e.g. to add a hook to its Fastify app). */
+    beforeListen?: (openwx: Openwx) => void;
   } = {},
 ): Promise<Sandbox> {
   const dataDir = mkdtempSync(join(tmpdir(), 'openwx-test-'));
@@ -53,6 +55,7 @@ export async function startSandbox(
     jobPollMs: 50,
     ...opts.options,
   });
+  opts.beforeListen?.(openwx);
   const url = await openwx.listen();
   const adminToken = config.adminToken;
   const admin = (path: string, init: RequestInit = {}) =>

@@ -203,9 +203,16 @@ describe('typed answers are the handlers’ own return values, nothing dropped',
     await ok(`/api/admin/authorizers/${mp}/apply`, 'POST', {});
     await ok(`/api/admin/authorizers/${mp}/drift`);
     // One mini program WeChat does not answer for: its result is an error in the list.
-    await sb.control('/faults', { endpoint: 'modify_domain', errcode: -1, times: 1 });
+    await sb.control('/faults', { endpoint: 'modify_domain', errcode: 61007, times: 1 });
     try {
-      await ok('/api/admin/profiles/apply', 'POST', { filter: { all: true }, dry_run: true });
+      const bulk = await ok<{ results: Json[] }>('/api/admin/profiles/apply', 'POST', {
+        filter: { all: true },
+        dry_run: true,
+      });
+      assert.ok(
+        bulk.results.some((r) => 'error' in r),
+        JSON.stringify(bulk.results.map((r) => r['error'] ?? r['ok'])),
+      );
     } finally {
       await sb.control('/faults', undefined, 'DELETE');
     }

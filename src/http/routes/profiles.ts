@@ -3,6 +3,7 @@ import type { ProfileInput, ProfileService } from '../../services/profile/profil
 import type { ProfileSync } from '../../services/profile/sync.ts';
 import type { BasicInfoInput, MpSettings } from '../../services/mp-settings.ts';
 import type { PrivacySpec, ServerDomains } from '../../services/profile/spec.ts';
+import { endpoints, type EndpointName } from '../../wechat/endpoints/index.ts';
 import { callerGuard, requireAppidAccess, type GuardDeps } from '../auth.ts';
 import { errorBody } from '../schemas.ts';
 
@@ -15,7 +16,6 @@ export interface ProfileRouteDeps extends GuardDeps {
 
 const security = [{ bearerAuth: [] }];
 const errors = { 400: errorBody, 401: errorBody, 404: errorBody, 409: errorBody, 502: errorBody };
-const any = { type: 'object', additionalProperties: true } as const;
 const list = { type: 'array', items: { type: 'string', maxLength: 300 }, maxItems: 300 } as const;
 const serverDomains = {
   type: ['object', 'null'],
@@ -102,13 +102,201 @@ const profileBody = {
     },
   },
 } as const;
+/** A profile as the routes answer it (services/profile/profiles.ts `Profile`). */
+const profile = {
+  title: 'Profile',
+  type: 'object',
+  required: ['id', 'name', 'default', 'created_at', 'updated_at'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    default: { type: 'boolean' },
+    server_domains: serverDomains,
+    webview_domains: profileBody.properties.webview_domains,
+    categories: profileBody.properties.categories,
+    privacy: profileBody.properties.privacy,
+    privacy_interfaces: profileBody.properties.privacy_interfaces,
+    basic_info: profileBody.properties.basic_info,
+    created_at: { type: 'string', format: 'date-time' },
+    updated_at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+const profileList = {
+  title: 'ProfileList',
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        ...profile,
+        title: 'ProfileListItem',
+        required: [...profile.required, 'tenant_ids'],
+        properties: {
+          ...profile.properties,
+          tenant_ids: {
+            type: 'array',
+            items: { type: 'string' },
+            description:
+              'The tenants given this profile (the default also serves every other tenant)',
+          },
+        },
+      },
+    },
+  },
+} as const;
+const tenantProfile = {
+  title: 'TenantProfile',
+  type: 'object',
+  required: ['tenant_id', 'profile_id'],
+  properties: {
+    tenant_id: { type: 'string' },
+    profile_id: { type: ['string', 'null'], description: 'null: the default profile' },
+  },
+} as const;
+/** A WeChat call that removes a difference (services/profile/sync.ts `PlannedCall`). */
+const plannedCall = {
+  endpoint: {
+    type: 'string',
+    description: 'The WeChat API (modify_domain, setwebviewdomain, addcategory, …)',
+  },
+  body: {
+    type: 'object',
+    additionalProperties: true,
+    description: 'The body sent to WeChat, as its documentation of the API writes it',
+  },
+} as const;
+const difference = {
+  type: 'object',
+  required: ['area', 'field', 'expected', 'actual'],
+  properties: {
+    area: {
+      type: 'string',
+      enum: [
+        'server_domains',
+        'webview_domains',
+        'categories',
+        'privacy',
+        'privacy_interfaces',
+        'basic_info',
+      ],
+    },
+    field: {
+      type: 'string',
+      description:
+        'The kind of server domain, owner_setting.<key>, setting_list, the interface name, …',
+    },
+    expected: { description: "The profile's value (a list, a string, 'approved')" },
+    actual: { description: "WeChat's value now (null when it has none)" },
+  },
+} as const;
+const driftProperties = {
+  appid: { type: 'string' },
+  profile_id: { type: 'string' },
+  in_sync: { type: 'boolean' },
+  differences: { type: 'array', items: difference },
+  calls: {
+    type: 'array',
+    items: { type: 'object', required: ['endpoint', 'body'], properties: plannedCall },
+  },
+} as const;
+const driftRequired = ['appid', 'profile_id', 'in_sync', 'differences', 'calls'] as const;
+const drift = {
+  title: 'ProfileDrift',
+  type: 'object',
+  required: driftRequired,
+  properties: driftProperties,
+} as const;
+const filteredDomains = domainsSet.properties.filtered;
+const applyResult = {
+  title: 'ProfileApplyResult',
+  type: 'object',
+  required: [...driftRequired, 'dry_run', 'ok', 'results'],
+  properties: {
+    ...driftProperties,
+    dry_run: { type: 'boolean' },
+    ok: { type: 'boolean', description: 'Every call succeeded (a dry run: true)' },
+    results: {
+      type: 'array',
+      description: 'One per call made (none in a dry run)',
+      items: {
+        type: 'object',
+        required: ['endpoint', 'body', 'ok'],
+        properties: {
+          ...plannedCall,
+          ok: { type: 'boolean' },
+          errcode: { type: 'integer', description: "WeChat's errcode when it refused the call" },
+          errmsg: { type: 'string' },
+          message: { type: 'string' },
+          filtered: filteredDomains,
+        },
+      },
+    },
+  },
+} as const;
+const applyManyResult = {
+  title: 'ProfileBulkApplyResult',
+  type: 'object',
+  required: ['dry_run', 'results'],
+  properties: {
+    dry_run: { type: 'boolean' },
+    results: {
+      type: 'array',
+      items: {
+        anyOf: [
+          applyResult,
+          {
+            title: 'ProfileApplyFailure',
+            type: 'object',
+            description: 'The drift could not be read (no profile, WeChat failing, …)',
+            required: ['appid', 'ok', 'error'],
+            properties: {
+              appid: { type: 'string' },
+              ok: { type: 'boolean', enum: [false] },
+              error: { type: 'string' },
+            },
+          },
+        ],
+      },
+    },
+  },
+} as const;
+const domains = {
+  title: 'ServerDomains',
+  type: 'object',
+  required: ['request', 'socket', 'upload', 'download', 'udp', 'tcp'],
+  properties: serverDomains.properties,
+} as const;
+const webviewDomains = {
+  title: 'WebviewDomains',
+  type: 'object',
+  required: ['webview_domains'],
+  properties: { webview_domains: { type: 'array', items: { type: 'string' } } },
+} as const;
+/**
+ * WeChat's own answer to the endpoint, passed on as it is (its errcode and errmsg included): the
+ * contract test lists these routes as pass-throughs.
+ */
+const wechatAnswer = (name: EndpointName) =>
+  ({
+    type: 'object',
+    additionalProperties: true,
+    description: `WeChat's answer to ${name}, as it is (${endpoints[name].doc})`,
+  }) as const;
 const idParams = { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } as const;
 const appidParams = {
   type: 'object',
   properties: { appid: { type: 'string', pattern: '^wx[0-9a-zA-Z]{16}$' } },
 } as const;
-const ok = (summary: string, tag: string, extra: Record<string, unknown> = {}) => ({
-  schema: { tags: [tag], security, summary, response: { 200: any, 201: any, ...errors }, ...extra },
+/** A route's schema: its success answer under `status` (200 unless given), and the errors. */
+const ok = (
+  summary: string,
+  tag: string,
+  answer: object,
+  extra: Record<string, unknown> = {},
+  status = 200,
+) => ({
+  schema: { tags: [tag], security, summary, response: { [status]: answer, ...errors }, ...extra },
 });
 
 type Id = { Params: { id: string } };
@@ -125,26 +313,41 @@ export function profileRoutes(deps: ProfileRouteDeps) {
 
     app.post<{ Body: ProfileInput }>(
       base,
-      ok('Create a profile (the first one is the default)', tag, { body: profileBody }),
+      ok(
+        'Create a profile (the first one is the default)',
+        tag,
+        profile,
+        { body: profileBody },
+        201,
+      ),
       async (req, reply) => reply.status(201).send(await profiles.create(req.body)),
     );
-    app.get(base, ok('All profiles', tag), async () => ({ items: await profiles.list() }));
-    app.get<Id>(`${base}/:id`, ok('One profile', tag, P), (req) => profiles.get(req.params.id));
+    app.get(base, ok('All profiles', tag, profileList), async () => ({
+      items: await profiles.list(),
+    }));
+    app.get<Id>(`${base}/:id`, ok('One profile', tag, profile, P), (req) =>
+      profiles.get(req.params.id),
+    );
     app.patch<Id & { Body: ProfileInput }>(
       `${base}/:id`,
-      ok('Change a profile (validated as a whole)', tag, { ...P, body: profileBody }),
+      ok('Change a profile (validated as a whole)', tag, profile, { ...P, body: profileBody }),
       (req) => profiles.update(req.params.id, req.body),
     );
-    app.delete<Id>(`${base}/:id`, ok('Delete a profile', tag, P), async (req, reply) => {
-      await profiles.remove(req.params.id);
-      return reply.status(204).send();
-    });
-    app.put<Id>(`${base}/:id/default`, ok('Make a profile the default', tag, P), (req) =>
+    const deleted = { type: 'null', description: 'Deleted' } as const;
+    app.delete<Id>(
+      `${base}/:id`,
+      ok('Delete a profile', tag, deleted, P, 204),
+      async (req, reply) => {
+        await profiles.remove(req.params.id);
+        return reply.status(204).send();
+      },
+    );
+    app.put<Id>(`${base}/:id/default`, ok('Make a profile the default', tag, profile, P), (req) =>
       profiles.setDefault(req.params.id),
     );
     app.put<{ Params: { id: string }; Body: { profile_id: string | null } }>(
       '/api/admin/tenants/:id/profile',
-      ok('Give a tenant its own profile (null: the default)', tag, {
+      ok('Give a tenant its own profile (null: the default)', tag, tenantProfile, {
         ...P,
         body: {
           type: 'object',
@@ -162,7 +365,7 @@ export function profileRoutes(deps: ProfileRouteDeps) {
       Body: { filter: { tenant_id?: string; appids?: string[]; all?: boolean }; dry_run?: boolean };
     }>(
       `${base}/apply`,
-      ok('Apply the profiles to many mini programs', tag, {
+      ok('Apply the profiles to many mini programs', tag, applyManyResult, {
         body: {
           type: 'object',
           additionalProperties: false,
@@ -190,7 +393,7 @@ export function profileRoutes(deps: ProfileRouteDeps) {
     ) => requireAppidAccess(deps.db, req, req.params.appid);
     app.get<App>(
       `${mp}/drift`,
-      ok('Differences between WeChat and the profile', tag, A),
+      ok('Differences between WeChat and the profile', tag, drift, A),
       async (req) => {
         await access(req);
         return sync.drift(req.params.appid);
@@ -198,7 +401,7 @@ export function profileRoutes(deps: ProfileRouteDeps) {
     );
     app.post<App & { Body: { dry_run?: boolean } | undefined }>(
       `${mp}/apply`,
-      ok('Apply the profile (dry_run: only the calls)', tag, {
+      ok('Apply the profile (dry_run: only the calls)', tag, applyResult, {
         ...A,
         body: {
           type: 'object',
@@ -213,7 +416,7 @@ export function profileRoutes(deps: ProfileRouteDeps) {
     );
 
     const mtag = 'Mini program settings';
-    app.get<App>(`${mp}/domains`, ok('Server domains', mtag, A), async (req) => {
+    app.get<App>(`${mp}/domains`, ok('Server domains', mtag, domains, A), async (req) => {
       await access(req);
       return settings.domains(req.params.appid);
     });
@@ -221,12 +424,11 @@ export function profileRoutes(deps: ProfileRouteDeps) {
       `${mp}/domains`,
       {
         schema: {
-          ...ok('Set the server domains (modify_domain set)', mtag).schema,
+          ...ok('Set the server domains (modify_domain set)', mtag, domainsSet).schema,
           ...A,
           description:
             'Answers the domains WeChat kept. WeChat filters rather than refuses: domains against its rules, not among the platform’s server domains or without an ICP filing are dropped and the rest applied (errcode 0); `filtered` then names the dropped ones per kind, and `no_icp` those without an ICP filing. Nothing left to apply is a 502 (errcode 85301).',
           body: { ...serverDomains, type: 'object' },
-          response: { ...ok('', mtag).schema.response, 200: domainsSet },
         },
       },
       async (req) => {
@@ -234,13 +436,17 @@ export function profileRoutes(deps: ProfileRouteDeps) {
         return settings.setDomains(req.params.appid, req.body);
       },
     );
-    app.get<App>(`${mp}/webview-domains`, ok('Business domains', mtag, A), async (req) => {
-      await access(req);
-      return { webview_domains: await settings.webviewDomains(req.params.appid) };
-    });
+    app.get<App>(
+      `${mp}/webview-domains`,
+      ok('Business domains', mtag, webviewDomains, A),
+      async (req) => {
+        await access(req);
+        return { webview_domains: await settings.webviewDomains(req.params.appid) };
+      },
+    );
     app.put<App & { Body: { webview_domains: string[] } }>(
       `${mp}/webview-domains`,
-      ok('Set the business domains (setwebviewdomain set)', mtag, {
+      ok('Set the business domains (setwebviewdomain set)', mtag, webviewDomains, {
         ...A,
         body: {
           type: 'object',
@@ -259,13 +465,17 @@ export function profileRoutes(deps: ProfileRouteDeps) {
         };
       },
     );
-    app.get<App>(`${mp}/categories`, ok('Configured categories', mtag, A), async (req) => {
-      await access(req);
-      return settings.categories(req.params.appid);
-    });
+    app.get<App>(
+      `${mp}/categories`,
+      ok('Configured categories', mtag, wechatAnswer('getcategory'), A),
+      async (req) => {
+        await access(req);
+        return settings.categories(req.params.appid);
+      },
+    );
     app.get<App>(
       `${mp}/categories/available`,
-      ok('Categories WeChat offers', mtag, A),
+      ok('Categories WeChat offers', mtag, wechatAnswer('getallcategories'), A),
       async (req) => {
         await access(req);
         return settings.availableCategories(req.params.appid);
@@ -273,7 +483,7 @@ export function profileRoutes(deps: ProfileRouteDeps) {
     );
     app.post<App & { Body: { categories: Array<{ first: number; second: number }> } }>(
       `${mp}/categories`,
-      ok('Add categories', mtag, {
+      ok('Add categories (answers getcategory after)', mtag, wechatAnswer('getcategory'), {
         ...A,
         body: {
           type: 'object',
@@ -289,7 +499,10 @@ export function profileRoutes(deps: ProfileRouteDeps) {
     );
     app.delete<App & { Body: { first: number; second: number } }>(
       `${mp}/categories`,
-      ok('Delete a category', mtag, { ...A, body: category }),
+      ok('Delete a category (answers getcategory after)', mtag, wechatAnswer('getcategory'), {
+        ...A,
+        body: category,
+      }),
       async (req) => {
         await access(req);
         return settings.deleteCategory(req.params.appid, req.body);
@@ -297,7 +510,7 @@ export function profileRoutes(deps: ProfileRouteDeps) {
     );
     app.get<App>(
       `${mp}/privacy`,
-      ok('Privacy guide (development version)', mtag, A),
+      ok('Privacy guide (development version)', mtag, wechatAnswer('getprivacysetting'), A),
       async (req) => {
         await access(req);
         return settings.privacy(req.params.appid);
@@ -305,7 +518,15 @@ export function profileRoutes(deps: ProfileRouteDeps) {
     );
     app.put<App & { Body: PrivacySpec }>(
       `${mp}/privacy`,
-      ok('Set the privacy guide', mtag, { ...A, body: privacy }),
+      ok(
+        'Set the privacy guide (answers getprivacysetting after)',
+        mtag,
+        wechatAnswer('getprivacysetting'),
+        {
+          ...A,
+          body: privacy,
+        },
+      ),
       async (req) => {
         await access(req);
         return settings.setPrivacy(req.params.appid, req.body);
@@ -313,31 +534,36 @@ export function profileRoutes(deps: ProfileRouteDeps) {
     );
     app.put<App & { Body: BasicInfoInput }>(
       `${mp}/basic-info`,
-      ok('Change the signature, the name and/or the avatar', mtag, {
-        ...A,
-        description:
-          'The avatar is an image uploaded with POST /api/proxy/{appid}/cgi-bin/media/upload?type=image; give its media_id and optionally the crop box (fractions 0..1, default the whole image).',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            signature: { type: 'string', maxLength: 120 },
-            nickname: { type: 'string', minLength: 1, maxLength: 30 },
-            head_img_media_id: { type: 'string', maxLength: 200 },
-            head_img_crop: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['x1', 'y1', 'x2', 'y2'],
-              properties: {
-                x1: { type: 'number' },
-                y1: { type: 'number' },
-                x2: { type: 'number' },
-                y2: { type: 'number' },
+      ok(
+        'Change the signature, the name and/or the avatar (answers getaccountbasicinfo after)',
+        mtag,
+        wechatAnswer('getaccountbasicinfo'),
+        {
+          ...A,
+          description:
+            'The avatar is an image uploaded with POST /api/proxy/{appid}/cgi-bin/media/upload?type=image; give its media_id and optionally the crop box (fractions 0..1, default the whole image).',
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              signature: { type: 'string', maxLength: 120 },
+              nickname: { type: 'string', minLength: 1, maxLength: 30 },
+              head_img_media_id: { type: 'string', maxLength: 200 },
+              head_img_crop: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['x1', 'y1', 'x2', 'y2'],
+                properties: {
+                  x1: { type: 'number' },
+                  y1: { type: 'number' },
+                  x2: { type: 'number' },
+                  y2: { type: 'number' },
+                },
               },
             },
           },
         },
-      }),
+      ),
       async (req) => {
         await access(req);
         return settings.setBasicInfo(req.params.appid, req.body);

@@ -30,8 +30,22 @@ const errors = {
   502: errorBody,
   503: errorBody,
 };
+/** Every field of the summary is always answered (services/authorizer-directory.ts summary()). */
+const summaryRequired = [
+  'appid',
+  'nickname',
+  'user_name',
+  'type',
+  'status',
+  'tenant_id',
+  'authorized_at',
+  'revoked_at',
+  'needs_attention',
+  'attention_reason',
+] as const;
 const summaryItem = {
   type: 'object',
+  required: summaryRequired,
   properties: {
     appid: { type: 'string' },
     nickname: { type: ['string', 'null'] },
@@ -49,15 +63,68 @@ const summaryItem = {
     attention_reason: { type: ['string', 'null'] },
   },
 } as const;
+const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
 const detail = {
   title: 'Authorizer',
   type: 'object',
+  required: [...summaryRequired, 'info', 'func_info', 'token', 'history'],
   properties: {
     ...summaryItem.properties,
-    info: { type: ['object', 'null'], additionalProperties: true },
+    info: {
+      type: ['object', 'null'],
+      additionalProperties: true,
+      description:
+        "WeChat's authorizer_info as it is (api_get_authorizer_info: https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/authorization-management/getAuthorizerInfo.html)",
+    },
     func_info: { type: 'array', items: { type: 'integer' } },
-    token: { type: 'object', additionalProperties: true },
-    history: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    token: {
+      title: 'AuthorizerTokenHealth',
+      type: 'object',
+      description: 'The authorizer_access_token’s health (the token itself is never answered here)',
+      required: [
+        'refreshed_at',
+        'expires_at',
+        'next_refresh_at',
+        'has_refresh_token',
+        'failures',
+        'last_error',
+        'last_error_at',
+      ],
+      properties: {
+        refreshed_at: nullableTime,
+        expires_at: nullableTime,
+        next_refresh_at: {
+          ...nullableTime,
+          description: 'null while refreshes are stopped (needs_attention)',
+        },
+        has_refresh_token: { type: 'boolean' },
+        failures: { type: 'integer', description: 'Refreshes failed in a row' },
+        last_error: { type: ['string', 'null'] },
+        last_error_at: nullableTime,
+      },
+    },
+    history: {
+      type: 'array',
+      description: 'The latest 50 entries, newest first',
+      items: {
+        title: 'AuthorizerHistoryEntry',
+        type: 'object',
+        required: ['action', 'detail', 'at'],
+        properties: {
+          action: {
+            type: 'string',
+            description:
+              'authorized, updated, unauthorized, profile_applied, drift_detected, drift_cleared, …',
+          },
+          detail: {
+            type: 'object',
+            additionalProperties: true,
+            description: 'What the entry records, by action',
+          },
+          at: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
   },
 } as const;
 const listQuery = {
@@ -98,11 +165,13 @@ const listQuery = {
 const listItem = {
   title: 'AuthorizerListItem',
   type: 'object',
+  required: [...summaryRequired, 'released', 'audit_state', 'token', 'drift'],
   properties: {
     ...summaryItem.properties,
     released: {
       type: ['object', 'null'],
       description: 'The version online now (released or rolled back to)',
+      required: ['user_version', 'template_id', 'at'],
       properties: {
         user_version: { type: ['string', 'null'] },
         template_id: { type: ['integer', 'null'] },
@@ -116,6 +185,7 @@ const listItem = {
     },
     token: {
       type: 'object',
+      required: ['failures', 'last_error', 'expires_at'],
       properties: {
         failures: { type: 'integer' },
         last_error: { type: ['string', 'null'] },
@@ -125,6 +195,7 @@ const listItem = {
     drift: {
       type: ['object', 'null'],
       description: 'The drift found by the latest check, when not applied since',
+      required: ['detected_at', 'differences'],
       properties: { detected_at: { type: 'string' }, differences: { type: 'integer' } },
     },
   },
@@ -181,7 +252,9 @@ function listRoute(app: FastifyInstance, deps: AuthorizerRouteDeps, path: string
         querystring: listQuery,
         response: {
           200: {
+            title: 'AuthorizerList',
             type: 'object',
+            required: ['items', 'total'],
             properties: {
               items: { type: 'array', items: listItem },
               total: { type: 'integer' },

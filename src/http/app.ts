@@ -15,6 +15,7 @@ import { finishDocument } from './openapi.ts';
 import { errorBody } from './schemas.ts';
 import { adminRoutes, type AdminDeps } from './routes/admin.ts';
 import { OPERATIONS_ROUTES, publicRoutes, type PublicDeps } from './routes/public.ts';
+import { LazyRequestLogger, requestLogger } from './request-logger.ts';
 import type { CallbackService } from '../callbacks/callback-service.ts';
 
 /** Everything the HTTP layer serves, built by the composition root. */
@@ -93,6 +94,8 @@ export async function buildApp(s: AppServices): Promise<FastifyInstance> {
     loggerInstance: s.loggerInstance,
     // Fastify's own two lines per request are replaced by one line of ours (logRequests).
     logController: new LogController({ disableRequestLogging: true }),
+    // A request's logger is made when it first logs (request-logger.ts).
+    childLoggerFactory: requestLogger,
     trustProxy: trustProxyOption(s.trustProxy),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
@@ -102,8 +105,8 @@ export async function buildApp(s: AppServices): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (req, reply) => {
     // Every line logged for this request carries its client address (behind a trusted proxy,
-    // the one the proxy saw) next to its request id.
-    req.log = reply.log = req.log.child({ ip: req.ip });
+    // the one the proxy saw) next to its request id; read when a line is written.
+    if (req.log instanceof LazyRequestLogger) req.log.attachRequest(req);
     reply.header('x-request-id', req.id);
     reply.headers(securityHeaders(req.url));
     // Until the database is connected and migrated only the operations routes answer; WeChat

@@ -26,6 +26,13 @@ const settings: RunSettings = {
   connections: 20,
   poolMax: Number(process.env['BENCH_POOL_MAX'] ?? 150_000),
 };
+/** BENCH_ONLY=postgres: the yardstick and the PostgreSQL rows alone (a quicker re-measure). */
+const only = process.env['BENCH_ONLY'];
+if (only !== undefined && only !== 'postgres') {
+  console.error(`BENCH_ONLY must be "postgres" (or unset), not ${JSON.stringify(only)}`);
+  process.exit(2);
+}
+const onlyPostgres = only === 'postgres';
 const say = (msg: string) => console.error(`· ${msg}`);
 const platform = fakePlatform();
 const gen = (kind: PushKind) => pushGenerator(platform, kind);
@@ -173,18 +180,23 @@ async function main(): Promise<void> {
   const busy = await busyCores();
   if (busy !== undefined) results.busyBefore = busy;
 
-  cryptoPieces();
   const env = openwxEnv(platform, { dataDir });
-  await bare(env, 'bare node:http');
-  await rungs(env);
   const pgliteDir = join(dataDir, 'pglite-server');
-  await fullPath('PGlite', openwxEnv(platform, { dataDir: pgliteDir }));
+  if (onlyPostgres) say('BENCH_ONLY=postgres: bare node:http and the PostgreSQL push rows only');
+  else cryptoPieces();
+  await bare(env, 'bare node:http');
+  if (!onlyPostgres) {
+    await rungs(env);
+    await fullPath('PGlite', openwxEnv(platform, { dataDir: pgliteDir }));
+  }
   if (pg) {
     const pgEnv = openwxEnv(platform, { dataDir: join(dataDir, 'pg-server'), databaseUrl: pg.url });
     await fullPath('PostgreSQL', pgEnv, pg);
   }
-  await bare(env, 'bare node:http (again)');
-  await dbPieces(pg, pgliteDir);
+  if (!onlyPostgres) {
+    await bare(env, 'bare node:http (again)');
+    await dbPieces(pg, pgliteDir);
+  }
 
   printResults(results, pg);
   const file = writeJson(results, settings, pg, {

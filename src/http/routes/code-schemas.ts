@@ -7,6 +7,19 @@ export const nullableInteger = { type: ['integer', 'null'] } as const;
 export const codeStep = {
   title: 'CodeStep',
   type: 'object',
+  required: [
+    'id',
+    'kind',
+    'template_id',
+    'user_version',
+    'user_desc',
+    'auditid',
+    'reason',
+    'screenshots',
+    'detail',
+    'by',
+    'at',
+  ],
   properties: {
     id: { type: 'integer' },
     kind: { type: 'string', enum: [...CODE_STEP_KINDS] },
@@ -33,10 +46,12 @@ export const codeStep = {
 export const codeState = {
   title: 'CodeState',
   type: 'object',
+  required: ['appid', 'committed', 'audit', 'gray', 'released', 'visit_status'],
   properties: {
     appid: { type: 'string' },
     committed: {
       type: ['object', 'null'],
+      required: ['template_id', 'user_version', 'user_desc', 'at', 'by'],
       properties: {
         template_id: nullableInteger,
         user_version: nullableString,
@@ -47,6 +62,17 @@ export const codeState = {
     },
     audit: {
       type: ['object', 'null'],
+      required: [
+        'auditid',
+        'state',
+        'reason',
+        'screenshots',
+        'template_id',
+        'user_version',
+        'user_desc',
+        'auto_release',
+        'at',
+      ],
       properties: {
         auditid: nullableInteger,
         state: {
@@ -66,6 +92,7 @@ export const codeState = {
     gray: {
       type: ['object', 'null'],
       description: 'The phased release running now, if any',
+      required: ['percentage', 'user_version', 'at', 'by'],
       properties: {
         percentage: { type: 'integer' },
         user_version: nullableString,
@@ -75,6 +102,7 @@ export const codeState = {
     },
     released: {
       type: ['object', 'null'],
+      required: ['template_id', 'user_version', 'user_desc', 'rollback', 'at', 'by'],
       properties: {
         template_id: nullableInteger,
         user_version: nullableString,
@@ -88,7 +116,9 @@ export const codeState = {
   },
 } as const;
 export const versionsBody = {
+  title: 'VersionHistory',
   type: 'object',
+  required: ['appid', 'items'],
   properties: { appid: { type: 'string' }, items: { type: 'array', items: codeStep } },
 } as const;
 export const usageItem = {
@@ -115,6 +145,7 @@ export const errors = {
 export const preflightBody = {
   title: 'AuditPreflight',
   type: 'object',
+  required: ['appid', 'ok', 'checks', 'item_list'],
   properties: {
     appid: { type: 'string' },
     ok: { type: 'boolean' },
@@ -122,6 +153,7 @@ export const preflightBody = {
       type: 'array',
       items: {
         type: 'object',
+        required: ['check', 'ok', 'detail', 'code', 'params'],
         properties: {
           check: {
             type: 'string',
@@ -144,11 +176,28 @@ export const preflightBody = {
         },
       },
     },
-    item_list: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    item_list: {
+      type: 'array',
+      description:
+        "The item_list submit_audit is given when the submission names none: the mini program's first approved category (the profile's preferred one first)",
+      items: {
+        type: 'object',
+        required: ['first_class', 'second_class', 'first_id', 'second_id'],
+        properties: {
+          first_class: { type: 'string' },
+          second_class: { type: 'string' },
+          third_class: { type: 'string' },
+          first_id: { type: 'integer' },
+          second_id: { type: 'integer' },
+          third_id: { type: 'integer' },
+        },
+      },
+    },
   },
 } as const;
 const reasonCategory = {
   type: 'object',
+  required: ['name', 'status'],
   properties: {
     name: {
       type: 'string',
@@ -178,6 +227,16 @@ const reasonCategory = {
 export const auditAdviceBody = {
   title: 'AuditAdvice',
   type: 'object',
+  required: [
+    'appid',
+    'auditid',
+    'user_version',
+    'reason',
+    'failed_at',
+    'current',
+    'categories',
+    'advice',
+  ],
   properties: {
     appid: { type: 'string' },
     auditid: nullableInteger,
@@ -193,6 +252,7 @@ export const auditAdviceBody = {
       type: 'array',
       items: {
         type: 'object',
+        required: ['code', 'params'],
         properties: {
           code: {
             type: 'string',

@@ -24,14 +24,26 @@ export function createGrayRelease(deps: {
       const current = await history.state(appid);
       if (current.audit?.state !== 'passed') {
         throw new AppError('conflict', 'a phased release needs a version that passed its audit', {
-          details: { field: 'audit' },
+          details: {
+            field: 'audit',
+            params: { reason: 'gray_needs_passed_audit', state: current.audit?.state ?? null },
+          },
         });
       }
       if (current.gray && input.percentage <= current.gray.percentage) {
         throw new AppError(
           'bad_request',
           `the share must grow: it is ${current.gray.percentage} % now`,
-          { details: { field: 'percentage' } },
+          {
+            details: {
+              field: 'percentage',
+              params: {
+                reason: 'gray_share_must_grow',
+                field: 'percentage',
+                percentage: current.gray.percentage,
+              },
+            },
+          },
         );
       }
       await client.call(
@@ -65,7 +77,11 @@ export function createGrayRelease(deps: {
     async revertGray(appid: string, actor: string): Promise<CodeStep> {
       await tenantOf(appid);
       const current = await history.state(appid);
-      if (!current.gray) throw new AppError('conflict', 'no phased release is running');
+      if (!current.gray) {
+        throw new AppError('conflict', 'no phased release is running', {
+          details: { params: { reason: 'no_gray_release' } },
+        });
+      }
       await client.call('revertgrayrelease', {}, { appid });
       return (await history.record(appid, 'gray_reverted', {
         user_version: current.gray.user_version,

@@ -79,7 +79,7 @@ export function createCodePipeline(deps: CodePipelineDeps) {
     const row = res.rows[0];
     if (!row || row.status !== 'authorized') {
       throw new AppError('not_found', `no authorized mini program ${appid}`, {
-        details: { field: 'appid' },
+        details: { field: 'appid', params: { reason: 'mini_program', appid } },
       });
     }
     return { id: row.id, name: row.name, ext: row.ext ?? {} };
@@ -107,7 +107,15 @@ export function createCodePipeline(deps: CodePipelineDeps) {
         templateId === undefined
           ? 'no template_id given and no default template is set'
           : `template ${templateId} is not in the template library`,
-        { details: { field: 'template_id' } },
+        {
+          details: {
+            field: 'template_id',
+            params:
+              templateId === undefined
+                ? { reason: 'no_default_template' }
+                : { reason: 'template_not_in_library', template_id: templateId },
+          },
+        },
       );
     }
     return { ...row, template_id: Number(row.template_id) };
@@ -124,14 +132,24 @@ export function createCodePipeline(deps: CodePipelineDeps) {
     } catch (err) {
       if (err instanceof WechatApiError && err.errcode === 85014) {
         throw new AppError('not_found', `WeChat does not know template ${payload.template_id}`, {
-          details: { field: 'template_id', errcode: err.errcode, errmsg: err.errmsg },
+          details: {
+            field: 'template_id',
+            errcode: err.errcode,
+            errmsg: err.errmsg,
+            params: { reason: 'template_unknown_to_wechat', template_id: payload.template_id },
+          },
         });
       }
       // 85048: WeChat could not parse the ext_json (community/minihome/doc/000ae0a8b48d98e94c5294d086bc00).
       const extJsonRefusals = [85013, 85045, 85047, 85048, 9402203];
       if (err instanceof WechatApiError && extJsonRefusals.includes(err.errcode)) {
         throw new AppError('bad_request', `WeChat rejected the ext_json: ${err.message}`, {
-          details: { field: 'ext_json', errcode: err.errcode, errmsg: err.errmsg },
+          details: {
+            field: 'ext_json',
+            errcode: err.errcode,
+            errmsg: err.errmsg,
+            params: { reason: 'ext_json_rejected', errcode: err.errcode },
+          },
         });
       }
       throw err;
@@ -156,11 +174,22 @@ export function createCodePipeline(deps: CodePipelineDeps) {
       throw new AppError(
         'conflict',
         `audit ${current.audit?.auditid} is already in flight (${current.audit?.state}); withdraw it first`,
-        { details: { auditid: current.audit?.auditid } },
+        {
+          details: {
+            auditid: current.audit?.auditid,
+            params: {
+              reason: 'audit_in_flight',
+              auditid: current.audit?.auditid ?? null,
+              state: current.audit?.state ?? null,
+            },
+          },
+        },
       );
     }
     if (!current.committed) {
-      throw new AppError('conflict', 'nothing has been committed for this mini program yet');
+      throw new AppError('conflict', 'nothing has been committed for this mini program yet', {
+        details: { params: { reason: 'nothing_committed', appid } },
+      });
     }
     const res = await client.call('submit_audit', body, { appid });
     preflight.usedAudit();
@@ -185,7 +214,21 @@ export function createCodePipeline(deps: CodePipelineDeps) {
           : current.audit
             ? `nothing to release: the latest audit (${current.audit.auditid}) is ${current.audit.state}, not passed`
             : 'nothing to release: no version has passed an audit',
-        { details: { field: 'audit' } },
+        {
+          details: {
+            field: 'audit',
+            params:
+              current.audit?.state === 'released'
+                ? { reason: 'version_online_already', auditid: current.audit.auditid }
+                : current.audit
+                  ? {
+                      reason: 'audit_not_passed',
+                      auditid: current.audit.auditid,
+                      state: current.audit.state,
+                    }
+                  : { reason: 'no_audit_passed' },
+          },
+        },
       );
     }
     await client.call('release', {}, { appid });
@@ -276,7 +319,9 @@ export function createCodePipeline(deps: CodePipelineDeps) {
       await tenantOf(appid);
       const current = await history.state(appid);
       if (!current.committed) {
-        throw new AppError('conflict', 'nothing has been committed for this mini program yet');
+        throw new AppError('conflict', 'nothing has been committed for this mini program yet', {
+          details: { params: { reason: 'nothing_committed', appid } },
+        });
       }
       let payload = body;
       if (!opts.skip_preflight) {
@@ -288,13 +333,25 @@ export function createCodePipeline(deps: CodePipelineDeps) {
           const first = failed[0];
           if (first?.check === 'no_audit_in_flight') {
             throw new AppError('conflict', first.detail, {
-              details: { auditid: current.audit?.auditid },
+              details: {
+                auditid: current.audit?.auditid,
+                params: {
+                  reason: 'audit_in_flight',
+                  auditid: current.audit?.auditid ?? null,
+                  state: current.audit?.state ?? null,
+                },
+              },
             });
           }
           throw new AppError(
             'preflight_failed',
             `pre-flight failed: ${failed.map((c) => `${c.check}: ${c.detail}`).join('; ')}`,
-            { details: { checks: pf.checks } },
+            {
+              details: {
+                checks: pf.checks,
+                params: { reason: 'checks_failed', count: failed.length },
+              },
+            },
           );
         }
         if (payload['item_list'] === undefined) payload = { ...payload, item_list: pf.item_list };
@@ -329,7 +386,9 @@ export function createCodePipeline(deps: CodePipelineDeps) {
       await tenantOf(appid);
       const current = await history.state(appid);
       if (!auditInFlight(current)) {
-        throw new AppError('conflict', 'no audit is in flight to withdraw');
+        throw new AppError('conflict', 'no audit is in flight to withdraw', {
+          details: { params: { reason: 'no_audit_in_flight' } },
+        });
       }
       await client.call('undocodeaudit', {}, { appid });
       return (await history.record(appid, 'audit_withdrawn', {
@@ -346,7 +405,11 @@ export function createCodePipeline(deps: CodePipelineDeps) {
       await tenantOf(appid);
       const current = await history.state(appid);
       if (current.audit?.state !== 'auditing' || current.audit.auditid === null) {
-        throw new AppError('conflict', 'only an audit under review can be sped up');
+        throw new AppError('conflict', 'only an audit under review can be sped up', {
+          details: {
+            params: { reason: 'audit_not_under_review', state: current.audit?.state ?? null },
+          },
+        });
       }
       await client.call('speedupaudit', { auditid: current.audit.auditid }, { appid });
       return (await history.record(appid, 'speedup', {

@@ -35,8 +35,15 @@ export function substitute(value: unknown, vars: Record<string, string>): unknow
   return value;
 }
 
-const bad = (field: string, message: string) =>
-  new AppError('bad_request', message, { details: { field } });
+/** A refused ext/ext_json: the field, and the reason with the values its sentence needs. */
+const bad = (
+  field: string,
+  message: string,
+  { reason, ...params }: { reason: string; [k: string]: unknown },
+) =>
+  new AppError('bad_request', message, {
+    details: { field, params: { reason, field, ...params } },
+  });
 
 /**
  * Adds the privacy interfaces the code calls (`wx.getLocation`) to the ext_json's
@@ -48,7 +55,9 @@ function declare(doc: Record<string, unknown>, apiNames: readonly string[]): voi
   if (apiNames.length === 0) return;
   const current = doc['requiredPrivateInfos'];
   if (current !== undefined && !Array.isArray(current)) {
-    throw bad('ext_json', "ext_json's requiredPrivateInfos must be a list of interface names");
+    throw bad('ext_json', "ext_json's requiredPrivateInfos must be a list of interface names", {
+      reason: 'ext_private_infos_not_list',
+    });
   }
   const names = [...(current ?? []), ...apiNames.map(declaredName)];
   doc['requiredPrivateInfos'] = [...new Set(names)];
@@ -62,7 +71,7 @@ export function renderExtJson(
 ): string {
   const vars = { appid, 'tenant.name': tenant.name ?? '', 'tenant.id': tenant.id ?? '' };
   if (input.ext_json !== undefined && input.ext !== undefined) {
-    throw bad('ext_json', 'give either ext or ext_json, not both');
+    throw bad('ext_json', 'give either ext or ext_json, not both', { reason: 'ext_and_ext_json' });
   }
   let doc: Record<string, unknown>;
   if (input.ext_json !== undefined) {
@@ -70,10 +79,12 @@ export function renderExtJson(
     try {
       parsed = JSON.parse(input.ext_json);
     } catch (err) {
-      throw bad('ext_json', `ext_json is not valid JSON: ${(err as Error).message}`);
+      throw bad('ext_json', `ext_json is not valid JSON: ${(err as Error).message}`, {
+        reason: 'ext_json_malformed',
+      });
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw bad('ext_json', 'ext_json must be a JSON object');
+      throw bad('ext_json', 'ext_json must be a JSON object', { reason: 'ext_json_not_object' });
     }
     doc = substitute(parsed, vars) as Record<string, unknown>;
     if (doc['extAppid'] === undefined) doc = { extAppid: appid, ...doc };
@@ -81,6 +92,7 @@ export function renderExtJson(
       throw bad(
         'ext_json',
         `ext_json's extAppid is ${JSON.stringify(doc['extAppid'])}; it must be the mini program's own appid ${appid} (or {{appid}})`,
+        { reason: 'ext_appid_mismatch', appid, ext_appid: JSON.stringify(doc['extAppid']) },
       );
     }
   } else {
@@ -93,6 +105,7 @@ export function renderExtJson(
     throw bad(
       input.ext_json !== undefined ? 'ext_json' : 'ext',
       `ext_json would be ${size} bytes (at most ${EXT_JSON_MAX})`,
+      { reason: 'ext_json_too_large', size, limit: EXT_JSON_MAX },
     );
   }
   return text;

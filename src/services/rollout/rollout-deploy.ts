@@ -28,13 +28,19 @@ export async function deployForTenant<T>(
     throw new AppError(
       'forbidden',
       'this mini program has been deployed before; upgrades are made by the platform operator',
+      { details: { params: { reason: 'upgrade_by_operator', appid: input.appid } } },
     );
   }
   if (first && input.template_id !== undefined && !allowed) {
     throw new AppError(
       'forbidden',
       'the first deployment uses the default template; choosing a template needs self-upgrade rights',
-      { details: { field: 'template_id' } },
+      {
+        details: {
+          field: 'template_id',
+          params: { reason: 'template_choice_not_allowed', field: 'template_id' },
+        },
+      },
     );
   }
   return deps.create(

@@ -24,8 +24,15 @@ export interface TargetApp {
   released_version: string | null;
 }
 
-const bad = (field: string, message: string) =>
-  new AppError('bad_request', message, { details: { field } });
+/** A refused target or waves: the field, and the reason with the values its sentence needs. */
+const bad = (
+  field: string,
+  message: string,
+  { reason, ...params }: { reason: string; [k: string]: unknown },
+) =>
+  new AppError('bad_request', message, {
+    details: { field, params: { reason, field, ...params } },
+  });
 
 /** Compares dotted versions part by part, numerically where both parts are numbers. */
 export function compareVersions(a: string, b: string): number {
@@ -49,29 +56,46 @@ export function checkTarget(target: RolloutTarget): void {
     throw bad(
       'target',
       'the target names no mini programs: give all: true, tenant_ids, appids or released_below',
+      { reason: 'target_unscoped' },
     );
   }
   if (target.all === true && (target.tenant_ids || target.appids)) {
-    throw bad('target', 'all: true cannot be combined with tenant_ids or appids');
+    throw bad('target', 'all: true cannot be combined with tenant_ids or appids', {
+      reason: 'target_all_combined',
+    });
   }
   if (target.released_below !== undefined && !/^\d+(\.\d+)*$/.test(target.released_below)) {
-    throw bad('target.released_below', 'released_below must be a version such as 1.4.0');
+    throw bad('target.released_below', 'released_below must be a version such as 1.4.0', {
+      reason: 'version_malformed',
+    });
   }
 }
 
 export function checkWaves(waves: number[]): void {
   if (waves.length === 0 || waves.length > 10) {
-    throw bad('waves', 'give 1 to 10 waves as cumulative percentages, e.g. [1, 10, 100]');
+    throw bad('waves', 'give 1 to 10 waves as cumulative percentages, e.g. [1, 10, 100]', {
+      reason: 'waves_count',
+      max: 10,
+    });
   }
   waves.forEach((w, i) => {
     if (!Number.isFinite(w) || w <= 0 || w > 100) {
-      throw bad('waves', `wave ${i + 1} is ${w}: each wave is a percentage above 0 and up to 100`);
+      throw bad('waves', `wave ${i + 1} is ${w}: each wave is a percentage above 0 and up to 100`, {
+        reason: 'wave_out_of_range',
+        wave: i + 1,
+        percent: w,
+      });
     }
     if (i > 0 && w <= (waves[i - 1] as number)) {
-      throw bad('waves', 'waves are cumulative: each percentage must be higher than the previous');
+      throw bad('waves', 'waves are cumulative: each percentage must be higher than the previous', {
+        reason: 'waves_not_rising',
+        wave: i + 1,
+      });
     }
   });
-  if (waves[waves.length - 1] !== 100) throw bad('waves', 'the last wave must be 100 (%)');
+  if (waves[waves.length - 1] !== 100) {
+    throw bad('waves', 'the last wave must be 100 (%)', { reason: 'last_wave_not_100' });
+  }
 }
 
 /** The wave index of each of `n` mini programs. */
@@ -107,6 +131,11 @@ export async function resolveTargets(
       throw bad(
         'target.appids',
         `not authorized mini programs: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`,
+        {
+          reason: 'appids_not_authorized',
+          appids: missing.slice(0, 10).join(', '),
+          count: missing.length,
+        },
       );
     }
   }

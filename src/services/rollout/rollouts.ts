@@ -108,8 +108,13 @@ export function createRollouts(deps: RolloutsDeps) {
         return { ...a, wave: waveOf[i] ?? 0, ext_json: renderExtJson(a.appid, tenant, ext) };
       } catch (err) {
         if (err instanceof AppError) {
+          // The refusal of this mini program's ext_json, its reason kept, the mini program named.
+          const inner = err.details?.['params'] as { reason?: string } | undefined;
           throw new AppError('bad_request', `${a.appid}: ${err.message}`, {
-            details: err.details ?? {},
+            details: {
+              ...err.details,
+              params: { ...inner, reason: inner?.reason ?? 'ext_invalid', appid: a.appid },
+            },
           });
         }
         throw err;
@@ -180,7 +185,11 @@ export function createRollouts(deps: RolloutsDeps) {
 
   async function find(id: number, q: Queryable = db): Promise<RolloutRow> {
     const row = await findRollout(q, id);
-    if (!row) throw new AppError('not_found', `rollout ${id} not found`);
+    if (!row) {
+      throw new AppError('not_found', `rollout ${id} not found`, {
+        details: { params: { reason: 'rollout', id } },
+      });
+    }
     return row;
   }
 
@@ -189,7 +198,7 @@ export function createRollouts(deps: RolloutsDeps) {
     const quota = await quotaEstimate(p.apps.length);
     if (quota.remaining !== null && !quota.enough) {
       throw new AppError('quota_exhausted', `not enough audit quota: ${quota.message}`, {
-        details: { field: 'target', params: quota.params },
+        details: { field: 'target', params: { reason: 'audit_quota_short', ...quota.params } },
       });
     }
     const id = await db.transaction(async (tx) => {

@@ -62,24 +62,49 @@ export function filteredDomains(answer: Record<string, unknown>): FilteredDomain
 }
 
 const WHOLE: CropBox = { x1: 0, y1: 0, x2: 1, y2: 1 };
-const badField = (field: string, message: string): AppError =>
-  new AppError('bad_request', `${field}: ${message}`, { details: { field } });
+/** A refused field, and the reason with the values its sentence needs. */
+const badField = (
+  field: string,
+  message: string,
+  { reason, ...params }: { reason: string; [k: string]: unknown },
+): AppError =>
+  new AppError('bad_request', `${field}: ${message}`, {
+    details: { field, params: { reason, field, ...params } },
+  });
 
 function checkHeadImage(b: BasicInfoInput): CropBox | undefined {
   if (b.head_img_media_id === undefined) {
     if (b.head_img_crop !== undefined)
-      throw badField('head_img_media_id', 'give the media id of the image to crop');
+      throw badField('head_img_media_id', 'give the media id of the image to crop', {
+        reason: 'required_with',
+        property: 'head_img_crop',
+      });
     return undefined;
   }
   if (b.head_img_media_id.trim() === '')
-    throw badField('head_img_media_id', 'upload the image first and give its media id');
+    throw badField('head_img_media_id', 'upload the image first and give its media id', {
+      reason: 'required',
+    });
   const box = b.head_img_crop ?? WHOLE;
   for (const k of ['x1', 'y1', 'x2', 'y2'] as const) {
     if (!Number.isFinite(box[k]) || box[k] < 0 || box[k] > 1)
-      throw badField(`head_img_crop.${k}`, `${box[k]} is not between 0 and 1`);
+      throw badField(`head_img_crop.${k}`, `${box[k]} is not between 0 and 1`, {
+        reason: 'crop_out_of_range',
+        value: box[k],
+      });
   }
-  if (box.x2 <= box.x1) throw badField('head_img_crop.x2', 'must be greater than x1');
-  if (box.y2 <= box.y1) throw badField('head_img_crop.y2', 'must be greater than y1');
+  if (box.x2 <= box.x1) {
+    throw badField('head_img_crop.x2', 'must be greater than x1', {
+      reason: 'crop_not_greater',
+      other: 'x1',
+    });
+  }
+  if (box.y2 <= box.y1) {
+    throw badField('head_img_crop.y2', 'must be greater than y1', {
+      reason: 'crop_not_greater',
+      other: 'y1',
+    });
+  }
   return box;
 }
 

@@ -118,7 +118,11 @@ export function createIcpService(deps: IcpServiceDeps) {
    */
   async function authorizer(appid: string, write = true): Promise<void> {
     const row = await createAuthorizerQueries(db).findByAppid(appid);
-    if (!row) throw new AppError('not_found', `authorizer ${appid} not found`);
+    if (!row) {
+      throw new AppError('not_found', `authorizer ${appid} not found`, {
+        details: { params: { reason: 'authorizer', appid } },
+      });
+    }
     if (write && row.status !== 'authorized') {
       throw new AppError('conflict', `the authorization of ${appid} was revoked`, {
         details: { params: { reason: 'authorization_revoked' } },

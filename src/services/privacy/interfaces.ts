@@ -80,9 +80,7 @@ export function checkApplication(
       `${prefix}content`,
       'content_too_long',
       `content has at most ${CONTENT_MAX} characters`,
-      {
-        max: CONTENT_MAX,
-      },
+      { max: CONTENT_MAX, limit: CONTENT_MAX },
     );
   }
   const urls = input.url_list ?? [];
@@ -102,14 +100,13 @@ export function checkApplication(
       `${prefix}pic_list`,
       'too_many',
       `pic_list takes at most ${PICS_MAX} pictures`,
-      {
-        max: PICS_MAX,
-      },
+      { max: PICS_MAX, limit: PICS_MAX },
     );
   }
   if (videos.length > VIDEOS_MAX) {
     refuse('bad_request', `${prefix}video_list`, 'too_many', 'video_list takes one video', {
-      max: 1,
+      max: VIDEOS_MAX,
+      limit: VIDEOS_MAX,
     });
   }
   for (const [field, list] of [

@@ -97,7 +97,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
     const r = await createAuthorizerQueries(db).findByAppid(appid);
     if (!r || r.status !== 'authorized' || !r.info || !('MiniProgramInfo' in r.info)) {
       throw new AppError('not_found', `no authorized mini program ${appid}`, {
-        details: { field: 'appid' },
+        details: { field: 'appid', params: { reason: 'mini_program', appid } },
       });
     }
   }
@@ -250,7 +250,9 @@ export function createPrivacyService(deps: PrivacyDeps) {
     // The doc names the id mediaid; older SDK models read media_id.
     const id = json['mediaid'] ?? json['media_id'];
     if (typeof id !== 'string' || id === '') {
-      throw new AppError('internal', 'WeChat took the material but answered no mediaid');
+      throw new AppError('internal', 'WeChat took the material but answered no mediaid', {
+        details: { params: { reason: 'wechat_answer_incomplete', field: 'mediaid' } },
+      });
     }
     return {
       type: file.type,
@@ -274,7 +276,9 @@ export function createPrivacyService(deps: PrivacyDeps) {
     );
     const id = json['ext_file_media_id'];
     if (typeof id !== 'string' || id === '') {
-      throw new AppError('internal', 'WeChat took the file but answered no ext_file_media_id');
+      throw new AppError('internal', 'WeChat took the file but answered no ext_file_media_id', {
+        details: { params: { reason: 'wechat_answer_incomplete', field: 'ext_file_media_id' } },
+      });
     }
     return { ext_file_media_id: id };
   }

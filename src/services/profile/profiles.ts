@@ -56,7 +56,11 @@ export function createProfileService(deps: { db: Db; clock: Clock; platform: Pla
 
   async function find(id: string): Promise<Row> {
     const row = await q.find(id);
-    if (!row) throw new AppError('not_found', `profile ${id} not found`);
+    if (!row) {
+      throw new AppError('not_found', `profile ${id} not found`, {
+        details: { params: { reason: 'profile', id } },
+      });
+    }
     return row;
   }
 
@@ -64,7 +68,7 @@ export function createProfileService(deps: { db: Db; clock: Clock; platform: Pla
     checkSpec(row.spec, deps.platform);
     if (await q.nameTakenByOther(row.name, row.id)) {
       throw new AppError('conflict', `a profile named ${row.name} exists`, {
-        details: { field: 'name' },
+        details: { field: 'name', params: { reason: 'profile_name_taken', name: row.name } },
       });
     }
     await db.transaction((tx) => q.save(row, makeDefault, now(), tx));
@@ -74,7 +78,9 @@ export function createProfileService(deps: { db: Db; clock: Clock; platform: Pla
   return {
     async create(input: ProfileInput): Promise<Profile> {
       if (!input.name) {
-        throw new AppError('bad_request', 'name is required', { details: { field: 'name' } });
+        throw new AppError('bad_request', 'name is required', {
+          details: { field: 'name', params: { reason: 'required', field: 'name' } },
+        });
       }
       const isDefault = input.default === true || (await q.count()) === 0;
       const row: Row = {
@@ -114,6 +120,7 @@ export function createProfileService(deps: { db: Db; clock: Clock; platform: Pla
         throw new AppError(
           'conflict',
           'the default profile cannot be deleted; choose another first',
+          { details: { params: { reason: 'profile_is_default', id } } },
         );
       }
       await q.remove(id);
@@ -124,7 +131,9 @@ export function createProfileService(deps: { db: Db; clock: Clock; platform: Pla
     },
     async assignToTenant(tenantId: string, profileId: string | null): Promise<void> {
       if (!(await q.tenantExists(tenantId))) {
-        throw new AppError('not_found', `tenant ${tenantId} not found`);
+        throw new AppError('not_found', `tenant ${tenantId} not found`, {
+          details: { params: { reason: 'tenant', tenant_id: tenantId } },
+        });
       }
       if (profileId !== null) await find(profileId);
       await q.assign(tenantId, profileId);

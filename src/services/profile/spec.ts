@@ -58,8 +58,15 @@ export interface PlatformDomains {
 
 const HOST = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
 
-const bad = (field: string, message: string): AppError =>
-  new AppError('bad_request', `${field}: ${message}`, { details: { field } });
+/** A refused part of a profile: the field, and the reason with the values its sentence needs. */
+const bad = (
+  field: string,
+  message: string,
+  { reason, ...params }: { reason: string; [k: string]: unknown },
+): AppError =>
+  new AppError('bad_request', `${field}: ${message}`, {
+    details: { field, params: { reason, field, ...params } },
+  });
 
 /** Splits `scheme://host[:port]`, refusing paths, queries and other shapes. */
 function parseDomain(
@@ -68,10 +75,23 @@ function parseDomain(
 ): { scheme: string; host: string; port?: string } {
   const m = /^([a-z]+):\/\/([^/:?#]+)(?::(\d{1,5}))?(.*)$/.exec(value);
   if (!m)
-    throw bad(field, `"${value}" must be written scheme://host, e.g. https://api.example.com`);
+    throw bad(field, `"${value}" must be written scheme://host, e.g. https://api.example.com`, {
+      reason: 'domain_malformed',
+      value,
+    });
   const [, scheme = '', host = '', port, rest = ''] = m;
-  if (rest !== '') throw bad(field, `"${value}" has a path; give the domain only`);
-  if (!HOST.test(host)) throw bad(field, `"${host}" is not a valid host name (no IP addresses)`);
+  if (rest !== '') {
+    throw bad(field, `"${value}" has a path; give the domain only`, {
+      reason: 'domain_has_path',
+      value,
+    });
+  }
+  if (!HOST.test(host)) {
+    throw bad(field, `"${host}" is not a valid host name (no IP addresses)`, {
+      reason: 'host_invalid',
+      host,
+    });
+  }
   return { scheme, host, ...(port ? { port } : {}) };
 }
 
@@ -80,7 +100,7 @@ function checkList(values: string[], field: string, check: (v: string, f: string
   values.forEach((v, i) => {
     const f = `${field}[${i}]`;
     check(v, f);
-    if (seen.has(v)) throw bad(f, `"${v}" is listed twice`);
+    if (seen.has(v)) throw bad(f, `"${v}" is listed twice`, { reason: 'listed_twice', value: v });
     seen.add(v);
   });
 }
@@ -94,10 +114,18 @@ export function checkServerDomains(
     checkList(domains[kind] ?? [], `${prefix}.${kind}`, (v, f) => {
       const d = parseDomain(v, f);
       if (d.scheme !== SCHEME[kind]) {
-        throw bad(f, `"${v}": ${kind} domains start with ${SCHEME[kind]}://`);
+        throw bad(f, `"${v}": ${kind} domains start with ${SCHEME[kind]}://`, {
+          reason: 'domain_scheme',
+          value: v,
+          kind,
+          scheme: SCHEME[kind],
+        });
       }
       if (platform.server.length > 0 && !platform.server.includes(d.host)) {
-        throw bad(f, `"${d.host}" is not among the platform's registered server domains`);
+        throw bad(f, `"${d.host}" is not among the platform's registered server domains`, {
+          reason: 'domain_not_on_platform',
+          host: d.host,
+        });
       }
     });
   }
@@ -110,11 +138,26 @@ export function checkWebviewDomains(
 ): void {
   checkList(domains, field, (v, f) => {
     const d = parseDomain(v, f);
-    if (d.scheme !== 'https') throw bad(f, `"${v}": business domains start with https://`);
-    if (d.port) throw bad(f, `"${v}": business domains take no port`);
+    if (d.scheme !== 'https') {
+      throw bad(f, `"${v}": business domains start with https://`, {
+        reason: 'domain_scheme',
+        value: v,
+        kind: 'webview',
+        scheme: 'https',
+      });
+    }
+    if (d.port) {
+      throw bad(f, `"${v}": business domains take no port`, {
+        reason: 'webview_domain_port',
+        value: v,
+      });
+    }
     const registered = platform.webview.some((p) => d.host === p || d.host.endsWith(`.${p}`));
     if (platform.webview.length > 0 && !registered) {
-      throw bad(f, `"${d.host}" is not a platform business domain or one of its subdomains`);
+      throw bad(f, `"${d.host}" is not a platform business domain or one of its subdomains`, {
+        reason: 'webview_domain_not_on_platform',
+        host: d.host,
+      });
     }
   });
 }
@@ -123,7 +166,12 @@ export function checkCategories(list: Array<{ first: number; second: number }>, 
   const seen = new Set<string>();
   list.forEach((c, i) => {
     const key = `${c.first}/${c.second}`;
-    if (seen.has(key)) throw bad(`${field}[${i}]`, `category ${key} is listed twice`);
+    if (seen.has(key)) {
+      throw bad(`${field}[${i}]`, `category ${key} is listed twice`, {
+        reason: 'listed_twice',
+        value: key,
+      });
+    }
     seen.add(key);
   });
 }
@@ -132,15 +180,23 @@ export function checkPrivacy(p: PrivacySpec, field = 'privacy'): void {
   const o = p.owner_setting;
   const contacts = ['contact_email', 'contact_phone', 'contact_qq', 'contact_weixin'];
   if (!contacts.some((k) => (o[k] ?? '') !== '')) {
-    throw bad(`${field}.owner_setting`, `give at least one of ${contacts.join(', ')}`);
+    throw bad(`${field}.owner_setting`, `give at least one of ${contacts.join(', ')}`, {
+      reason: 'privacy_contact_missing',
+      fields: contacts.join(', '),
+    });
   }
   if (!o['notice_method']) {
-    throw bad(`${field}.owner_setting.notice_method`, 'say how users are told of changes');
+    throw bad(`${field}.owner_setting.notice_method`, 'say how users are told of changes', {
+      reason: 'privacy_notice_missing',
+    });
   }
   const seen = new Set<string>();
   p.setting_list.forEach((s, i) => {
     if (seen.has(s.privacy_key)) {
-      throw bad(`${field}.setting_list[${i}]`, `privacy_key ${s.privacy_key} is listed twice`);
+      throw bad(`${field}.setting_list[${i}]`, `privacy_key ${s.privacy_key} is listed twice`, {
+        reason: 'listed_twice',
+        value: s.privacy_key,
+      });
     }
     seen.add(s.privacy_key);
   });
@@ -166,7 +222,12 @@ export function checkPrivacyInterfaces(
         },
       );
     }
-    if (seen.has(p.api_name)) throw bad(`${f}.api_name`, `${p.api_name} is listed twice`);
+    if (seen.has(p.api_name)) {
+      throw bad(`${f}.api_name`, `${p.api_name} is listed twice`, {
+        reason: 'listed_twice',
+        value: p.api_name,
+      });
+    }
     seen.add(p.api_name);
     checkApplication(p, `${f}.`);
   });

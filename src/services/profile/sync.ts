@@ -83,16 +83,26 @@ export function createProfileSync(deps: {
   async function miniProgram(appid: string): Promise<{ tenant_id: string | null }> {
     const row = await q.authorizer(appid);
     if (!row || row.status !== 'authorized') {
-      throw new AppError('not_found', `authorizer ${appid} not found`);
+      throw new AppError('not_found', `authorizer ${appid} not found`, {
+        details: { params: { reason: 'authorizer', appid } },
+      });
     }
-    if (!row.mp) throw new AppError('bad_request', `${appid} is not a mini program`);
+    if (!row.mp) {
+      throw new AppError('bad_request', `${appid} is not a mini program`, {
+        details: { params: { reason: 'not_mini_program', appid } },
+      });
+    }
     return row;
   }
 
   async function profileFor(appid: string): Promise<Profile> {
     const { tenant_id } = await miniProgram(appid);
     const p = await profiles.forTenant(tenant_id);
-    if (!p) throw new AppError('not_found', 'no profile applies: create a default profile first');
+    if (!p) {
+      throw new AppError('not_found', 'no profile applies: create a default profile first', {
+        details: { params: { reason: 'no_profile_applies', appid } },
+      });
+    }
     return p;
   }
 
@@ -275,7 +285,7 @@ export function createProfileSync(deps: {
   ) {
     if (!filter.all && !filter.tenant_id && !filter.appids?.length) {
       throw new AppError('bad_request', 'give filter.tenant_id, filter.appids or filter.all', {
-        details: { field: 'filter' },
+        details: { field: 'filter', params: { reason: 'filter_empty', field: 'filter' } },
       });
     }
     const appids = await q.miniPrograms({

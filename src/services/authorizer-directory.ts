@@ -199,11 +199,16 @@ export function createAuthorizerDirectory(deps: {
     async assignTenant(appid: string, tenantId: string | null) {
       if (tenantId !== null && !(await tenants.findById(tenantId))) {
         throw new AppError('not_found', `tenant ${tenantId} not found`, {
-          details: { field: 'tenant_id' },
+          details: {
+            field: 'tenant_id',
+            params: { reason: 'tenant', tenant_id: tenantId },
+          },
         });
       }
       if (!(await authorizers.setTenant(appid, tenantId, new Date(clock.now())))) {
-        throw new AppError('not_found', `authorizer ${appid} not found`);
+        throw new AppError('not_found', `authorizer ${appid} not found`, {
+          details: { params: { reason: 'authorizer', appid } },
+        });
       }
       await authorizers.addHistory(
         appid,

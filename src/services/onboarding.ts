@@ -73,7 +73,10 @@ export function createOnboardingService(deps: OnboardingDeps) {
     async createLink(req: LinkRequest) {
       if (req.tenant_id && !(await tenants.findById(req.tenant_id))) {
         throw new AppError('not_found', `tenant ${req.tenant_id} not found`, {
-          details: { field: 'tenant_id' },
+          details: {
+            field: 'tenant_id',
+            params: { reason: 'tenant', tenant_id: req.tenant_id },
+          },
         });
       }
       const res = await deps.client.call('api_create_preauthcode', {

@@ -22,7 +22,7 @@ function wechatPath(rest: string): string {
     throw new AppError(
       'bad_request',
       `"${path}" is not a WeChat API path (e.g. /cgi-bin/…, /wxa/…, /sns/…)`,
-      { details: { field: 'path' } },
+      { details: { field: 'path', params: { reason: 'not_wechat_path', field: 'path', path } } },
     );
   }
   return path;
@@ -66,7 +66,9 @@ export function proxyRoutes(deps: GuardDeps & { client: WechatClient }) {
     ) {
       const path = wechatPath(rest);
       if (kind === 'component' && tenantOf(req) !== undefined) {
-        throw new AppError('not_found', 'the component proxy is for the operator only');
+        throw new AppError('not_found', 'the component proxy is for the operator only', {
+          details: { params: { reason: 'component_proxy' } },
+        });
       }
       if (appid) await requireAppidAccess(deps.db, req, appid);
       if (tenantOf(req) !== undefined && tenantProxyPermission(path) === undefined) {
@@ -121,7 +123,12 @@ export function proxyRoutes(deps: GuardDeps & { client: WechatClient }) {
           throw new AppError(
             'bad_request',
             'the proxy path must start with an appid or "component"',
-            { details: { field: 'appid' } },
+            {
+              details: {
+                field: 'appid',
+                params: { reason: 'proxy_appid_invalid', field: 'appid' },
+              },
+            },
           );
         }
         return forward(req, reply, 'authorizer', req.params.appid, req.params['*']);

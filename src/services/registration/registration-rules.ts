@@ -42,36 +42,57 @@ const CODE_RULES: Readonly<Record<number, { re: RegExp; text: string }>> = {
 const PHONE = /^\d{5,20}$/;
 const WECHAT_ID = /^[a-zA-Z][-_a-zA-Z0-9]{5,19}$/;
 
-function bad(field: string, message: string): never {
-  throw new AppError('bad_request', message, { details: { field } });
+/** A refused field, and the reason with the values its sentence needs. */
+function bad(
+  field: string,
+  message: string,
+  { reason, ...params }: { reason: string; [k: string]: unknown },
+): never {
+  throw new AppError('bad_request', message, {
+    details: { field, params: { reason, field, ...params } },
+  });
 }
 
 /** A field the kind needs; absent or not a string is named. */
 export function need(input: Record<string, unknown>, field: string): void {
-  if (input[field] === undefined || input[field] === null) bad(field, `${field} is required`);
+  if (input[field] === undefined || input[field] === null) {
+    bad(field, `${field} is required`, { reason: 'required' });
+  }
 }
 
 function checkName(value: string, field: string, max: number): void {
   const n = [...value.trim()].length;
-  if (n < 1 || n > max) bad(field, `${field} must be 1 to ${max} characters`);
+  if (n < 1 || n > max) {
+    bad(field, `${field} must be 1 to ${max} characters`, { reason: 'length_range', min: 1, max });
+  }
 }
 
 function checkCode(code: string, codeType: number, field: string): void {
   const rule = CODE_RULES[codeType];
-  if (!rule) bad('code_type', 'code_type must be 1, 2 or 3');
-  if (!rule.re.test(code))
-    bad(field, `${field} does not match code_type ${codeType}: ${rule.text}`);
+  if (!rule) bad('code_type', 'code_type must be 1, 2 or 3', { reason: 'code_type_invalid' });
+  if (!rule.re.test(code)) {
+    bad(field, `${field} does not match code_type ${codeType}: ${rule.text}`, {
+      reason: 'code_mismatch',
+      code_type: codeType,
+    });
+  }
 }
 
 /** The new versions take only an 18-character unified social credit code. */
 function checkUscc(code: string): void {
   if (!CODE_RULES[1]!.re.test(code)) {
-    bad('code', `code must be a unified social credit code: ${CODE_RULES[1]!.text}`);
+    bad('code', `code must be a unified social credit code: ${CODE_RULES[1]!.text}`, {
+      reason: 'uscc_invalid',
+    });
   }
 }
 
 function checkPhone(phone: string): void {
-  if (!PHONE.test(phone)) bad('component_phone', 'component_phone must be 5 to 20 digits');
+  if (!PHONE.test(phone)) {
+    bad('component_phone', 'component_phone must be 5 to 20 digits', {
+      reason: 'phone_invalid',
+    });
+  }
 }
 
 export function checkWechatId(id: string, field: string): void {
@@ -79,6 +100,7 @@ export function checkWechatId(id: string, field: string): void {
     bad(
       field,
       `${field} must be a WeChat ID: 6 to 20 letters, digits, - or _, starting with a letter`,
+      { reason: 'wechat_id_invalid' },
     );
   }
 }
@@ -106,8 +128,11 @@ export function checkEnterpriseUrl(input: EnterpriseUrlInput): void {
   const raw = input as unknown as Record<string, unknown>;
   for (const f of ['name', 'code', 'component_phone']) need(raw, f);
   for (const f of LEGACY_ONLY) {
-    if (raw[f] !== undefined)
-      bad(f, `${f} is not used by the url flow (send flow "legacy" for it)`);
+    if (raw[f] !== undefined) {
+      bad(f, `${f} is not used by the url flow (send flow "legacy" for it)`, {
+        reason: 'legacy_flow_field',
+      });
+    }
   }
   checkName(input.name, 'name', 100);
   checkUscc(input.code);
@@ -126,7 +151,9 @@ export function checkPersonal(input: {
 
 export function checkBetaName(name: string, field: string): void {
   const n = [...name.trim()].length;
-  if (n < 4 || n > 30) bad(field, `${field} must be 4 to 30 characters`);
+  if (n < 4 || n > 30) {
+    bad(field, `${field} must be 4 to 30 characters`, { reason: 'length_range', min: 4, max: 30 });
+  }
 }
 
 /** Fields of the conversion version WeChat retired on 2026-04-30. */
@@ -144,6 +171,7 @@ export function checkVerify(input: VerifyInput): void {
       bad(
         f,
         `${f} is not used: WeChat retired that conversion version on 2026-04-30 (send enterprise_name, code and component_phone; the legal person verifies through verify_url)`,
+        { reason: 'retired_field' },
       );
     }
   }

@@ -142,7 +142,11 @@ export function createRegistrationService(deps: RegistrationDeps) {
 
   async function require(id: string): Promise<RegistrationRow> {
     const row = await rows.find(id);
-    if (!row) throw new AppError('not_found', `no registration ${id}`);
+    if (!row) {
+      throw new AppError('not_found', `no registration ${id}`, {
+        details: { params: { reason: 'registration', id } },
+      });
+    }
     return row;
   }
 
@@ -151,7 +155,10 @@ export function createRegistrationService(deps: RegistrationDeps) {
     if (input.kind === 'enterprise') {
       if (input.flow !== undefined && input.flow !== 'url' && input.flow !== 'legacy') {
         throw new AppError('bad_request', 'flow must be url or legacy', {
-          details: { field: 'flow' },
+          details: {
+            field: 'flow',
+            params: { reason: 'not_allowed', field: 'flow', allowed: '"url", "legacy"' },
+          },
         });
       }
       if (urlFlow) checkEnterpriseUrl(input);
@@ -164,7 +171,10 @@ export function createRegistrationService(deps: RegistrationDeps) {
     }
     if (input.tenant_id !== undefined && !(await tenants.findById(input.tenant_id))) {
       throw new AppError('not_found', `no tenant ${input.tenant_id}`, {
-        details: { field: 'tenant_id' },
+        details: {
+          field: 'tenant_id',
+          params: { reason: 'tenant', tenant_id: input.tenant_id },
+        },
       });
     }
     const { kind, tenant_id: tenantId, ...rest } = input;
@@ -262,7 +272,11 @@ export function createRegistrationService(deps: RegistrationDeps) {
   async function succeededBeta(id: string): Promise<RegistrationRow> {
     const row = await require(id);
     if (row.kind !== 'beta' || row.status !== 'succeeded' || !row.appid) {
-      throw new AppError('conflict', `registration ${id} is not a created trial mini program`);
+      throw new AppError('conflict', `registration ${id} is not a created trial mini program`, {
+        details: {
+          params: { reason: 'not_created_trial', id, kind: row.kind, status: row.status },
+        },
+      });
     }
     return row;
   }
@@ -386,7 +400,10 @@ export function createRegistrationService(deps: RegistrationDeps) {
     async list(filter: RegistrationFilter) {
       if (filter.tenant_id !== undefined && !(await tenants.findById(filter.tenant_id))) {
         throw new AppError('not_found', `no tenant ${filter.tenant_id}`, {
-          details: { field: 'tenant_id' },
+          details: {
+            field: 'tenant_id',
+            params: { reason: 'tenant', tenant_id: filter.tenant_id },
+          },
         });
       }
       return { items: (await rows.list(filter)).map(view) };

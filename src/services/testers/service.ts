@@ -57,12 +57,16 @@ export function createTesterService(deps: TesterDeps) {
 
   async function bind(appid: string, wechatid: unknown): Promise<Tester> {
     if (typeof wechatid !== 'string' || wechatid === '') {
-      throw new AppError('bad_request', 'wechatid is required', { details: { field: 'wechatid' } });
+      throw new AppError('bad_request', 'wechatid is required', {
+        details: { field: 'wechatid', params: { reason: 'required', field: 'wechatid' } },
+      });
     }
     checkWechatId(wechatid, 'wechatid');
     const res = await client.call('bind_tester', { wechatid }, { appid });
     if (!res.userstr) {
-      throw new AppError('internal', 'WeChat bound the tester but answered no userstr');
+      throw new AppError('internal', 'WeChat bound the tester but answered no userstr', {
+        details: { params: { reason: 'wechat_answer_incomplete', field: 'userstr' } },
+      });
     }
     const at = new Date(deps.clock.now());
     await rows.upsert({ appid, userstr: res.userstr, wechatid, at });
@@ -72,14 +76,14 @@ export function createTesterService(deps: TesterDeps) {
   async function unbind(appid: string, userstr: string): Promise<void> {
     if (!USERSTR.test(userstr)) {
       throw new AppError('bad_request', 'userstr must be 1 to 128 letters, digits, - or _', {
-        details: { field: 'userstr' },
+        details: { field: 'userstr', params: { reason: 'userstr_invalid', field: 'userstr' } },
       });
     }
     // WeChat answers an unknown tester with -1 "system error": ask its list first, for a 404.
     if (!(await members(appid)).includes(userstr)) {
       await rows.deleteById(appid, userstr);
       throw new AppError('not_found', `${userstr} is not a tester of ${appid}`, {
-        details: { field: 'userstr' },
+        details: { field: 'userstr', params: { reason: 'tester', userstr, appid } },
       });
     }
     await client.call('unbind_tester', { userstr }, { appid });

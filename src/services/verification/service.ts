@@ -80,9 +80,14 @@ export function stateOf(task: number | null, apply: number | null): Verification
   return 'in_progress';
 }
 
-function refuse(field: string, message: string, params: Record<string, unknown> = {}): never {
+/** A refused field, and the reason with the values its sentence needs. */
+function refuse(
+  field: string,
+  message: string,
+  { reason, ...params }: { reason: string; [k: string]: unknown },
+): never {
   throw new AppError('bad_request', `${field}: ${message}`, {
-    details: { field, params: { field, ...params } },
+    details: { field, params: { reason, field, ...params } },
   });
 }
 
@@ -90,28 +95,41 @@ function refuse(field: string, message: string, params: Record<string, unknown> 
 function checkInput(v: VerificationInput): void {
   const oneOf = (field: keyof VerificationInput, allowed: number[]) => {
     if (!allowed.includes(v[field] as number)) {
-      refuse(field, `must be one of ${allowed.join(', ')}`, { allowed });
+      refuse(field, `must be one of ${allowed.join(', ')}`, {
+        reason: 'not_allowed',
+        allowed: allowed.join(', '),
+      });
     }
   };
   oneOf('customer_type', [1, 12, 15]);
   oneOf('account_name_type', [1, 2]);
   oneOf('pay_type', [1, 2]);
-  if (v.account_name.trim() === '') refuse('account_name', 'is empty');
-  if (v.contact_info.name.trim() === '') refuse('contact_info.name', 'is empty');
+  if (v.account_name.trim() === '') refuse('account_name', 'is empty', { reason: 'required' });
+  if (v.contact_info.name.trim() === '') {
+    refuse('contact_info.name', 'is empty', { reason: 'required' });
+  }
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.contact_info.email)) {
-    refuse('contact_info.email', 'is not an email address');
+    refuse('contact_info.email', 'is not an email address', { reason: 'email_invalid' });
   }
   if (v.customer_type !== 15 && !v.qualification) {
     refuse(
       'qualification',
       'the subject’s qualification (a material media id) is required unless customer_type is 15 (a person)',
+      { reason: 'qualification_required' },
     );
   }
   if (v.auth_identification && !v.auth_ident_material?.length) {
-    refuse('auth_ident_material', 'is required with auth_identification');
+    refuse('auth_ident_material', 'is required with auth_identification', {
+      reason: 'required_with',
+      property: 'auth_identification',
+    });
   }
   if ((v.qualification_other?.length ?? 0) > 10) {
-    refuse('qualification_other', 'takes at most 10 images', { max: 10 });
+    refuse('qualification_other', 'takes at most 10 images', {
+      reason: 'too_many',
+      max: 10,
+      limit: 10,
+    });
   }
 }
 
@@ -160,10 +178,14 @@ export function createVerificationService(deps: VerificationDeps) {
 
   async function authorizer(appid: string): Promise<void> {
     const row = await createAuthorizerQueries(db).findByAppid(appid);
-    if (!row) throw new AppError('not_found', `authorizer ${appid} not found`);
+    if (!row) {
+      throw new AppError('not_found', `authorizer ${appid} not found`, {
+        details: { params: { reason: 'authorizer', appid } },
+      });
+    }
     if (row.status !== 'authorized') {
       throw new AppError('conflict', `the authorization of ${appid} was revoked`, {
-        details: { params: { reason: 'authorization_revoked' } },
+        details: { params: { reason: 'authorization_revoked', appid } },
       });
     }
   }
@@ -224,8 +246,11 @@ export function createVerificationService(deps: VerificationDeps) {
 
   return {
     view: async (appid: string) => {
-      if (!(await createAuthorizerQueries(db).findByAppid(appid)))
-        throw new AppError('not_found', `authorizer ${appid} not found`);
+      if (!(await createAuthorizerQueries(db).findByAppid(appid))) {
+        throw new AppError('not_found', `authorizer ${appid} not found`, {
+          details: { params: { reason: 'authorizer', appid } },
+        });
+      }
       return view(appid);
     },
 
@@ -390,9 +415,13 @@ export function createVerificationService(deps: VerificationDeps) {
       await authorizer(appid);
       const key = `${input.first}/${input.second}`;
       input.certicates.forEach((c, i) => {
-        if (c.key.trim() === '') refuse(`certicates[${i}].key`, 'name the qualification');
+        if (c.key.trim() === '') {
+          refuse(`certicates[${i}].key`, 'name the qualification', { reason: 'required' });
+        }
         if (c.value.trim() === '')
-          refuse(`certicates[${i}].value`, 'give the media id of the material');
+          refuse(`certicates[${i}].value`, 'give the media id of the material', {
+            reason: 'required',
+          });
       });
       const before = await client.call('getcategory', {}, { appid });
       const current = (before.categories ?? []).find(
@@ -435,8 +464,11 @@ export function createVerificationService(deps: VerificationDeps) {
 
     /** Pending and decided reviews of names and categories, newest first. */
     async reviews(appid: string) {
-      if (!(await createAuthorizerQueries(db).findByAppid(appid)))
-        throw new AppError('not_found', `authorizer ${appid} not found`);
+      if (!(await createAuthorizerQueries(db).findByAppid(appid))) {
+        throw new AppError('not_found', `authorizer ${appid} not found`, {
+          details: { params: { reason: 'authorizer', appid } },
+        });
+      }
       return { items: (await q.listReviews(appid)).map(reviewView) };
     },
   };

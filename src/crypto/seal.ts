@@ -13,13 +13,19 @@ export interface Sealer {
 
 export function parseMasterKey(hex: string): Buffer {
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
-    throw new AppError('config_invalid', 'master key must be 64 hex characters (32 bytes)');
+    throw new AppError('config_invalid', 'master key must be 64 hex characters (32 bytes)', {
+      details: { params: { reason: 'master_key_format' } },
+    });
   }
   return Buffer.from(hex, 'hex');
 }
 
 export function createSealer(masterKey: Buffer): Sealer {
-  if (masterKey.length !== 32) throw new AppError('config_invalid', 'master key must be 32 bytes');
+  if (masterKey.length !== 32) {
+    throw new AppError('config_invalid', 'master key must be 32 bytes', {
+      details: { params: { reason: 'master_key_length' } },
+    });
+  }
   return {
     seal(plain, aad = '') {
       const iv = randomBytes(12);
@@ -32,7 +38,9 @@ export function createSealer(masterKey: Buffer): Sealer {
     open(sealed, aad = '') {
       const parts = sealed.split(':');
       if (parts.length !== 4 || parts[0] !== 'v1')
-        throw new AppError('internal', 'sealed value has an unknown format');
+        throw new AppError('internal', 'sealed value has an unknown format', {
+          details: { params: { reason: 'sealed_value_format' } },
+        });
       try {
         const decipher = createDecipheriv(
           'aes-256-gcm',
@@ -48,6 +56,7 @@ export function createSealer(masterKey: Buffer): Sealer {
       } catch (err) {
         throw new AppError('internal', 'sealed value does not open with this master key', {
           cause: err,
+          details: { params: { reason: 'sealed_value_key' } },
         });
       }
     },

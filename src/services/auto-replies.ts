@@ -72,6 +72,45 @@ function fieldOf(path: readonly PropertyKey[]): string {
   return out || 'body';
 }
 
+/** The `params.reason` of a refused rules body, one per kind of mistake (the console words each). */
+export const AUTO_REPLY_RULE_REASONS = [
+  'rules_field_missing',
+  'rules_field_type',
+  'rules_match_unknown',
+  'rules_value_empty',
+  'rules_value_too_long',
+  'rules_too_many',
+  'rules_keyword_required',
+  'rules_unknown_field',
+  'rules_invalid',
+] as const;
+
+type RulesIssue = z.core.$ZodIssue | undefined;
+
+function ruleReason(issue: RulesIssue): (typeof AUTO_REPLY_RULE_REASONS)[number] {
+  switch (issue?.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? 'rules_field_missing' : 'rules_field_type';
+    case 'invalid_value':
+      return 'rules_match_unknown';
+    case 'too_small':
+      return 'rules_value_empty';
+    case 'too_big':
+      return issue.origin === 'array' ? 'rules_too_many' : 'rules_value_too_long';
+    case 'custom':
+      return 'rules_keyword_required';
+    case 'unrecognized_keys':
+      return 'rules_unknown_field';
+    default:
+      return 'rules_invalid';
+  }
+}
+
+/** The limit a too long value or list broke (`{max}` in its sentence). */
+function limitOf(issue: RulesIssue): { max?: number } {
+  return issue?.code === 'too_big' ? { max: Number(issue.maximum) } : {};
+}
+
 /** Validates a `{rules: [...]}` body; a bad one is a 400 naming the first wrong field. */
 export function parseAutoReplyRules(body: unknown): AutoReplyRule[] {
   const parsed = rulesSchema.safeParse(body ?? {});
@@ -85,7 +124,9 @@ export function parseAutoReplyRules(body: unknown): AutoReplyRule[] {
       issue?.code === 'unrecognized_keys'
         ? `unknown field ${issue.keys.join(', ')}`
         : (issue?.message ?? 'invalid rules');
-    throw new AppError('bad_request', `${field}: ${message}`, { details: { field } });
+    throw new AppError('bad_request', `${field}: ${message}`, {
+      details: { field, params: { reason: ruleReason(issue), field, ...limitOf(issue) } },
+    });
   }
   return parsed.data.rules.map((r) =>
     r.match === 'any'

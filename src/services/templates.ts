@@ -80,7 +80,13 @@ export function createTemplateService(deps: TemplateDeps) {
           'wechat_error',
           `WeChat refused ${err.endpoint} for this account (errcode 48001, api unauthorized): ` +
             `this account must manage its template library in ${WEB_CONSOLE} instead`,
-          { details: { errcode: err.errcode, errmsg: err.errmsg } },
+          {
+            details: {
+              errcode: err.errcode,
+              errmsg: err.errmsg,
+              params: { reason: 'template_library_unauthorized', endpoint: err.endpoint },
+            },
+          },
         );
       }
       throw err;
@@ -258,6 +264,7 @@ export function createTemplateService(deps: TemplateDeps) {
         throw new AppError(
           'upstream_unavailable',
           `WeChat accepted draft ${input.draft_id} but its template is not in the library yet; list the templates again`,
+          { details: { params: { reason: 'template_not_listed_yet', draft_id: input.draft_id } } },
         );
       }
       return view(row, await defaultId());
@@ -269,13 +276,22 @@ export function createTemplateService(deps: TemplateDeps) {
         throw new AppError(
           'conflict',
           `template ${templateId} is the default template; set another default first`,
-          { details: { field: 'template_id' } },
+          {
+            details: {
+              field: 'template_id',
+              params: { reason: 'template_is_default', template_id: templateId },
+            },
+          },
         );
       }
       await wechat(() => client.call('deletetemplate', { template_id: templateId }));
       await sync();
       const row = await find(templateId);
-      if (!row) throw new AppError('not_found', `no template ${templateId}`);
+      if (!row) {
+        throw new AppError('not_found', `no template ${templateId}`, {
+          details: { params: { reason: 'template', template_id: templateId } },
+        });
+      }
       return view(row, def);
     },
 
@@ -284,14 +300,22 @@ export function createTemplateService(deps: TemplateDeps) {
       const row = await find(templateId);
       if (!row) {
         throw new AppError('not_found', `no template ${templateId} in the template library`, {
-          details: { field: 'template_id' },
+          details: {
+            field: 'template_id',
+            params: { reason: 'template', template_id: templateId },
+          },
         });
       }
       if (!row.in_library) {
         throw new AppError(
           'conflict',
           `template ${templateId} is no longer in WeChat's template library; it cannot be the default`,
-          { details: { field: 'template_id' } },
+          {
+            details: {
+              field: 'template_id',
+              params: { reason: 'template_left_library', template_id: templateId },
+            },
+          },
         );
       }
       await db.query(
@@ -305,7 +329,11 @@ export function createTemplateService(deps: TemplateDeps) {
     async getDefault(): Promise<TemplateView & { warning?: string }> {
       const def = await defaultId();
       const row = def === null ? undefined : await find(def);
-      if (!row) throw new AppError('not_found', 'no default template is set');
+      if (!row) {
+        throw new AppError('not_found', 'no default template is set', {
+          details: { params: { reason: 'default_template_unset' } },
+        });
+      }
       const v = view(row, def);
       return v.in_library
         ? v

@@ -18,7 +18,10 @@ export function createTenantService(deps: { db: Db; clock: Clock }) {
 
   async function require(id: string): Promise<TenantRow> {
     const t = await q.findById(id);
-    if (!t) throw new AppError('not_found', `tenant ${id} not found`);
+    if (!t)
+      throw new AppError('not_found', `tenant ${id} not found`, {
+        details: { params: { reason: 'tenant', id } },
+      });
     return t;
   }
 
@@ -79,7 +82,10 @@ export function createTenantService(deps: { db: Db; clock: Clock }) {
       },
     ) {
       const t = await q.update(id, patch, now());
-      if (!t) throw new AppError('not_found', `tenant ${id} not found`);
+      if (!t)
+        throw new AppError('not_found', `tenant ${id} not found`, {
+          details: { params: { reason: 'tenant', id } },
+        });
       return view(t);
     },
     async list(f: { q?: string; limit: number; offset: number }) {
@@ -107,7 +113,9 @@ export function createTenantService(deps: { db: Db; clock: Clock }) {
     async revokeKey(tenantId: string, keyId: string) {
       await require(tenantId);
       if (!(await q.revokeKey(tenantId, keyId, now())))
-        throw new AppError('not_found', `key ${keyId} not found`);
+        throw new AppError('not_found', `key ${keyId} not found`, {
+          details: { params: { reason: 'api_key', id: keyId } },
+        });
     },
   };
 }

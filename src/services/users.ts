@@ -83,7 +83,7 @@ function httpUrl(value: string, field: string): URL {
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw new AppError('bad_request', `${field} must be an absolute http:// or https:// URL`, {
-      details: { field },
+      details: { field, params: { reason: 'url_not_absolute', field } },
     });
   }
   return url;
@@ -101,7 +101,21 @@ async function exchangingCode<T>(run: () => Promise<T>): Promise<T> {
         `WeChat refused the code (errcode ${err.errcode}): ${why}`,
         {
           cause: err,
-          details: { field: 'code', errcode: err.errcode, errmsg: err.errmsg },
+          details: {
+            field: 'code',
+            errcode: err.errcode,
+            errmsg: err.errmsg,
+            // 40029 invalid code, 40163 code already used, 41008 code missing (src/wechat/errcodes.ts)
+            params: {
+              reason:
+                err.errcode === 40163
+                  ? 'code_used'
+                  : err.errcode === 41008
+                    ? 'code_missing'
+                    : 'code_invalid',
+              errcode: err.errcode,
+            },
+          },
         },
       );
     }
@@ -132,14 +146,24 @@ export function createUserService(deps: UserServiceDeps) {
   /** A still-authorized account of the wanted type, or a 409 / 400 that says what it is. */
   async function requireAccount(row: AuthorizerRow, want: AccountType): Promise<void> {
     if (row.status !== 'authorized') {
-      throw new AppError('conflict', `authorizer ${row.appid} has revoked its authorization`);
+      throw new AppError('conflict', `authorizer ${row.appid} has revoked its authorization`, {
+        details: { params: { reason: 'authorizer_revoked', appid: row.appid } },
+      });
     }
     const type = await accountType(row);
     if (type !== want) {
       throw new AppError(
         'bad_request',
         `${row.appid} is ${LABEL[type]}, not ${LABEL[want]}: use the /${type}/ routes`,
-        { details: { field: 'appid' } },
+        {
+          details: {
+            field: 'appid',
+            params: {
+              reason: want === 'miniprogram' ? 'not_mini_program' : 'not_official_account',
+              appid: row.appid,
+            },
+          },
+        },
       );
     }
   }

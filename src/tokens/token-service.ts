@@ -8,7 +8,8 @@ import type { Sealer } from '../crypto/seal.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { createAuthorizerQueries } from '../store/queries/authorizers.ts';
 import { createLockQueries } from '../store/queries/locks.ts';
-import { createTicketQueries } from '../store/queries/tickets.ts';
+import type { NewEvent } from '../store/queries/events.ts';
+import { createTicketQueries, insertTicketPush } from '../store/queries/tickets.ts';
 import { createTokenQueries, type TokenKind } from '../store/queries/tokens.ts';
 import type { TokenSource, WechatClient } from '../wechat/client.ts';
 import { WechatApiError } from '../wechat/errors.ts';
@@ -22,6 +23,15 @@ import {
   nextRefreshAt,
 } from './refresh-policy.ts';
 import { createRefreshScheduler } from './refresh-scheduler.ts';
+
+/**
+ * WeChat's errcode at the head of a stored attention reason ("61003 component is not authorized"),
+ * as `{ errcode }` for an error's params, or nothing when the reason does not start with one.
+ */
+export function attentionErrcode(reason: string | null): { errcode?: number } {
+  const m = /^(-?\d+)\b/.exec(reason ?? '');
+  return m?.[1] === undefined ? {} : { errcode: Number(m[1]) };
+}
 
 /**
  * The credentials of the platform and of every authorizer, kept in the database (sealed) and
@@ -160,6 +170,7 @@ export function createTokenService(deps: TokenServiceDeps) {
       throw new AppError(
         'upstream_unavailable',
         'no component_verify_ticket received in the last 12 hours: check that WeChat reaches the authorization event URL',
+        { details: { params: { reason: 'no_verify_ticket', hours: 12 } } },
       );
     }
     let lastError: unknown;
@@ -193,9 +204,15 @@ export function createTokenService(deps: TokenServiceDeps) {
 
   async function requireAuthorized(appid: string) {
     const row = appid ? await authorizers.findByAppid(appid) : undefined;
-    if (!row) throw new AppError('not_found', `authorizer ${appid} is not known to openwx`);
+    if (!row) {
+      throw new AppError('not_found', `authorizer ${appid} is not known to openwx`, {
+        details: { params: { reason: 'authorizer_unknown', appid } },
+      });
+    }
     if (row.status !== 'authorized') {
-      throw new AppError('conflict', `authorizer ${appid} has revoked its authorization`);
+      throw new AppError('conflict', `authorizer ${appid} has revoked its authorization`, {
+        details: { params: { reason: 'authorizer_revoked', appid } },
+      });
     }
     return row;
   }
@@ -206,10 +223,21 @@ export function createTokenService(deps: TokenServiceDeps) {
       throw new AppError(
         'conflict',
         `authorizer ${appid} needs attention (${row.attention_reason ?? 'its refreshes failed'}): openwx stopped refreshing its token until it authorizes the platform again or a manual refresh succeeds`,
+        {
+          details: {
+            params: {
+              reason: 'authorizer_needs_attention',
+              appid,
+              ...attentionErrcode(row.attention_reason),
+            },
+          },
+        },
       );
     }
     if (!row.refresh_token_sealed) {
-      throw new AppError('conflict', `authorizer ${appid} has no authorizer_refresh_token yet`);
+      throw new AppError('conflict', `authorizer ${appid} has no authorizer_refresh_token yet`, {
+        details: { params: { reason: 'no_refresh_token', appid } },
+      });
     }
     const refreshToken = sealer.open(row.refresh_token_sealed, refreshTokenAad(appid));
     const res = await client.call('api_authorizer_token', {
@@ -362,6 +390,7 @@ export function createTokenService(deps: TokenServiceDeps) {
         throw new AppError(
           'upstream_unavailable',
           `timed out waiting for another instance to refresh ${key}`,
+          { details: { params: { reason: 'refresh_wait_timeout', key } } },
         );
       }
       await sleep(WAIT_POLL_MS);
@@ -512,6 +541,19 @@ export function createTokenService(deps: TokenServiceDeps) {
     },
 
     /** Stores a pushed ticket (sealed); part of the callback's transaction. */
+    /**
+     * The component_verify_ticket push stored with its ticket in one statement (the push path's
+     * one round trip); null when the push is a replay.
+     */
+    storeTicketPush(event: NewEvent, ticket: string, createTime: Date): Promise<number | null> {
+      return insertTicketPush(
+        db,
+        event,
+        sealer.seal(ticket, 'component_verify_ticket'),
+        createTime,
+      );
+    },
+
     async saveTicket(tx: Queryable, ticket: string, createTime: Date): Promise<void> {
       await createTicketQueries(tx).insert(
         sealer.seal(ticket, 'component_verify_ticket'),

@@ -129,7 +129,7 @@ describe('sandbox reset in live mode', () => {
     const r = await sb.call<ErrorBody>('/api/admin/sandbox/reset', 'POST', { confirm: true });
     assert.equal(r.status, 409, JSON.stringify(r.body));
     assert.equal(r.body.error.code, 'sandbox_only');
-    assert.deepEqual(r.body.error.params, { mode: 'live' });
+    assert.deepEqual(r.body.error.params, { reason: 'live_mode', mode: 'live' });
     const tenants = await sb.call<{ items: unknown[] }>('/api/admin/tenants');
     assert.equal(tenants.body.items.length, 1);
   });

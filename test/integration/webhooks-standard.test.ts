@@ -227,7 +227,7 @@ describe('Standard Webhooks secrets and event types (pglite)', () => {
     assert.equal(created.status, 400);
     assert.equal(created.body.error.code, 'webhook_event_type_unknown');
     assert.equal(created.body.error.field, 'events');
-    assert.deepEqual(created.body.error.params, { type: 'no_such_event' });
+    assert.deepEqual(created.body.error.params, { reason: 'not_in_list', type: 'no_such_event' });
     assert.match(created.body.error.message, /no_such_event/);
     assert.equal(await count(), before);
 
@@ -237,7 +237,7 @@ describe('Standard Webhooks secrets and event types (pglite)', () => {
     });
     assert.equal(updated.status, 400);
     assert.equal(updated.body.error.code, 'webhook_event_type_unknown');
-    assert.deepEqual(updated.body.error.params, { type: 'Subscribe' });
+    assert.deepEqual(updated.body.error.params, { reason: 'not_in_list', type: 'Subscribe' });
     assert.deepEqual((await sb.call<View>(`/api/admin/webhooks/${hook.id}`)).body.events, ['text']);
     await sb.admin(`/api/admin/webhooks/${hook.id}`, { method: 'DELETE' });
   });

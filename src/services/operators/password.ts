@@ -56,11 +56,14 @@ export function decoyHash(): Promise<string> {
   return decoy;
 }
 
+/** The `params.reason` of a refused new password (the console words each). */
+export const PASSWORD_REJECTED_REASONS = ['too_short', 'too_long', 'same_as_username'] as const;
+
 /** Why a new password is refused, or undefined when it is acceptable. */
 export function passwordProblem(
   password: string,
   username: string,
-): { reason: 'too_short' | 'too_long' | 'same_as_username'; min: number; max: number } | undefined {
+): { reason: (typeof PASSWORD_REJECTED_REASONS)[number]; min: number; max: number } | undefined {
   const bounds = { min: PASSWORD_MIN_LENGTH, max: PASSWORD_MAX_LENGTH };
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH) return { reason: 'too_short', ...bounds };

@@ -140,7 +140,11 @@ export function operatorRoutes(deps: GuardDeps & { operators: OperatorService })
         },
         async (req) => {
           const c = req.caller;
-          if (c?.kind !== 'admin') throw new AppError('unauthorized', 'not signed in');
+          if (c?.kind !== 'admin') {
+            throw new AppError('unauthorized', 'not signed in', {
+              details: { params: { reason: 'not_signed_in' } },
+            });
+          }
           if (!c.operator)
             return { kind: 'admin_token', role: 'admin', operator: null, expiresAt: null };
           return {

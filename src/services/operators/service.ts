@@ -78,7 +78,7 @@ function requireUsername(raw: string): string {
     throw new AppError(
       'username_invalid',
       'a username is 2–64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit',
-      { details: { field: 'username', params: { min: 2, max: 64 } } },
+      { details: { field: 'username', params: { reason: 'format', min: 2, max: 64 } } },
     );
   }
   return username;
@@ -100,7 +100,10 @@ function requirePassword(password: string, username: string, field = 'password')
 function requireRole(role: string): OperatorRole {
   if (!(ROLES as readonly string[]).includes(role)) {
     throw new AppError('bad_request', `role must be one of ${ROLES.join(', ')}`, {
-      details: { field: 'role', params: { allowed: ROLES } },
+      details: {
+        field: 'role',
+        params: { reason: 'role_unknown', allowed: ROLES, roles: ROLES.join(', ') },
+      },
     });
   }
   return role as OperatorRole;
@@ -127,7 +130,11 @@ export function createOperatorService(deps: OperatorServiceDeps) {
 
   async function require(id: string): Promise<OperatorRow> {
     const row = await q.findById(id);
-    if (!row) throw new AppError('not_found', `operator ${id} not found`);
+    if (!row) {
+      throw new AppError('not_found', `operator ${id} not found`, {
+        details: { params: { reason: 'operator', id } },
+      });
+    }
     return row;
   }
 
@@ -161,7 +168,7 @@ export function createOperatorService(deps: OperatorServiceDeps) {
 
   const refused = () =>
     new AppError('sign_in_failed', 'the username or the password is not right', {
-      details: { field: 'password' },
+      details: { field: 'password', params: { reason: 'credentials' } },
     });
 
   async function openSession(o: OperatorRow, ip: string, userAgent: string | null) {
@@ -212,7 +219,7 @@ export function createOperatorService(deps: OperatorServiceDeps) {
       });
       if (!row) {
         throw new AppError('username_taken', `an operator named ${username} exists already`, {
-          details: { field: 'username', params: { username } },
+          details: { field: 'username', params: { reason: 'operator_exists', username } },
         });
       }
       return operatorView(row);
@@ -228,7 +235,7 @@ export function createOperatorService(deps: OperatorServiceDeps) {
       const displayName = patch.displayName?.trim();
       if (patch.displayName !== undefined && !displayName) {
         throw new AppError('bad_request', 'displayName may not be empty', {
-          details: { field: 'displayName' },
+          details: { field: 'displayName', params: { reason: 'display_name_empty' } },
         });
       }
       const row = await q.update(
@@ -272,7 +279,7 @@ export function createOperatorService(deps: OperatorServiceDeps) {
         throw new AppError(
           'sign_in_throttled',
           `too many failed sign-ins; try again in ${wait} s`,
-          { details: { params: { retryAfterSeconds: wait } } },
+          { details: { params: { reason: 'too_many_failures', retryAfterSeconds: wait } } },
         );
       }
       const o = await q.findByUsername(username);
@@ -290,7 +297,7 @@ export function createOperatorService(deps: OperatorServiceDeps) {
         if (!code) {
           await attempt(username, o.id, input.ip, 'totp_required');
           throw new AppError('totp_required', 'enter the code from your authenticator app', {
-            details: { field: 'code' },
+            details: { field: 'code', params: { reason: 'code_missing' } },
           });
         }
         const secret = deps.sealer.open(o.totp_secret, totpAad(o.id));
@@ -298,7 +305,7 @@ export function createOperatorService(deps: OperatorServiceDeps) {
         if (step === undefined || !(await q.useTotpStep(o.id, step))) {
           await attempt(username, o.id, input.ip, 'bad_totp');
           throw new AppError('totp_invalid', 'the code is not right or was used already', {
-            details: { field: 'code' },
+            details: { field: 'code', params: { reason: 'code_wrong_or_used' } },
           });
         }
       }
@@ -353,7 +360,9 @@ export function createOperatorService(deps: OperatorServiceDeps) {
       const secret = deps.sealer.open(o.totp_pending_secret, totpAad(o.id));
       const step = matchTotp(secret, code.replace(/\s/g, ''), deps.clock.now());
       if (step === undefined) {
-        throw new AppError('totp_invalid', 'the code is not right', { details: { field: 'code' } });
+        throw new AppError('totp_invalid', 'the code is not right', {
+          details: { field: 'code', params: { reason: 'code_wrong' } },
+        });
       }
       await q.confirmTotp(o.id, o.totp_pending_secret, step, now());
       return operatorView(await require(o.id));

@@ -36,7 +36,7 @@ export function refuseInLiveMode(mode: 'sandbox' | 'live'): void {
     throw new AppError(
       'sandbox_only',
       'a reset is for the sandbox only: in live mode it would delete the data of a real platform',
-      { details: { params: { mode } } },
+      { details: { params: { reason: 'live_mode', mode } } },
     );
 }
 

@@ -66,7 +66,7 @@ export function checkTimeZone(timeZone: string): string {
       'bad_request',
       `unknown time zone "${timeZone}": use an IANA name such as Asia/Shanghai`,
       {
-        details: { field: 'tz', params: { tz: timeZone } },
+        details: { field: 'tz', params: { reason: 'time_zone_unknown', tz: timeZone } },
       },
     );
   }

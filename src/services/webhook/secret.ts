@@ -55,7 +55,12 @@ export function checkSecretInput(secret: string): string {
     {
       details: {
         field: 'secret',
-        params: { prefix: SECRET_PREFIX, min_bytes: MIN_KEY_BYTES, max_bytes: MAX_KEY_BYTES },
+        params: {
+          reason: 'format',
+          prefix: SECRET_PREFIX,
+          min_bytes: MIN_KEY_BYTES,
+          max_bytes: MAX_KEY_BYTES,
+        },
       },
     },
   );

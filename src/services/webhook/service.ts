@@ -92,8 +92,10 @@ export interface WebhookServiceDeps {
 export const secretAad = (webhookId: string) => `webhook_secret:${webhookId}`;
 export const eventSecretAad = (eventId: number) => `webhook_token:${eventId}`;
 
-const bad = (field: string, message: string) =>
-  new AppError('bad_request', message, { details: { field } });
+const webhookNotFound = (id: string) =>
+  new AppError('not_found', `webhook ${id} not found`, {
+    details: { params: { reason: 'webhook', id } },
+  });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -147,13 +149,17 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   function checkEvents(events: string[] | null): string[] | null {
     if (events === null) return null;
     if (events.length === 0)
-      throw bad('events', 'events must name at least one event type (leave it out for all)');
+      throw new AppError(
+        'bad_request',
+        'events must name at least one event type (leave it out for all)',
+        { details: { field: 'events', params: { reason: 'events_empty' } } },
+      );
     const unknown = events.find((t) => !isKnownEventType(t));
     if (unknown !== undefined) {
       throw new AppError(
         'webhook_event_type_unknown',
         `unknown event type "${unknown}"; known types: ${WEBHOOK_EVENT_TYPES.join(', ')}`,
-        { details: { field: 'events', params: { type: unknown } } },
+        { details: { field: 'events', params: { reason: 'not_in_list', type: unknown } } },
       );
     }
     return [...new Set(events)];
@@ -162,12 +168,16 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   async function checkTenant(tenantId: string | null | undefined): Promise<void> {
     if (tenantId === undefined || tenantId === null) return;
     const tenant = await createTenantQueries(db).findById(tenantId);
-    if (!tenant) throw bad('tenant_id', `unknown tenant_id ${tenantId}`);
+    if (!tenant) {
+      throw new AppError('bad_request', `unknown tenant_id ${tenantId}`, {
+        details: { field: 'tenant_id', params: { reason: 'tenant_unknown', tenant_id: tenantId } },
+      });
+    }
   }
 
   async function requireWebhook(id: string): Promise<WebhookRow> {
     const row = await webhooks.findById(id);
-    if (!row) throw new AppError('not_found', `webhook ${id} not found`);
+    if (!row) throw webhookNotFound(id);
     return row;
   }
 
@@ -241,7 +251,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         secretSealed: secret === undefined ? undefined : sealer.seal(secret, secretAad(id)),
         at: now(),
       });
-      if (!row) throw new AppError('not_found', `webhook ${id} not found`);
+      if (!row) throw webhookNotFound(id);
       log.info({ webhook: id, secretChanged: secret !== undefined }, 'webhook updated');
       return secret === undefined ? view(row) : { ...view(row), secret };
     },
@@ -259,7 +269,12 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         throw new AppError(
           'bad_request',
           `graceSeconds must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS} (7 days)`,
-          { details: { field: 'graceSeconds', params: { max: MAX_GRACE_SECONDS } } },
+          {
+            details: {
+              field: 'graceSeconds',
+              params: { reason: 'grace_out_of_range', max: MAX_GRACE_SECONDS, max_days: 7 },
+            },
+          },
         );
       }
       await requireWebhook(id);
@@ -270,14 +285,13 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         previousExpiresAt: new Date(at.getTime() + grace * 1000),
         at,
       });
-      if (!row) throw new AppError('not_found', `webhook ${id} not found`);
+      if (!row) throw webhookNotFound(id);
       log.info({ webhook: id, graceSeconds: grace }, 'webhook secret rotated');
       return { ...view(row), secret };
     },
 
     async delete(id: string): Promise<void> {
-      if (!(await webhooks.deleteById(id)))
-        throw new AppError('not_found', `webhook ${id} not found`);
+      if (!(await webhooks.deleteById(id))) throw webhookNotFound(id);
       log.info({ webhook: id }, 'webhook deleted');
     },
 
@@ -312,8 +326,11 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       await requireWebhook(id);
       const n = /^\d{1,15}$/.test(deliveryId) ? Number(deliveryId) : undefined;
       const row = n === undefined ? undefined : await deliveries.redeliver(id, n, now());
-      if (!row)
-        throw new AppError('not_found', `delivery ${deliveryId} of webhook ${id} not found`);
+      if (!row) {
+        throw new AppError('not_found', `delivery ${deliveryId} of webhook ${id} not found`, {
+          details: { params: { reason: 'delivery', id: deliveryId, webhook_id: id } },
+        });
+      }
       log.info({ webhook: id, delivery: row.id }, 'redelivery queued');
       deps.kick?.();
       return deliveryView(row);

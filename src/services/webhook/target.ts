@@ -40,6 +40,16 @@ const RANGES: ReadonlyArray<[kind: string, cidr: string, family: 'ipv4' | 'ipv6'
   ['shared (CGNAT)', '100.64.0.0/10', 'ipv4'],
 ];
 
+/** The `params.reason` of a refused address, by its kind (the console words each one). */
+export const ADDRESS_REASONS: Readonly<Record<string, string>> = {
+  metadata: 'address_metadata',
+  unspecified: 'address_unspecified',
+  loopback: 'address_loopback',
+  private: 'address_private',
+  'link-local': 'address_link_local',
+  'shared (CGNAT)': 'address_shared',
+};
+
 const LISTS = RANGES.map(([kind, cidr, family]) => {
   const [net, prefix] = cidr.split('/') as [string, string];
   const list = new BlockList();
@@ -82,26 +92,32 @@ export function redactUrl(raw: string): string {
   }
 }
 
-const badUrl = (message: string) =>
-  new AppError('bad_request', message, { details: { field: 'url' } });
-
 /** Only absolute http(s) URLs with a host and without credentials. Returns the normalised URL. */
 export function checkWebhookUrl(raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw badUrl('url must be an absolute http:// or https:// URL');
+    throw new AppError('bad_request', 'url must be an absolute http:// or https:// URL', {
+      details: { field: 'url', params: { reason: 'url_not_absolute' } },
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw badUrl(`url must use http or https, not ${url.protocol.replace(/:$/, '')}`);
+    const scheme = url.protocol.replace(/:$/, '');
+    throw new AppError('bad_request', `url must use http or https, not ${scheme}`, {
+      details: { field: 'url', params: { reason: 'url_scheme', scheme } },
+    });
   }
-  if (!url.hostname) throw badUrl('url must name a host');
+  if (!url.hostname) {
+    throw new AppError('bad_request', 'url must name a host', {
+      details: { field: 'url', params: { reason: 'url_no_host' } },
+    });
+  }
   if (url.username || url.password) {
     throw new AppError(
       'webhook_url_credentials',
       'url must not carry a user name or password; authenticate the request with the signature header instead',
-      { details: { field: 'url', params: { host: url.host } } },
+      { details: { field: 'url', params: { reason: 'url_credentials', host: url.host } } },
     );
   }
   return url.toString();
@@ -113,7 +129,12 @@ export class RefusedTargetError extends AppError {
     super(
       'webhook_url_forbidden',
       `url host ${host} ${host === address ? 'is' : `resolves to ${address},`} ${what}; webhooks may target such addresses only with OPENWX_WEBHOOK_ALLOW_PRIVATE=1`,
-      { details: { field: 'url', params: { host, address, kind } } },
+      {
+        details: {
+          field: 'url',
+          params: { reason: ADDRESS_REASONS[kind] ?? 'address_refused', host, address, kind },
+        },
+      },
     );
     this.name = 'RefusedTargetError';
   }

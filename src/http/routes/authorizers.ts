@@ -346,7 +346,9 @@ export function adminAuthorizerRoutes(deps: AuthorizerRouteDeps) {
       async (req) => {
         const row = await requireAppidAccess(deps.db, req, req.params.appid);
         if (row.status !== 'authorized') {
-          throw new AppError('conflict', `authorizer ${row.appid} has revoked its authorization`);
+          throw new AppError('conflict', `authorizer ${row.appid} has revoked its authorization`, {
+            details: { params: { reason: 'authorization_revoked', appid: row.appid } },
+          });
         }
         await deps.tokens.forceRefresh('authorizer', row.appid);
         req.log.info({ kind: 'authorizer', appid: row.appid }, 'token refreshed on request');
@@ -426,7 +428,7 @@ export function tenantAuthorizerRoutes(deps: AuthorizerRouteDeps) {
           throw new AppError(
             'token_access_off',
             'this tenant may not fetch raw access tokens: call WeChat through /api/proxy/:appid/…, or ask the operator to allow raw tokens (token_access)',
-            { details: { params: { tenant_id: tenantId } } },
+            { details: { params: { reason: 'raw_tokens_off', tenant_id: tenantId } } },
           );
         }
         const t = await deps.tokens.getAuthorizerToken(req.params.appid);

@@ -8,9 +8,27 @@ import { errorBody } from '../schemas.ts';
 const security = [{ bearerAuth: [] }];
 const tags = ['Templates'];
 const nullableString = { type: ['string', 'null'] } as const;
+/** Every field of services/templates.ts `TemplateView` is always answered. */
+const templateRequired = [
+  'template_id',
+  'draft_id',
+  'template_type',
+  'user_version',
+  'user_desc',
+  'source_miniprogram_appid',
+  'source_miniprogram',
+  'developer',
+  'created_at',
+  'first_seen_at',
+  'last_seen_at',
+  'in_library',
+  'left_library_at',
+  'is_default',
+] as const;
 const template = {
   title: 'Template',
   type: 'object',
+  required: templateRequired,
   properties: {
     template_id: { type: 'integer' },
     draft_id: { type: ['integer', 'null'] },
@@ -47,6 +65,7 @@ const draft = {
 } as const;
 const warning = {
   type: 'object',
+  required: ['code', 'message', 'candidates'],
   properties: {
     code: { type: 'string' },
     message: { type: 'string' },
@@ -105,13 +124,16 @@ export function templateRoutes(deps: GuardDeps & { templates: TemplateService })
             'The template library, with every template openwx has seen (in_library false once WeChat dropped it) and a warning near the limit',
           response: {
             200: {
+              title: 'TemplateList',
               type: 'object',
+              required: ['items', 'library', 'default_template_id', 'warnings'],
               properties: {
                 items: {
                   type: 'array',
                   items: {
                     ...template,
                     title: 'TemplateWithUsage',
+                    required: [...templateRequired, 'usage'],
                     properties: {
                       ...template.properties,
                       usage: {
@@ -124,6 +146,7 @@ export function templateRoutes(deps: GuardDeps & { templates: TemplateService })
                 },
                 library: {
                   type: 'object',
+                  required: ['count', 'limit'],
                   properties: { count: { type: 'integer' }, limit: { type: 'integer' } },
                 },
                 default_template_id: { type: ['integer', 'null'] },

@@ -9,7 +9,10 @@ import { requiredRole } from '../services/operators/roles.ts';
  * - every operation gets its operationId (and a summary or tags it lacks) from operations.ts;
  * - answers every route may give get the shared Error schema: 400 for bad input, 401 where a
  *   credential is needed, 403 where an operator's role may be too low (`x-required-role` names
- *   the least role), 503 not_ready while the database is not ready;
+ *   the least role), 404 where a path parameter names something (an /api/ route), 413 where a
+ *   body is taken, 503 not_ready while the database is not ready; an entry of operations.ts
+ *   adds the further statuses its route answers (409, 429, 502), and an error answer a route's
+ *   schema declares without words gets its status's;
  * - a schema with a `title` that names a component (`Tenant`, `Authorizer`, `Error`, …) is moved
  *   to components.schemas under that name and referred to, so generated clients get named types;
  * - the proxy's wildcard path parameter is named `path` (a `{*}` is no name a client can use).
@@ -42,11 +45,21 @@ const errorResponse = (description: string): ResponseDoc => ({
   content: { 'application/json': { schema: { ...ERROR_REF } } },
 });
 
+/** What each error status means in openwx (src/http/errors.ts STATUS maps error codes to them). */
 const DEFAULT_ERRORS: Record<string, string> = {
   400: 'Bad input: error.code names the problem and error.field (or error.params) the input',
   401: 'No credential, or one that is unknown, revoked or expired (error.code unauthorized)',
-  503: 'openwx is starting and its database is not ready yet (error.code not_ready, Retry-After)',
+  403: 'The credential may not do this (error.code forbidden, forbidden_role, token_access_off)',
+  404: 'What the path names does not exist, or not for this caller (error.code not_found, error.params.reason)',
+  409: 'The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken)',
+  413: 'The body is larger than openwx takes (error.code payload_too_large)',
+  429: 'Too many attempts: wait as Retry-After says',
+  502: 'WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown)',
+  503: 'openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable)',
 };
+
+/** The description Fastify gives an answer its route's schema does not describe. */
+const UNDESCRIBED = 'Default Response';
 
 /** Moves titled schemas to components.schemas, innermost first; answers the (new) node. */
 function hoist(node: unknown, schemas: Json, conflicts: Set<string>): unknown {
@@ -98,6 +111,15 @@ function finishOperation(method: string, path: string, op: Operation): void {
   };
   if (op.parameters?.length || op.requestBody) add('400');
   if (op.security?.length) add('401');
+  // A path parameter names an authorizer, a tenant, a rollout, …: one that does not exist is a
+  // 404 (WeChat's pushes under /api/openwx/ answer WeChat, never an Error).
+  const pathParameter = op.parameters?.some((p) => p['in'] === 'path');
+  if (pathParameter && path.startsWith('/api/') && !path.startsWith('/api/openwx/')) add('404');
+  // Fastify refuses a body over its limit before the handler (payload_too_large).
+  if (op.requestBody) add('413');
+  for (const [status, description] of Object.entries(doc?.errors ?? {})) {
+    responses[status] = { ...errorResponse(description) };
+  }
   if (op.security?.length && !path.startsWith('/api/tenant/')) {
     // The route as Fastify writes it ({id} → :id, the proxy's {path} → *), which roles.ts reads.
     const route = path.replace(/\{path\}$/, '*').replace(/\{([^}]+)\}/g, ':$1');
@@ -112,6 +134,10 @@ function finishOperation(method: string, path: string, op: Operation): void {
     }
   }
   if (!OPERATIONS_ROUTES.has(path)) add('503');
+  for (const [status, r] of Object.entries(responses)) {
+    if (/^[45]/.test(status) && r['description'] === UNDESCRIBED)
+      r['description'] = DEFAULT_ERRORS[status] ?? 'Error';
+  }
 }
 
 /** Renames the wildcard `{*}` of a path (and its parameter) to `{path}`. */

@@ -6,18 +6,26 @@
  *
  * `responses` documents a success answer that is not JSON (pushes, pages, metrics, the proxy)
  * where the route's schema cannot say it without changing how Fastify serializes the answer.
+ * `errors` documents error statuses a route answers beyond those src/http/openapi.ts adds to
+ * every route by rule (400, 401, 403, 404 with a path parameter, 413 with a body, 503), with the
+ * error codes behind them (src/http/errors.ts STATUS maps codes to statuses).
  */
 export interface OperationDoc {
   operationId: string;
   summary?: string;
   tags?: string[];
   responses?: Record<string, ResponseDoc>;
+  /** Further error statuses the route answers, and when (the answer is the Error schema). */
+  errors?: Partial<Record<ErrorStatus, string>>;
   /** A request body the route takes without a schema of its own (the proxy's). */
   requestBody?: {
     description: string;
     content: Record<string, { schema: Record<string, unknown> }>;
   };
 }
+
+/** The error statuses an entry may declare (the others are added by rule). */
+export type ErrorStatus = 409 | 413 | 429 | 502;
 
 export interface ResponseDoc {
   description: string;
@@ -53,6 +61,13 @@ const pushAck = text(
   '"success" once the push is verified and stored, or the encrypted passive reply (XML)',
 );
 const echo = text('The echostr given, when the signature matches');
+
+/** A WeChat call refused (502 wechat_error) or unanswered after it was sent (wechat_outcome_unknown). */
+const WECHAT =
+  'WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state, which it may have applied (wechat_outcome_unknown, params.endpoint)';
+/** The proxy answers WeChat's own errors with WeChat's answer; 502 is openwx's token or a lost write. */
+const PROXY_502 =
+  "The token could not be had from WeChat (wechat_error), or a write lost WeChat's answer (wechat_outcome_unknown); WeChat's own errors pass through as its answer";
 
 /** Short form: an operationId alone, or the whole entry. */
 type Entry = string | OperationDoc;
@@ -99,8 +114,14 @@ const TABLE: Record<string, Entry> = {
   'GET /api/admin/overview': 'getOverview',
   'GET /api/admin/platform-settings': 'getPlatformSettings',
   'POST /api/admin/platform-settings/reveal-aes-key': 'revealAesKey',
-  'GET /api/tokens/component': 'getComponentToken',
-  'GET /api/tokens/authorizers/{appid}': 'getAuthorizerToken',
+  'GET /api/tokens/component': { operationId: 'getComponentToken', errors: { 502: WECHAT } },
+  'GET /api/tokens/authorizers/{appid}': {
+    operationId: 'getAuthorizerToken',
+    errors: {
+      409: 'The authorizer revoked its authorization (conflict, params.reason authorizer_revoked)',
+      502: WECHAT,
+    },
+  },
 
   // Tenants
   'POST /api/admin/tenants': 'createTenant',
@@ -125,20 +146,24 @@ const TABLE: Record<string, Entry> = {
   'GET /api/proxy/component/{path}': {
     operationId: 'proxyComponentGet',
     responses: { 200: wechatAnswer },
+    errors: { 502: PROXY_502 },
   },
   'POST /api/proxy/component/{path}': {
     operationId: 'proxyComponentPost',
     requestBody: wechatBody,
     responses: { 200: wechatAnswer },
+    errors: { 502: PROXY_502 },
   },
   'GET /api/proxy/{appid}/{path}': {
     operationId: 'proxyAuthorizerGet',
     responses: { 200: wechatAnswer },
+    errors: { 502: PROXY_502 },
   },
   'POST /api/proxy/{appid}/{path}': {
     operationId: 'proxyAuthorizerPost',
     requestBody: wechatBody,
     responses: { 200: wechatAnswer },
+    errors: { 502: PROXY_502 },
   },
 
   // Auto-replies
@@ -207,7 +232,13 @@ const TABLE: Record<string, Entry> = {
   'GET /api/admin/templates/{template_id}/usage': 'getTemplateUsage',
   'POST /api/admin/authorizers/{appid}/code/commit': 'commitCode',
   'GET /api/admin/authorizers/{appid}/code/qrcode': 'getTrialQrCode',
-  'POST /api/admin/authorizers/{appid}/code/submit': 'submitAudit',
+  'POST /api/admin/authorizers/{appid}/code/submit': {
+    operationId: 'submitAudit',
+    errors: {
+      409: 'Nothing committed or an audit in flight (conflict), or a pre-flight check failed (preflight_failed, error.checks)',
+      502: WECHAT,
+    },
+  },
   'GET /api/admin/authorizers/{appid}/code/preflight': 'getAuditPreflight',
   'POST /api/admin/authorizers/{appid}/code/release': 'releaseCode',
   'POST /api/admin/authorizers/{appid}/code/rollback': 'rollbackRelease',
@@ -223,7 +254,12 @@ const TABLE: Record<string, Entry> = {
 
   // Rollouts
   'POST /api/admin/rollouts/preview': 'previewRollout',
-  'POST /api/admin/rollouts': 'createRollout',
+  'POST /api/admin/rollouts': {
+    operationId: 'createRollout',
+    errors: {
+      409: 'Some of the mini programs are in an active rollout (conflict, error.rollout_id), or the audit quota left this month is short (quota_exhausted)',
+    },
+  },
   'GET /api/admin/rollouts': 'listRollouts',
   'GET /api/admin/rollouts/{id}': 'getRollout',
   'GET /api/admin/rollouts/{id}/items': 'listRolloutItems',
@@ -293,7 +329,12 @@ const TABLE: Record<string, Entry> = {
   'DELETE /api/tenant/authorizers/{appid}/testers/{userstr}': 'unbindTenantTester',
   'GET /api/tenant/authorizers/{appid}/code': 'getTenantCodeState',
   'GET /api/tenant/authorizers/{appid}/versions': 'listTenantVersions',
-  'POST /api/tenant/deploy': 'createTenantDeployment',
+  'POST /api/tenant/deploy': {
+    operationId: 'createTenantDeployment',
+    errors: {
+      409: 'The mini program is in an active rollout (conflict), or the audit quota left this month is short (quota_exhausted)',
+    },
+  },
   'GET /api/tenant/deploy/{id}': 'getTenantDeployment',
   'GET /api/tenant/authorizers/{appid}/icp': 'getTenantIcpFiling',
   'GET /api/tenant/authorizers/{appid}/audit-advice': 'getTenantAuditAdvice',

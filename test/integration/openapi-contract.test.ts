@@ -114,6 +114,93 @@ test('resources and errors are named component schemas', () => {
   assert.deepEqual(inline, [], 'two different schemas claim one component name');
 });
 
+/**
+ * Success answers that are WeChat's own, passed on as they are: openwx has no schema of their
+ * fields to keep, so they stay open objects (every other /api/ answer lists its properties).
+ */
+const PASS_THROUGH: Record<string, string> = {
+  'GET /api/proxy/component/{path}': "the proxy: WeChat's answer to any component API",
+  'POST /api/proxy/component/{path}': "the proxy: WeChat's answer to any component API",
+  'GET /api/proxy/{appid}/{path}': "the proxy: WeChat's answer to any authorizer API",
+  'POST /api/proxy/{appid}/{path}': "the proxy: WeChat's answer to any authorizer API",
+  'GET /api/admin/authorizers/{appid}/categories': "getcategory's answer",
+  'POST /api/admin/authorizers/{appid}/categories': "getcategory's answer after addcategory",
+  'DELETE /api/admin/authorizers/{appid}/categories': "getcategory's answer after deletecategory",
+  'GET /api/admin/authorizers/{appid}/categories/available': "getallcategories' answer",
+  'GET /api/admin/authorizers/{appid}/privacy': "getprivacysetting's answer",
+  'PUT /api/admin/authorizers/{appid}/privacy': "getprivacysetting's answer after the change",
+  'PUT /api/admin/authorizers/{appid}/basic-info': "getaccountbasicinfo's answer after the change",
+};
+
+test('no /api/ operation answers a loose success schema, but the documented pass-throughs', () => {
+  const schemas = (doc.components?.schemas ?? {}) as Record<string, Record<string, unknown>>;
+  const deref = (s: unknown): Record<string, unknown> => {
+    const o = (s ?? {}) as Record<string, unknown>;
+    const ref = o['$ref'];
+    return typeof ref === 'string' ? (schemas[ref.split('/').pop() ?? ''] ?? {}) : o;
+  };
+  // {}, an object with no properties, or additionalProperties: true with no properties.
+  const loose = (s: Record<string, unknown>): boolean => {
+    if (['anyOf', 'oneOf', 'allOf', 'items', 'properties'].some((k) => k in s)) return false;
+    const types = [s['type']].flat();
+    const open = s['additionalProperties'] === undefined || s['additionalProperties'] === true;
+    return s['type'] === undefined || (types.includes('object') && open);
+  };
+  const found: string[] = [];
+  for (const [key, op] of operations(doc)) {
+    if (!key.split(' ')[1]?.startsWith('/api/')) continue;
+    for (const [code, r] of Object.entries(op.responses ?? {})) {
+      const schema = r.content?.['application/json']?.schema;
+      if (/^2/.test(code) && schema !== undefined && loose(deref(schema))) found.push(key);
+    }
+  }
+  assert.deepEqual(
+    found.filter((k) => !(k in PASS_THROUGH)),
+    [],
+    'operations answering an open object: write the schema of their answer',
+  );
+  assert.deepEqual(
+    Object.keys(PASS_THROUGH).filter((k) => !found.includes(k)),
+    [],
+    'pass-throughs listed here that have a schema now (or no longer exist): drop them',
+  );
+});
+
+test('error statuses: 404 with a path parameter, 413 with a body, the ones a route declares', () => {
+  const responses = (method: string, path: string) =>
+    Object.keys(doc.paths[path]?.[method]?.responses ?? {});
+  const lacking: string[] = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    if (!path.startsWith('/api/') || path.startsWith('/api/openwx/')) continue;
+    for (const [m, op] of Object.entries(item)) {
+      if (!METHODS.has(m)) continue;
+      const o = op as Operation & { parameters?: { in: string }[]; requestBody?: unknown };
+      const codes = Object.keys(o.responses ?? {});
+      if (o.parameters?.some((p) => p.in === 'path') && !codes.includes('404'))
+        lacking.push(`${m.toUpperCase()} ${path} 404`);
+      if (o.requestBody && !codes.includes('413')) lacking.push(`${m.toUpperCase()} ${path} 413`);
+      for (const [code, r] of Object.entries(o.responses ?? {}))
+        if (
+          (r as { description?: string }).description === 'Default Response' &&
+          /^[45]/.test(code)
+        )
+          lacking.push(`${m.toUpperCase()} ${path} ${code}: no description`);
+    }
+  }
+  assert.deepEqual(lacking, [], 'error answers missing');
+  const submit = responses('post', '/api/admin/authorizers/{appid}/code/submit');
+  for (const code of ['404', '409', '502'])
+    assert.ok(submit.includes(code), `submit audit ${code}`);
+  assert.ok(responses('post', '/api/admin/rollouts').includes('409'), 'create rollout 409');
+  assert.ok(responses('get', '/api/admin/authorizers/{appid}').includes('404'), 'authorizer 404');
+  assert.ok(responses('get', '/api/tokens/authorizers/{appid}').includes('502'), 'token 502');
+  assert.ok(responses('post', '/api/proxy/{appid}/{path}').includes('502'), 'proxy 502');
+  assert.ok(responses('post', '/api/session').includes('429'), 'sign-in 429');
+  const conflict = doc.paths['/api/admin/rollouts']?.['post']?.responses?.['409'] as
+    { description?: string } | undefined;
+  assert.match(conflict?.description ?? '', /quota_exhausted/);
+});
+
 test("a route an operator's role may not call documents 403 and the role it needs", () => {
   const op = (method: string, path: string) =>
     doc.paths[path]?.[method] as (Operation & { 'x-required-role'?: string }) | undefined;

@@ -139,7 +139,7 @@ export interface paths {
     };
     get?: never;
     /**
-     * Change the signature, the name and/or the avatar
+     * Change the signature, the name and/or the avatar (answers getaccountbasicinfo after)
      * @description The avatar is an image uploaded with POST /api/proxy/{appid}/cgi-bin/media/upload?type=image; give its media_id and optionally the crop box (fractions 0..1, default the whole image).
      */
     put: operations['setBasicInfo'];
@@ -160,9 +160,9 @@ export interface paths {
     /** Configured categories */
     get: operations['listCategories'];
     put?: never;
-    /** Add categories */
+    /** Add categories (answers getcategory after) */
     post: operations['addCategories'];
-    /** Delete a category */
+    /** Delete a category (answers getcategory after) */
     delete: operations['deleteCategory'];
     options?: never;
     head?: never;
@@ -626,7 +626,7 @@ export interface paths {
     };
     /** Privacy guide (development version) */
     get: operations['getPrivacySettings'];
-    /** Set the privacy guide */
+    /** Set the privacy guide (answers getprivacysetting after) */
     put: operations['setPrivacySettings'];
     post?: never;
     delete?: never;
@@ -3592,25 +3592,25 @@ export interface components {
     };
     /** AuditAdvice */
     AuditAdvice: {
-      advice?: {
+      advice: {
         /**
          * @description add_category(_with_qualification): add it (with the documents) and submit again; category_not_available: not in WeChat's tree for this mini program — remove the feature or change the subject
          * @enum {string}
          */
-        code?:
+        code:
           | 'add_category'
           | 'add_category_with_qualification'
           | 'category_already_added'
           | 'category_in_review'
           | 'category_not_available'
           | 'no_category_named';
-        params?: {
+        params: {
           [key: string]: unknown;
         };
       }[];
-      appid?: string;
-      auditid?: number | null;
-      categories?: {
+      appid: string;
+      auditid: number | null;
+      categories: {
         /** @description getcategory's audit_status when the mini program has it: 1 in review, 2 rejected, 3 approved */
         audit_status?: number;
         /** @description Its first-level category */
@@ -3620,18 +3620,18 @@ export interface components {
         id?: number;
         level?: number;
         /** @description As the reason names it (first-second), dashes and parentheses ASCII */
-        name?: string;
+        name: string;
         /** @description Documents WeChat asks for when adding it (qualify.exter_list) */
         qualifications?: string[];
         sensitive?: boolean;
         /** @enum {string} */
-        status?: 'can_add' | 'needs_qualification' | 'already_added' | 'not_found';
+        status: 'can_add' | 'needs_qualification' | 'already_added' | 'not_found';
       }[];
       /** @description false once a later audit was submitted or passed */
-      current?: boolean;
-      failed_at?: string;
-      reason?: string | null;
-      user_version?: string | null;
+      current: boolean;
+      failed_at: string;
+      reason: string | null;
+      user_version: string | null;
     };
     /** AuditEntry */
     AuditEntry: {
@@ -3664,23 +3664,29 @@ export interface components {
     };
     /** AuditPreflight */
     AuditPreflight: {
-      appid?: string;
-      checks?: {
+      appid: string;
+      checks: {
         /** @enum {string} */
-        check?:
+        check:
           'authorized' | 'no_audit_in_flight' | 'privacy' | 'categories' | 'icp' | 'audit_quota';
         /** @description The result as a stable code (privacy_guide_missing, ...) */
-        code?: string;
-        detail?: string;
-        ok?: boolean;
-        params?: {
+        code: string;
+        detail: string;
+        ok: boolean;
+        params: {
           [key: string]: unknown;
         };
       }[];
-      item_list?: {
-        [key: string]: unknown;
+      /** @description The item_list submit_audit is given when the submission names none: the mini program's first approved category (the profile's preferred one first) */
+      item_list: {
+        first_class: string;
+        first_id: number;
+        second_class: string;
+        second_id: number;
+        third_class?: string;
+        third_id?: number;
       }[];
-      ok?: boolean;
+      ok: boolean;
     };
     /** AuthorizationLink */
     AuthorizationLink: {
@@ -3693,63 +3699,98 @@ export interface components {
     };
     /** Authorizer */
     Authorizer: {
-      appid?: string;
-      attention_reason?: string | null;
-      authorized_at?: string | null;
-      func_info?: number[];
-      history?: {
-        [key: string]: unknown;
-      }[];
-      info?: {
+      appid: string;
+      attention_reason: string | null;
+      authorized_at: string | null;
+      func_info: number[];
+      /** @description The latest 50 entries, newest first */
+      history: components['schemas']['AuthorizerHistoryEntry'][];
+      /** @description WeChat's authorizer_info as it is (api_get_authorizer_info: https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/authorization-management/getAuthorizerInfo.html) */
+      info: {
         [key: string]: unknown;
       } | null;
       /** @description Token refreshes stopped: WeChat answered 61003/61023 (authorization gone) 3 times in a row. Cleared by a new authorization or a successful manual refresh */
-      needs_attention?: boolean;
-      nickname?: string | null;
-      revoked_at?: string | null;
+      needs_attention: boolean;
+      nickname: string | null;
+      revoked_at: string | null;
       /** @enum {string} */
-      status?: 'authorized' | 'revoked';
-      tenant_id?: string | null;
-      token?: {
+      status: 'authorized' | 'revoked';
+      tenant_id: string | null;
+      token: components['schemas']['AuthorizerTokenHealth'];
+      /** @enum {string} */
+      type: 'miniprogram' | 'officialaccount';
+      user_name: string | null;
+    };
+    /** AuthorizerHistoryEntry */
+    AuthorizerHistoryEntry: {
+      /** @description authorized, updated, unauthorized, profile_applied, drift_detected, drift_cleared, … */
+      action: string;
+      /** Format: date-time */
+      at: string;
+      /** @description What the entry records, by action */
+      detail: {
         [key: string]: unknown;
       };
-      /** @enum {string} */
-      type?: 'miniprogram' | 'officialaccount';
-      user_name?: string | null;
+    };
+    /** AuthorizerList */
+    AuthorizerList: {
+      items: components['schemas']['AuthorizerListItem'][];
+      total: number;
     };
     /** AuthorizerListItem */
     AuthorizerListItem: {
-      appid?: string;
-      attention_reason?: string | null;
+      appid: string;
+      attention_reason: string | null;
       /** @description The latest audit: 'auditing', 'delayed', 'passed', 'failed', 'withdrawn', or 'released' (passed and released since) */
-      audit_state?: string | null;
-      authorized_at?: string | null;
+      audit_state: string | null;
+      authorized_at: string | null;
       /** @description The drift found by the latest check, when not applied since */
-      drift?: {
-        detected_at?: string;
-        differences?: number;
+      drift: {
+        detected_at: string;
+        differences: number;
       } | null;
       /** @description Token refreshes stopped: WeChat answered 61003/61023 (authorization gone) 3 times in a row. Cleared by a new authorization or a successful manual refresh */
-      needs_attention?: boolean;
-      nickname?: string | null;
+      needs_attention: boolean;
+      nickname: string | null;
       /** @description The version online now (released or rolled back to) */
-      released?: {
-        at?: string;
-        template_id?: number | null;
-        user_version?: string | null;
+      released: {
+        at: string;
+        template_id: number | null;
+        user_version: string | null;
       } | null;
-      revoked_at?: string | null;
+      revoked_at: string | null;
       /** @enum {string} */
-      status?: 'authorized' | 'revoked';
-      tenant_id?: string | null;
-      token?: {
-        expires_at?: string | null;
-        failures?: number;
-        last_error?: string | null;
+      status: 'authorized' | 'revoked';
+      tenant_id: string | null;
+      token: {
+        expires_at: string | null;
+        failures: number;
+        last_error: string | null;
       };
       /** @enum {string} */
-      type?: 'miniprogram' | 'officialaccount';
-      user_name?: string | null;
+      type: 'miniprogram' | 'officialaccount';
+      user_name: string | null;
+    };
+    /**
+     * AuthorizerTokenHealth
+     * @description The authorizer_access_token’s health (the token itself is never answered here)
+     */
+    AuthorizerTokenHealth: {
+      /** Format: date-time */
+      expires_at: string | null;
+      /** @description Refreshes failed in a row */
+      failures: number;
+      has_refresh_token: boolean;
+      last_error: string | null;
+      /** Format: date-time */
+      last_error_at: string | null;
+      /**
+       * Format: date-time
+       * @description null while refreshes are stopped (needs_attention)
+       */
+      next_refresh_at: string | null;
+      /** Format: date-time */
+      refreshed_at: string | null;
     };
     /** AutoReplies */
     AutoReplies: {
@@ -3771,59 +3812,59 @@ export interface components {
     };
     /** CodeState */
     CodeState: {
-      appid?: string;
-      audit?: {
-        at?: string;
-        auditid?: number | null;
-        auto_release?: boolean;
-        reason?: string | null;
-        screenshots?: string[] | null;
+      appid: string;
+      audit: {
+        at: string;
+        auditid: number | null;
+        auto_release: boolean;
+        reason: string | null;
+        screenshots: string[] | null;
         /**
          * @description 'released': the version passed and has been released since
          * @enum {string}
          */
-        state?: 'auditing' | 'passed' | 'failed' | 'delayed' | 'withdrawn' | 'released';
-        template_id?: number | null;
-        user_desc?: string | null;
-        user_version?: string | null;
+        state: 'auditing' | 'passed' | 'failed' | 'delayed' | 'withdrawn' | 'released';
+        template_id: number | null;
+        user_desc: string | null;
+        user_version: string | null;
       } | null;
-      committed?: {
-        at?: string;
-        by?: string;
-        template_id?: number | null;
-        user_desc?: string | null;
-        user_version?: string | null;
+      committed: {
+        at: string;
+        by: string;
+        template_id: number | null;
+        user_desc: string | null;
+        user_version: string | null;
       } | null;
       /** @description The phased release running now, if any */
-      gray?: {
-        at?: string;
-        by?: string;
-        percentage?: number;
-        user_version?: string | null;
+      gray: {
+        at: string;
+        by: string;
+        percentage: number;
+        user_version: string | null;
       } | null;
-      released?: {
-        at?: string;
-        by?: string;
-        rollback?: boolean;
-        template_id?: number | null;
-        user_desc?: string | null;
-        user_version?: string | null;
+      released: {
+        at: string;
+        by: string;
+        rollback: boolean;
+        template_id: number | null;
+        user_desc: string | null;
+        user_version: string | null;
       } | null;
-      visit_status?: string | null;
+      visit_status: string | null;
     };
     /** CodeStep */
     CodeStep: {
-      at?: string;
-      auditid?: number | null;
+      at: string;
+      auditid: number | null;
       /** @description 'admin', 'tenant:<id>', 'rollout:<id>', 'auto-release', or 'wechat' / 'wechat-poll' for audit results */
-      by?: string;
+      by: string;
       /** @description For audit_failed: categories and advice, what the reason asked for when it came (as at GET …/audit-advice) */
-      detail?: {
+      detail: {
         [key: string]: unknown;
       };
-      id?: number;
+      id: number;
       /** @enum {string} */
-      kind?:
+      kind:
         | 'committed'
         | 'submitted'
         | 'audit_passed'
@@ -3836,11 +3877,11 @@ export interface components {
         | 'speedup'
         | 'gray_release'
         | 'gray_reverted';
-      reason?: string | null;
-      screenshots?: string[] | null;
-      template_id?: number | null;
-      user_desc?: string | null;
-      user_version?: string | null;
+      reason: string | null;
+      screenshots: string[] | null;
+      template_id: number | null;
+      user_desc: string | null;
+      user_version: string | null;
     };
     /** Error */
     Error: {
@@ -4031,6 +4072,210 @@ export interface components {
       state?: string;
       /** @description WeChat's status: 1 to apply for, 2 no permission, 3 applying, 4 rejected, 5 approved */
       status?: number | null;
+    };
+    /** Profile */
+    Profile: {
+      basic_info?: {
+        signature?: string;
+      } | null;
+      categories?:
+        | {
+            first: number;
+            second: number;
+          }[]
+        | null;
+      /** Format: date-time */
+      created_at: string;
+      default: boolean;
+      id: string;
+      name: string;
+      privacy?: {
+        owner_setting: {
+          [key: string]: string;
+        };
+        setting_list: {
+          privacy_key: string;
+          privacy_text: string;
+        }[];
+      } | null;
+      /** @description The privacy interfaces the template's code calls (e.g. wx.getLocation): applied for with apply_privacy_interface by drift/apply (content is the reason, and at least one of url_list, pic_list, video_list shows the use), and declared in the committed ext_json's requiredPrivateInfos */
+      privacy_interfaces?:
+        | {
+            api_name: string;
+            content: string;
+            pic_list?: string[];
+            url_list?: string[];
+            video_list?: string[];
+          }[]
+        | null;
+      server_domains?: {
+        download?: string[];
+        request?: string[];
+        socket?: string[];
+        tcp?: string[];
+        udp?: string[];
+        upload?: string[];
+      } | null;
+      /** Format: date-time */
+      updated_at: string;
+      webview_domains?: string[] | null;
+    };
+    /**
+     * ProfileApplyFailure
+     * @description The drift could not be read (no profile, WeChat failing, …)
+     */
+    ProfileApplyFailure: {
+      appid: string;
+      error: string;
+      /** @enum {boolean} */
+      ok: false;
+    };
+    /** ProfileApplyResult */
+    ProfileApplyResult: {
+      appid: string;
+      calls: {
+        /** @description The body sent to WeChat, as its documentation of the API writes it */
+        body: {
+          [key: string]: unknown;
+        };
+        /** @description The WeChat API (modify_domain, setwebviewdomain, addcategory, …) */
+        endpoint: string;
+      }[];
+      differences: {
+        /** @description WeChat's value now (null when it has none) */
+        actual: unknown;
+        /** @enum {string} */
+        area:
+          | 'server_domains'
+          | 'webview_domains'
+          | 'categories'
+          | 'privacy'
+          | 'privacy_interfaces'
+          | 'basic_info';
+        /** @description The profile's value (a list, a string, 'approved') */
+        expected: unknown;
+        /** @description The kind of server domain, owner_setting.<key>, setting_list, the interface name, … */
+        field: string;
+      }[];
+      dry_run: boolean;
+      in_sync: boolean;
+      /** @description Every call succeeded (a dry run: true) */
+      ok: boolean;
+      profile_id: string;
+      /** @description One per call made (none in a dry run) */
+      results: {
+        /** @description The body sent to WeChat, as its documentation of the API writes it */
+        body: {
+          [key: string]: unknown;
+        };
+        /** @description The WeChat API (modify_domain, setwebviewdomain, addcategory, …) */
+        endpoint: string;
+        /** @description WeChat's errcode when it refused the call */
+        errcode?: number;
+        errmsg?: string;
+        /** @description Present when WeChat dropped some of the domains (modify_domain answered errcode 0 with invalid_* and no_icp_domain lists) */
+        filtered?: {
+          download?: string[];
+          no_icp?: string[];
+          request?: string[];
+          socket?: string[];
+          tcp?: string[];
+          udp?: string[];
+          upload?: string[];
+        };
+        message?: string;
+        ok: boolean;
+      }[];
+    };
+    /** ProfileBulkApplyResult */
+    ProfileBulkApplyResult: {
+      dry_run: boolean;
+      results: (
+        components['schemas']['ProfileApplyResult'] | components['schemas']['ProfileApplyFailure']
+      )[];
+    };
+    /** ProfileDrift */
+    ProfileDrift: {
+      appid: string;
+      calls: {
+        /** @description The body sent to WeChat, as its documentation of the API writes it */
+        body: {
+          [key: string]: unknown;
+        };
+        /** @description The WeChat API (modify_domain, setwebviewdomain, addcategory, …) */
+        endpoint: string;
+      }[];
+      differences: {
+        /** @description WeChat's value now (null when it has none) */
+        actual: unknown;
+        /** @enum {string} */
+        area:
+          | 'server_domains'
+          | 'webview_domains'
+          | 'categories'
+          | 'privacy'
+          | 'privacy_interfaces'
+          | 'basic_info';
+        /** @description The profile's value (a list, a string, 'approved') */
+        expected: unknown;
+        /** @description The kind of server domain, owner_setting.<key>, setting_list, the interface name, … */
+        field: string;
+      }[];
+      in_sync: boolean;
+      profile_id: string;
+    };
+    /** ProfileList */
+    ProfileList: {
+      items: components['schemas']['ProfileListItem'][];
+    };
+    /** ProfileListItem */
+    ProfileListItem: {
+      basic_info?: {
+        signature?: string;
+      } | null;
+      categories?:
+        | {
+            first: number;
+            second: number;
+          }[]
+        | null;
+      /** Format: date-time */
+      created_at: string;
+      default: boolean;
+      id: string;
+      name: string;
+      privacy?: {
+        owner_setting: {
+          [key: string]: string;
+        };
+        setting_list: {
+          privacy_key: string;
+          privacy_text: string;
+        }[];
+      } | null;
+      /** @description The privacy interfaces the template's code calls (e.g. wx.getLocation): applied for with apply_privacy_interface by drift/apply (content is the reason, and at least one of url_list, pic_list, video_list shows the use), and declared in the committed ext_json's requiredPrivateInfos */
+      privacy_interfaces?:
+        | {
+            api_name: string;
+            content: string;
+            pic_list?: string[];
+            url_list?: string[];
+            video_list?: string[];
+          }[]
+        | null;
+      server_domains?: {
+        download?: string[];
+        request?: string[];
+        socket?: string[];
+        tcp?: string[];
+        udp?: string[];
+        upload?: string[];
+      } | null;
+      /** @description The tenants given this profile (the default also serves every other tenant) */
+      tenant_ids: string[];
+      /** Format: date-time */
+      updated_at: string;
+      webview_domains?: string[] | null;
     };
     /** Registration */
     Registration: {
@@ -4242,6 +4487,15 @@ export interface components {
         wave?: number;
       }[];
     };
+    /** ServerDomains */
+    ServerDomains: {
+      download: string[];
+      request: string[];
+      socket: string[];
+      tcp: string[];
+      udp: string[];
+      upload: string[];
+    };
     /** Session */
     Session: {
       /** Format: date-time */
@@ -4258,22 +4512,22 @@ export interface components {
     /** Template */
     Template: {
       /** @description When WeChat created the template */
-      created_at?: string | null;
-      developer?: string | null;
-      draft_id?: number | null;
-      first_seen_at?: string;
+      created_at: string | null;
+      developer: string | null;
+      draft_id: number | null;
+      first_seen_at: string;
       /** @description false once WeChat’s library no longer holds it (openwx keeps the record) */
-      in_library?: boolean;
-      is_default?: boolean;
-      last_seen_at?: string;
-      left_library_at?: string | null;
-      source_miniprogram?: string | null;
-      source_miniprogram_appid?: string | null;
-      template_id?: number;
+      in_library: boolean;
+      is_default: boolean;
+      last_seen_at: string;
+      left_library_at: string | null;
+      source_miniprogram: string | null;
+      source_miniprogram_appid: string | null;
+      template_id: number;
       /** @description 0 normal, 1 standard */
-      template_type?: number;
-      user_desc?: string;
-      user_version?: string;
+      template_type: number;
+      user_desc: string;
+      user_version: string;
       warning?: string;
     };
     /** TemplateDraft */
@@ -4286,27 +4540,45 @@ export interface components {
       user_desc?: string;
       user_version?: string;
     };
+    /** TemplateList */
+    TemplateList: {
+      default_template_id: number | null;
+      items: components['schemas']['TemplateWithUsage'][];
+      library: {
+        count: number;
+        limit: number;
+      };
+      warnings: {
+        candidates: {
+          created_at?: string | null;
+          template_id?: number;
+          user_version?: string;
+        }[];
+        code: string;
+        message: string;
+      }[];
+    };
     /** TemplateWithUsage */
     TemplateWithUsage: {
       /** @description When WeChat created the template */
-      created_at?: string | null;
-      developer?: string | null;
-      draft_id?: number | null;
-      first_seen_at?: string;
+      created_at: string | null;
+      developer: string | null;
+      draft_id: number | null;
+      first_seen_at: string;
       /** @description false once WeChat’s library no longer holds it (openwx keeps the record) */
-      in_library?: boolean;
-      is_default?: boolean;
-      last_seen_at?: string;
-      left_library_at?: string | null;
-      source_miniprogram?: string | null;
-      source_miniprogram_appid?: string | null;
-      template_id?: number;
+      in_library: boolean;
+      is_default: boolean;
+      last_seen_at: string;
+      left_library_at: string | null;
+      source_miniprogram: string | null;
+      source_miniprogram_appid: string | null;
+      template_id: number;
       /** @description 0 normal, 1 standard */
-      template_type?: number;
+      template_type: number;
       /** @description How many mini programs run it online (GET …/:template_id/usage lists them) */
-      usage?: number;
-      user_desc?: string;
-      user_version?: string;
+      usage: number;
+      user_desc: string;
+      user_version: string;
       warning?: string;
     };
     /** Tenant */
@@ -4332,6 +4604,12 @@ export interface components {
       name?: string;
       prefix?: string;
       revoked_at?: string | null;
+    };
+    /** TenantProfile */
+    TenantProfile: {
+      /** @description null: the default profile */
+      profile_id: string | null;
+      tenant_id: string;
     };
     /** Tester */
     Tester: {
@@ -4369,6 +4647,11 @@ export interface components {
       task_status?: number | null;
       taskid?: string;
       updated_at?: string;
+    };
+    /** VersionHistory */
+    VersionHistory: {
+      appid: string;
+      items: components['schemas']['CodeStep'][];
     };
     /** Webhook */
     Webhook: {
@@ -4420,6 +4703,10 @@ export interface components {
       items?: components['schemas']['WebhookDelivery'][];
       next?: number | null;
     };
+    /** WebviewDomains */
+    WebviewDomains: {
+      webview_domains: string[];
+    };
   };
   responses: never;
   parameters: never;
@@ -4463,7 +4750,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4472,7 +4759,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4481,7 +4768,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -4525,7 +4812,7 @@ export interface operations {
           'application/json': components['schemas']['AuthorizationLink'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4534,7 +4821,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4552,7 +4839,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -4561,7 +4848,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4570,7 +4857,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -4579,7 +4875,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -4620,13 +4916,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items?: components['schemas']['AuthorizerListItem'][];
-            total?: number;
-          };
+          'application/json': components['schemas']['AuthorizerList'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4635,7 +4928,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4644,7 +4937,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -4653,7 +4946,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4662,7 +4955,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -4671,7 +4964,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -4702,7 +4995,7 @@ export interface operations {
           'application/json': components['schemas']['Authorizer'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4711,7 +5004,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4720,7 +5013,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -4729,7 +5022,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4738,7 +5031,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -4747,7 +5040,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -4784,7 +5077,7 @@ export interface operations {
           'application/json': components['schemas']['Authorizer'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4793,7 +5086,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4811,7 +5104,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -4820,7 +5113,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4829,7 +5122,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -4838,7 +5140,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -4872,23 +5174,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json': components['schemas']['ProfileApplyResult'];
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4897,7 +5186,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4915,7 +5204,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -4924,7 +5213,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4933,7 +5222,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -4942,7 +5240,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -4973,7 +5271,7 @@ export interface operations {
           'application/json': components['schemas']['AuditAdvice'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -4982,7 +5280,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -4991,7 +5289,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5000,7 +5298,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5009,7 +5307,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -5018,7 +5316,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -5058,7 +5356,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -5067,7 +5365,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5076,7 +5374,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -5114,7 +5412,7 @@ export interface operations {
           'application/json': components['schemas']['AutoReplies'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5123,7 +5421,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -5141,7 +5439,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5150,7 +5448,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -5186,7 +5493,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description WeChat's answer to getaccountbasicinfo, as it is (https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/miniprogram-management/basic-info-management/getAccountBasicInfo.html) */
       200: {
         headers: {
           [name: string]: unknown;
@@ -5197,18 +5504,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5217,7 +5513,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -5235,7 +5531,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5244,7 +5540,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5253,7 +5549,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -5262,7 +5567,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -5284,7 +5589,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description WeChat's answer to getcategory, as it is (https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/miniprogram-management/category-management/getSettingCategories.html) */
       200: {
         headers: {
           [name: string]: unknown;
@@ -5295,18 +5600,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5315,7 +5609,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -5324,7 +5618,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5333,7 +5627,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5342,7 +5636,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -5351,7 +5645,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -5382,7 +5676,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description WeChat's answer to getcategory, as it is (https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/miniprogram-management/category-management/getSettingCategories.html) */
       200: {
         headers: {
           [name: string]: unknown;
@@ -5393,18 +5687,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5413,7 +5696,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -5431,7 +5714,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5440,7 +5723,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5449,7 +5732,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -5458,7 +5750,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -5487,7 +5779,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description WeChat's answer to getcategory, as it is (https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/miniprogram-management/category-management/getSettingCategories.html) */
       200: {
         headers: {
           [name: string]: unknown;
@@ -5498,18 +5790,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5518,7 +5799,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -5536,7 +5817,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5545,7 +5826,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5554,7 +5835,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -5563,7 +5853,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -5585,7 +5875,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description WeChat's answer to getallcategories, as it is (https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/miniprogram-management/category-management/getAllCategories.html) */
       200: {
         headers: {
           [name: string]: unknown;
@@ -5596,18 +5886,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5616,7 +5895,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -5625,7 +5904,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5634,7 +5913,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5643,7 +5922,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -5652,7 +5931,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -5683,7 +5962,7 @@ export interface operations {
           'application/json': components['schemas']['CodeState'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5692,7 +5971,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -5701,7 +5980,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5710,7 +5989,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5719,7 +5998,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -5728,7 +6007,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -5775,7 +6054,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5784,7 +6063,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -5793,7 +6072,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5802,7 +6081,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5811,7 +6090,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -5820,7 +6099,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -5864,7 +6143,7 @@ export interface operations {
           'application/json': components['schemas']['CodeStep'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5873,7 +6152,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -5891,7 +6170,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5900,7 +6179,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5909,7 +6188,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -5918,7 +6206,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -5954,7 +6242,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5963,7 +6251,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -5972,7 +6260,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5981,7 +6269,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5990,7 +6278,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -5999,7 +6287,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -6038,7 +6326,7 @@ export interface operations {
           'application/json': components['schemas']['CodeStep'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6047,7 +6335,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -6065,7 +6353,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -6074,7 +6362,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6083,7 +6371,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -6092,7 +6389,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -6123,7 +6420,7 @@ export interface operations {
           'application/json': components['schemas']['CodeStep'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6132,7 +6429,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -6150,7 +6447,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -6159,7 +6456,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6168,7 +6465,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -6177,7 +6474,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -6208,7 +6505,7 @@ export interface operations {
           'application/json': components['schemas']['AuditPreflight'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6217,7 +6514,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -6226,7 +6523,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -6235,7 +6532,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6244,7 +6541,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -6253,7 +6550,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -6287,7 +6584,7 @@ export interface operations {
           'application/json': string;
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6296,7 +6593,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -6305,7 +6602,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -6314,7 +6611,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6323,7 +6620,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -6332,7 +6629,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -6363,7 +6660,7 @@ export interface operations {
           'application/json': components['schemas']['CodeStep'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6372,7 +6669,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -6390,7 +6687,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -6399,7 +6696,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6408,7 +6705,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -6417,7 +6714,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -6448,7 +6745,7 @@ export interface operations {
           'application/json': components['schemas']['CodeStep'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6457,7 +6754,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -6475,7 +6772,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -6484,7 +6781,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6493,7 +6790,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -6502,7 +6799,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -6533,7 +6830,7 @@ export interface operations {
           'application/json': components['schemas']['CodeStep'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6542,7 +6839,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -6560,7 +6857,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -6569,7 +6866,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6578,7 +6875,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -6587,7 +6884,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -6628,7 +6925,7 @@ export interface operations {
           'application/json': components['schemas']['CodeStep'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6637,7 +6934,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -6655,7 +6952,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -6664,7 +6961,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description Nothing committed or an audit in flight (conflict), or a pre-flight check failed (preflight_failed, error.checks) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6673,7 +6970,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state, which it may have applied (wechat_outcome_unknown, params.endpoint) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -6682,7 +6988,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -6713,7 +7019,7 @@ export interface operations {
           'application/json': components['schemas']['CodeStep'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6722,7 +7028,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -6740,7 +7046,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -6749,7 +7055,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6758,7 +7064,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -6767,7 +7073,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -6805,7 +7111,7 @@ export interface operations {
           'application/json': components['schemas']['CodeStep'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6814,7 +7120,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -6832,7 +7138,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -6841,7 +7147,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6850,7 +7156,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -6859,7 +7174,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -6887,23 +7202,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json': components['schemas']['ServerDomains'];
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6912,7 +7214,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -6921,7 +7223,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -6930,7 +7232,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6939,7 +7241,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -6948,7 +7250,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -7007,18 +7309,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7027,7 +7318,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -7045,7 +7336,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -7054,7 +7345,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7063,7 +7354,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -7072,7 +7372,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -7100,23 +7400,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json': components['schemas']['ProfileDrift'];
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7125,7 +7412,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -7134,7 +7421,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -7143,7 +7430,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7152,7 +7439,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -7161,7 +7448,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -7192,7 +7479,7 @@ export interface operations {
           'application/json': components['schemas']['IcpFiling'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7201,7 +7488,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -7210,7 +7497,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -7219,7 +7506,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7228,7 +7515,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -7237,7 +7524,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -7282,7 +7569,7 @@ export interface operations {
           'application/json': components['schemas']['IcpFiling'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7291,7 +7578,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -7309,7 +7596,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -7318,7 +7605,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7327,7 +7614,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -7336,7 +7632,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -7367,7 +7663,7 @@ export interface operations {
           'application/json': components['schemas']['IcpFiling'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7376,7 +7672,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -7394,7 +7690,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -7403,7 +7699,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7412,7 +7708,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -7421,7 +7717,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -7462,7 +7758,7 @@ export interface operations {
           'application/json': components['schemas']['IcpFiling'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7471,7 +7767,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -7489,7 +7785,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -7498,7 +7794,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7507,7 +7803,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -7516,7 +7821,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -7563,7 +7868,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7572,7 +7877,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -7581,7 +7886,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -7590,7 +7895,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7599,7 +7904,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -7608,7 +7913,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -7659,7 +7964,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7668,7 +7973,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -7686,7 +7991,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -7695,7 +8000,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7704,7 +8009,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -7713,7 +8027,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -7751,7 +8065,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7760,7 +8074,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -7769,7 +8083,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -7778,7 +8092,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7787,7 +8101,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -7796,7 +8110,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -7827,7 +8141,7 @@ export interface operations {
           'application/json': components['schemas']['IcpFiling'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7836,7 +8150,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -7854,7 +8168,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -7863,7 +8177,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7872,7 +8186,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -7881,7 +8195,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -7917,7 +8231,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7926,7 +8240,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -7935,7 +8249,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -7944,7 +8258,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -7953,7 +8267,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -7962,7 +8276,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -8000,7 +8314,7 @@ export interface operations {
           'application/json': components['schemas']['IcpFiling'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8009,7 +8323,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -8027,7 +8341,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -8036,7 +8350,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -8045,7 +8359,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -8054,7 +8377,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -8098,7 +8421,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8107,7 +8430,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -8125,7 +8448,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -8134,7 +8457,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -8143,7 +8466,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -8152,7 +8484,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -8174,7 +8506,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
+      /** @description WeChat's answer to getprivacysetting, as it is (https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/miniprogram-management/privacy-management/getPrivacySetting.html) */
       200: {
         headers: {
           [name: string]: unknown;
@@ -8185,18 +8517,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8205,7 +8526,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -8214,7 +8535,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -8223,7 +8544,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -8232,7 +8553,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -8241,7 +8562,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -8275,7 +8596,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Default Response */
+      /** @description WeChat's answer to getprivacysetting, as it is (https://developers.weixin.qq.com/doc/oplatform/openApi/OpenApiDoc/miniprogram-management/privacy-management/getPrivacySetting.html) */
       200: {
         headers: {
           [name: string]: unknown;
@@ -8286,18 +8607,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8306,7 +8616,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -8324,7 +8634,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -8333,7 +8643,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -8342,7 +8652,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -8351,7 +8670,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -8392,7 +8711,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8401,7 +8720,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -8419,7 +8738,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -8428,7 +8747,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -8437,7 +8756,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -8446,7 +8774,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -8480,7 +8808,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8489,7 +8817,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -8498,7 +8826,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -8507,7 +8835,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -8516,7 +8844,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -8525,7 +8853,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -8573,7 +8901,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8582,7 +8910,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -8600,7 +8928,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -8609,7 +8937,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -8618,7 +8946,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -8627,7 +8964,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -8660,7 +8997,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8669,7 +9006,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -8678,7 +9015,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -8687,7 +9024,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -8696,7 +9033,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -8705,7 +9042,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -8752,7 +9089,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8761,7 +9098,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -8779,7 +9116,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -8788,7 +9125,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -8797,7 +9134,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -8806,7 +9152,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -8837,7 +9183,7 @@ export interface operations {
           'application/json': components['schemas']['Authorizer'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8846,7 +9192,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -8864,7 +9210,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -8873,7 +9219,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -8882,7 +9228,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -8891,7 +9237,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -8924,7 +9270,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -8933,7 +9279,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -8942,7 +9288,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -8951,7 +9297,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -8960,7 +9306,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -8969,7 +9315,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9007,7 +9353,7 @@ export interface operations {
           'application/json': components['schemas']['Tester'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -9016,7 +9362,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -9025,7 +9371,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -9034,7 +9380,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -9043,7 +9389,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -9052,7 +9407,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9082,7 +9437,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -9091,7 +9446,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -9100,7 +9455,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -9109,7 +9464,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -9118,7 +9473,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -9127,7 +9482,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9158,7 +9513,7 @@ export interface operations {
           'application/json': components['schemas']['Authorizer'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -9167,7 +9522,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -9185,7 +9540,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -9194,7 +9549,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -9203,7 +9558,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -9212,7 +9567,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9243,7 +9598,7 @@ export interface operations {
           'application/json': components['schemas']['Verification'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -9252,7 +9607,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -9261,7 +9616,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -9270,7 +9625,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -9279,7 +9634,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -9288,7 +9643,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9347,7 +9702,7 @@ export interface operations {
           'application/json': components['schemas']['Verification'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -9356,7 +9711,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -9374,7 +9729,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -9383,7 +9738,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -9392,7 +9747,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -9401,7 +9765,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9442,7 +9806,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -9451,7 +9815,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -9469,7 +9833,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -9478,7 +9842,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -9487,7 +9851,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -9496,7 +9869,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9527,7 +9900,7 @@ export interface operations {
           'application/json': components['schemas']['Verification'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -9536,7 +9909,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -9554,7 +9927,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -9563,7 +9936,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -9572,7 +9945,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -9581,7 +9954,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9640,7 +10013,7 @@ export interface operations {
           'application/json': components['schemas']['Verification'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -9649,7 +10022,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -9667,7 +10040,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -9676,7 +10049,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -9685,7 +10058,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -9694,7 +10076,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9722,13 +10104,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            appid?: string;
-            items?: components['schemas']['CodeStep'][];
-          };
+          'application/json': components['schemas']['VersionHistory'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -9737,7 +10116,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -9746,7 +10125,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -9755,7 +10134,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -9764,7 +10143,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -9773,7 +10152,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9801,23 +10180,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json': components['schemas']['WebviewDomains'];
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -9826,7 +10192,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -9835,7 +10201,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -9844,7 +10210,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -9853,7 +10219,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -9862,7 +10228,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9896,23 +10262,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json': components['schemas']['WebviewDomains'];
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -9921,7 +10274,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -9939,7 +10292,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -9948,7 +10301,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -9957,7 +10310,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -9966,7 +10328,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -9999,7 +10361,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -10008,7 +10370,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -10026,7 +10388,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -10035,7 +10397,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -10044,7 +10406,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -10053,7 +10415,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -10095,7 +10457,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -10104,7 +10466,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -10113,7 +10475,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -10156,7 +10518,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -10165,7 +10527,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -10174,7 +10536,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -10183,7 +10545,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -10224,7 +10586,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -10233,7 +10595,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -10251,7 +10613,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -10260,7 +10622,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -10269,7 +10631,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -10278,7 +10649,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -10320,7 +10691,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -10329,7 +10700,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -10347,7 +10718,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -10356,7 +10727,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -10365,7 +10736,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -10374,7 +10754,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -10411,7 +10791,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -10420,7 +10800,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -10429,7 +10809,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -10438,7 +10818,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -10447,7 +10827,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -10456,7 +10836,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -10506,7 +10886,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -10515,7 +10895,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -10533,7 +10913,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -10542,7 +10922,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -10551,7 +10931,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -10560,7 +10949,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -10591,7 +10980,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -10600,7 +10989,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -10609,7 +10998,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -10648,7 +11037,7 @@ export interface operations {
           'application/json': components['schemas']['Operator'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -10657,7 +11046,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -10666,7 +11055,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -10675,7 +11064,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -10684,7 +11073,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -10724,7 +11122,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -10733,7 +11131,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -10742,7 +11140,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -10751,7 +11149,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -10791,7 +11189,7 @@ export interface operations {
           'application/json': components['schemas']['Operator'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -10800,7 +11198,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -10809,7 +11207,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -10818,7 +11216,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -10827,7 +11225,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -10862,7 +11269,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -10871,7 +11278,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -10880,7 +11287,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -10889,7 +11296,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -10898,7 +11305,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -10936,7 +11352,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -10945,7 +11361,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -10954,7 +11370,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -10963,7 +11379,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -10992,7 +11408,7 @@ export interface operations {
           'application/json': components['schemas']['Overview'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -11001,7 +11417,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -11046,7 +11462,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -11055,7 +11471,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -11086,7 +11502,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -11104,7 +11520,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -11130,23 +11546,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json': components['schemas']['ProfileList'];
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -11155,7 +11558,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -11164,7 +11567,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -11173,7 +11576,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -11182,7 +11585,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -11191,7 +11594,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -11256,28 +11659,15 @@ export interface operations {
     };
     responses: {
       /** @description Default Response */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
       201: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json': components['schemas']['Profile'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -11286,7 +11676,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -11304,7 +11694,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -11313,7 +11703,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -11322,7 +11712,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -11331,7 +11730,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -11359,23 +11758,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json': components['schemas']['Profile'];
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -11384,7 +11770,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -11393,7 +11779,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -11402,7 +11788,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -11411,7 +11797,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -11420,7 +11806,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -11442,29 +11828,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Default Response */
-      200: {
+      /** @description Deleted */
+      204: {
         headers: {
           [name: string]: unknown;
         };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
+        content?: never;
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -11473,7 +11844,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -11491,7 +11862,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -11500,7 +11871,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -11509,7 +11880,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -11518,7 +11889,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -11590,23 +11961,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json': components['schemas']['Profile'];
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -11615,7 +11973,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -11633,7 +11991,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -11642,7 +12000,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -11651,7 +12009,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -11660,7 +12027,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -11688,23 +12055,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json': components['schemas']['Profile'];
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -11713,7 +12067,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -11731,7 +12085,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -11740,7 +12094,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -11749,7 +12103,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -11758,7 +12112,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -11795,23 +12149,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json': components['schemas']['ProfileBulkApplyResult'];
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -11820,7 +12161,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -11838,7 +12179,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -11847,7 +12188,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -11856,7 +12197,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -11865,7 +12215,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -11900,7 +12250,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -11909,7 +12259,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -11918,7 +12268,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -11927,7 +12277,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -11936,7 +12286,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -11945,7 +12295,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -11996,7 +12346,7 @@ export interface operations {
           'application/json': components['schemas']['Registration'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -12005,7 +12355,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -12023,7 +12373,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -12032,7 +12382,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -12041,7 +12391,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description Error */
       410: {
         headers: {
           [name: string]: unknown;
@@ -12050,7 +12400,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -12059,7 +12418,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -12090,7 +12449,7 @@ export interface operations {
           'application/json': components['schemas']['Registration'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -12099,7 +12458,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -12108,7 +12467,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -12117,7 +12476,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -12126,7 +12485,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -12135,7 +12494,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -12172,7 +12531,7 @@ export interface operations {
           'application/json': components['schemas']['Registration'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -12181,7 +12540,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -12199,7 +12558,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -12208,7 +12567,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -12217,7 +12576,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -12226,7 +12594,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -12274,7 +12642,7 @@ export interface operations {
           'application/json': components['schemas']['Registration'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -12283,7 +12651,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -12301,7 +12669,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -12310,7 +12678,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -12319,7 +12687,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -12328,7 +12705,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -12370,7 +12747,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -12379,7 +12756,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -12388,7 +12765,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -12397,7 +12774,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -12406,7 +12783,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -12415,7 +12792,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -12451,7 +12828,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -12460,7 +12837,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -12469,7 +12846,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -12478,7 +12855,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -12487,7 +12864,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -12496,7 +12873,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -12505,7 +12882,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -12568,7 +12945,7 @@ export interface operations {
           'application/json': components['schemas']['Rollout'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -12577,7 +12954,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -12586,7 +12963,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -12595,7 +12972,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -12604,7 +12981,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description Some of the mini programs are in an active rollout (conflict, error.rollout_id), or the audit quota left this month is short (quota_exhausted) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -12613,7 +12990,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -12622,7 +13008,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -12653,7 +13039,7 @@ export interface operations {
           'application/json': components['schemas']['Rollout'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -12662,7 +13048,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -12671,7 +13057,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -12680,7 +13066,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -12689,7 +13075,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -12698,7 +13084,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -12707,7 +13093,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -12738,7 +13124,7 @@ export interface operations {
           'application/json': components['schemas']['Rollout'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -12747,7 +13133,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -12756,7 +13142,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -12765,7 +13151,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -12774,7 +13160,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -12783,7 +13169,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -12792,7 +13178,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -12840,7 +13226,7 @@ export interface operations {
           'application/json': components['schemas']['RolloutItemPage'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -12849,7 +13235,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -12858,7 +13244,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -12867,7 +13253,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -12876,7 +13262,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -12885,7 +13271,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -12894,7 +13280,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -12925,7 +13311,7 @@ export interface operations {
           'application/json': components['schemas']['Rollout'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -12934,7 +13320,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -12943,7 +13329,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -12952,7 +13338,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -12961,7 +13347,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -12970,7 +13356,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -12979,7 +13365,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -13013,7 +13399,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -13022,7 +13408,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -13031,7 +13417,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -13040,7 +13426,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -13049,7 +13435,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -13058,7 +13444,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -13067,7 +13453,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -13098,7 +13484,7 @@ export interface operations {
           'application/json': components['schemas']['Rollout'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -13107,7 +13493,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -13116,7 +13502,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -13125,7 +13511,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -13134,7 +13520,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -13143,7 +13529,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -13152,7 +13538,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -13192,7 +13578,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -13201,7 +13587,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -13210,7 +13596,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -13219,7 +13605,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -13228,7 +13614,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -13237,7 +13623,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -13246,7 +13641,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -13312,7 +13707,7 @@ export interface operations {
           'application/json': components['schemas']['RolloutPreview'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -13321,7 +13716,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -13330,7 +13725,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -13339,7 +13734,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -13348,7 +13743,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -13357,7 +13752,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -13366,7 +13770,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -13412,7 +13816,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -13421,7 +13825,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -13430,7 +13834,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -13439,7 +13843,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -13448,7 +13852,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -13502,7 +13915,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -13511,7 +13924,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -13520,7 +13933,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -13529,7 +13942,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -13598,7 +14011,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -13607,7 +14020,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -13616,7 +14029,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -13663,7 +14076,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -13672,7 +14085,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -13698,26 +14111,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            default_template_id?: number | null;
-            items?: components['schemas']['TemplateWithUsage'][];
-            library?: {
-              count?: number;
-              limit?: number;
-            };
-            warnings?: {
-              candidates?: {
-                created_at?: string | null;
-                template_id?: number;
-                user_version?: string;
-              }[];
-              code?: string;
-              message?: string;
-            }[];
-          };
+          'application/json': components['schemas']['TemplateList'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -13726,7 +14123,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -13735,7 +14132,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -13744,7 +14141,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -13753,7 +14150,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -13793,7 +14190,7 @@ export interface operations {
           'application/json': components['schemas']['Template'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -13802,7 +14199,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -13820,7 +14217,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -13829,7 +14226,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -13838,7 +14244,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -13869,7 +14275,7 @@ export interface operations {
           'application/json': components['schemas']['Template'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -13878,7 +14284,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -13896,7 +14302,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -13905,7 +14311,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -13914,7 +14320,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -13923,7 +14329,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -13966,7 +14372,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -13975,7 +14381,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -13984,7 +14390,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -13993,7 +14399,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -14002,7 +14408,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -14011,7 +14417,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -14040,7 +14446,7 @@ export interface operations {
           'application/json': components['schemas']['Template'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -14049,7 +14455,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -14058,7 +14464,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -14067,7 +14473,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -14076,7 +14482,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -14111,7 +14517,7 @@ export interface operations {
           'application/json': components['schemas']['Template'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -14120,7 +14526,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -14138,7 +14544,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -14147,7 +14553,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -14156,7 +14562,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -14165,7 +14580,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -14196,7 +14611,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -14205,7 +14620,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -14214,7 +14629,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -14223,7 +14638,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -14232,7 +14647,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -14268,7 +14683,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -14277,7 +14692,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -14286,7 +14701,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -14295,7 +14710,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -14336,7 +14751,7 @@ export interface operations {
           'application/json': components['schemas']['Tenant'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -14345,7 +14760,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -14363,7 +14778,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -14372,7 +14787,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -14403,7 +14827,7 @@ export interface operations {
           'application/json': components['schemas']['Tenant'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -14412,7 +14836,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -14421,7 +14845,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -14430,7 +14854,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -14473,7 +14897,7 @@ export interface operations {
           'application/json': components['schemas']['Tenant'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -14482,7 +14906,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -14500,7 +14924,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -14509,7 +14933,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -14542,7 +14975,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -14551,7 +14984,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -14560,7 +14993,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -14569,7 +15002,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -14611,7 +15044,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -14620,7 +15053,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -14638,7 +15071,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -14647,7 +15080,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -14677,7 +15119,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -14686,7 +15128,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -14704,7 +15146,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -14713,7 +15155,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -14747,23 +15189,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
+          'application/json': components['schemas']['TenantProfile'];
         };
       };
-      /** @description Default Response */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -14772,7 +15201,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -14790,7 +15219,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -14799,7 +15228,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -14808,7 +15237,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -14817,7 +15255,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -14850,7 +15288,7 @@ export interface operations {
           'application/json': components['schemas']['WebhookDeliveryPage'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -14859,7 +15297,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -14868,7 +15306,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -14899,7 +15337,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -14908,7 +15346,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -14955,7 +15393,7 @@ export interface operations {
           'application/json': components['schemas']['Webhook'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -14964,7 +15402,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -14982,7 +15420,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15013,7 +15460,7 @@ export interface operations {
           'application/json': components['schemas']['Webhook'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -15022,7 +15469,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -15031,7 +15478,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -15040,7 +15487,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15069,7 +15516,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -15078,7 +15525,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -15096,7 +15543,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -15105,7 +15552,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15151,7 +15598,7 @@ export interface operations {
           'application/json': components['schemas']['Webhook'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -15160,7 +15607,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -15178,7 +15625,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -15187,7 +15634,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15222,7 +15678,7 @@ export interface operations {
           'application/json': components['schemas']['WebhookDeliveryPage'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -15231,7 +15687,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -15240,7 +15696,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -15249,7 +15705,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15281,7 +15737,7 @@ export interface operations {
           'application/json': components['schemas']['WebhookDelivery'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -15290,7 +15746,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -15308,7 +15764,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -15317,7 +15773,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15358,7 +15814,7 @@ export interface operations {
           'application/json': components['schemas']['Webhook'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -15367,7 +15823,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -15385,7 +15841,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -15394,7 +15850,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15423,7 +15888,7 @@ export interface operations {
           'text/plain': string;
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15452,7 +15917,7 @@ export interface operations {
           'text/plain': string;
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15481,7 +15946,7 @@ export interface operations {
           'text/html': string;
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15521,7 +15986,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15561,7 +16026,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15624,7 +16089,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The token could not be had from WeChat (wechat_error), or a write lost WeChat's answer (wechat_outcome_unknown); WeChat's own errors pass through as its answer */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15697,7 +16180,34 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The token could not be had from WeChat (wechat_error), or a write lost WeChat's answer (wechat_outcome_unknown); WeChat's own errors pass through as its answer */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15759,7 +16269,25 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The token could not be had from WeChat (wechat_error), or a write lost WeChat's answer (wechat_outcome_unknown); WeChat's own errors pass through as its answer */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15831,7 +16359,34 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description The token could not be had from WeChat (wechat_error), or a write lost WeChat's answer (wechat_outcome_unknown); WeChat's own errors pass through as its answer */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15860,7 +16415,7 @@ export interface operations {
           'application/json': components['schemas']['Session'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -15869,7 +16424,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15911,7 +16466,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -15920,7 +16475,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -15929,7 +16484,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Too many attempts: wait as Retry-After says */
       429: {
         headers: {
           [name: string]: unknown;
@@ -15938,7 +16502,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -15965,7 +16529,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -15974,7 +16538,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -16008,7 +16572,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -16017,7 +16581,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -16026,7 +16590,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -16058,7 +16631,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -16067,7 +16640,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -16076,7 +16649,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -16085,7 +16658,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -16120,7 +16693,7 @@ export interface operations {
           'application/json': components['schemas']['Operator'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -16129,7 +16702,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -16138,7 +16711,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -16173,7 +16755,7 @@ export interface operations {
           'application/json': components['schemas']['Operator'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -16182,7 +16764,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -16191,7 +16773,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -16200,7 +16782,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -16244,7 +16835,7 @@ export interface operations {
           'application/json': components['schemas']['AuthorizationLink'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -16253,7 +16844,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -16262,7 +16853,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -16271,7 +16862,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -16280,7 +16871,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -16289,7 +16889,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -16330,13 +16930,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items?: components['schemas']['AuthorizerListItem'][];
-            total?: number;
-          };
+          'application/json': components['schemas']['AuthorizerList'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -16345,7 +16942,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -16354,7 +16951,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -16363,7 +16960,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -16372,7 +16969,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -16381,7 +16978,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -16412,7 +17009,7 @@ export interface operations {
           'application/json': components['schemas']['Authorizer'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -16421,7 +17018,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -16430,7 +17027,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -16439,7 +17036,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -16448,7 +17045,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -16457,7 +17054,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -16488,7 +17085,7 @@ export interface operations {
           'application/json': components['schemas']['AuditAdvice'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -16497,7 +17094,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -16506,7 +17103,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -16515,7 +17112,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -16524,7 +17121,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -16533,7 +17130,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -16573,7 +17170,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -16582,7 +17179,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -16591,7 +17188,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -16629,7 +17226,7 @@ export interface operations {
           'application/json': components['schemas']['AutoReplies'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -16638,7 +17235,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -16647,7 +17244,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -16656,7 +17253,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -16687,7 +17293,7 @@ export interface operations {
           'application/json': components['schemas']['CodeState'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -16696,7 +17302,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -16705,7 +17311,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -16714,7 +17320,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -16723,7 +17329,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -16732,7 +17338,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -16763,7 +17369,7 @@ export interface operations {
           'application/json': components['schemas']['IcpFiling'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -16772,7 +17378,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -16781,7 +17387,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -16790,7 +17396,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -16799,7 +17405,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -16808,7 +17414,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -16850,7 +17456,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -16859,7 +17465,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -16868,7 +17474,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -16901,7 +17507,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -16910,7 +17516,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -16919,7 +17525,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -16928,7 +17534,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -16937,7 +17543,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -16946,7 +17552,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -16984,7 +17590,7 @@ export interface operations {
           'application/json': components['schemas']['Tester'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -16993,7 +17599,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -17002,7 +17608,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -17011,7 +17617,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -17020,7 +17626,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -17029,7 +17644,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -17059,7 +17674,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -17068,7 +17683,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -17077,7 +17692,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -17086,7 +17701,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -17095,7 +17710,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -17104,7 +17719,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -17144,7 +17759,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -17153,7 +17768,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -17162,7 +17777,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -17190,13 +17805,10 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            appid?: string;
-            items?: components['schemas']['CodeStep'][];
-          };
+          'application/json': components['schemas']['VersionHistory'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -17205,7 +17817,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -17214,7 +17826,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -17223,7 +17835,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -17232,7 +17844,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -17241,7 +17853,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -17277,7 +17889,7 @@ export interface operations {
           'application/json': components['schemas']['Rollout'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -17286,7 +17898,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -17295,7 +17907,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -17304,7 +17916,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -17313,7 +17925,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The mini program is in an active rollout (conflict), or the audit quota left this month is short (quota_exhausted) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -17322,7 +17934,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -17331,7 +17952,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -17362,7 +17983,7 @@ export interface operations {
           'application/json': components['schemas']['Rollout'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -17371,7 +17992,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -17380,7 +18001,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -17389,7 +18010,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -17398,7 +18019,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -17407,7 +18028,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -17416,7 +18037,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -17457,7 +18078,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -17466,7 +18087,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -17475,7 +18096,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -17484,7 +18105,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -17493,7 +18114,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -17502,7 +18132,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -17544,7 +18174,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -17553,7 +18183,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -17562,7 +18192,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -17571,7 +18201,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -17580,7 +18210,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -17589,7 +18228,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -17626,7 +18265,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -17635,7 +18274,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -17644,7 +18283,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -17653,7 +18292,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -17662,7 +18301,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -17671,7 +18310,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -17721,7 +18360,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -17730,7 +18369,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -17739,7 +18378,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -17748,7 +18387,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -17757,7 +18396,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The body is larger than openwx takes (error.code payload_too_large) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -17766,7 +18414,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -17797,7 +18445,7 @@ export interface operations {
           'application/json': components['schemas']['AccessToken'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -17806,7 +18454,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -17815,7 +18463,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The credential may not do this (error.code forbidden, forbidden_role, token_access_off) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -17824,7 +18472,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -17833,7 +18481,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The current state forbids it (error.code conflict, preflight_failed, quota_exhausted, sandbox_only, username_taken) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -17842,7 +18490,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state (wechat_outcome_unknown) */
       502: {
         headers: {
           [name: string]: unknown;
@@ -17851,7 +18499,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -17882,7 +18530,7 @@ export interface operations {
           'application/json': components['schemas']['AccessToken'];
         };
       };
-      /** @description Default Response */
+      /** @description Bad input: error.code names the problem and error.field (or error.params) the input */
       400: {
         headers: {
           [name: string]: unknown;
@@ -17891,7 +18539,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -17909,7 +18557,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -17918,7 +18566,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description The authorizer revoked its authorization (conflict, params.reason authorizer_revoked) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -17927,7 +18575,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state, which it may have applied (wechat_outcome_unknown, params.endpoint) */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -17956,7 +18613,7 @@ export interface operations {
           'application/json': components['schemas']['AccessToken'];
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -17974,7 +18631,16 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description WeChat refused a call (error.code wechat_error: errcode, errmsg, endpoint), or did not answer one that changes its state, which it may have applied (wechat_outcome_unknown, params.endpoint) */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -18014,7 +18680,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After) */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -18053,7 +18719,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;
@@ -18122,7 +18788,7 @@ export interface operations {
           'text/plain': string;
         };
       };
-      /** @description Default Response */
+      /** @description No credential, or one that is unknown, revoked or expired (error.code unauthorized) */
       401: {
         headers: {
           [name: string]: unknown;
@@ -18131,7 +18797,7 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
-      /** @description Default Response */
+      /** @description What the path names does not exist, or not for this caller (error.code not_found, error.params.reason) */
       404: {
         headers: {
           [name: string]: unknown;
@@ -18170,7 +18836,7 @@ export interface operations {
           };
         };
       };
-      /** @description Default Response */
+      /** @description openwx is starting and its database is not ready yet (error.code not_ready, Retry-After), or WeChat cannot be reached (upstream_unavailable) */
       503: {
         headers: {
           [name: string]: unknown;

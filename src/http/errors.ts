@@ -108,7 +108,10 @@ function validationParams(
     case 'type':
       return { reason: 'type', field, type: listed(p['type'], false) };
     case 'minLength':
-      return { reason: 'too_short', field, ...limitOf(p) };
+      // An empty value where one character is the least: the field is missing, to the operator.
+      return p['limit'] === 1
+        ? { reason: 'required', field }
+        : { reason: 'too_short', field, ...limitOf(p) };
     case 'maxLength':
       return { reason: 'too_long', field, ...limitOf(p) };
     case 'minimum':

@@ -7,14 +7,17 @@ import { common } from '../messages.ts';
 type ErrorKey = keyof typeof errorMessages.zh;
 const knownError = (key: string): key is ErrorKey => Object.hasOwn(errorMessages.zh, key);
 
-/** The error's params that can fill a message ({min}, {role}, …), its field and errcode. */
-function paramsOf(e: ApiError): Params {
+/**
+ * The error's params that can fill a message ({min}, {role}, …), its field and errcode; `own`
+ * (the form's label for the field) wins.
+ */
+function paramsOf(e: ApiError, own: Params = {}): Params {
   const out: Params = { status: e.status };
   if (e.field !== undefined) out['field'] = e.field;
   if (e.errcode !== undefined) out['errcode'] = e.errcode;
   for (const [k, v] of Object.entries(e.params))
     if (typeof v === 'string' || typeof v === 'number') out[k] = v;
-  return out;
+  return { ...out, ...own };
 }
 
 /** Loading, error and empty states: every page shows one of them instead of a blank page. */
@@ -27,18 +30,21 @@ export function Loading() {
   );
 }
 
-/** The message to show for an error, in the console's language where it is a known one. */
+/**
+ * The message to show for an error, in the console's language where it is a known one; `own`
+ * params (a form's `{ field: label }`) replace the error's.
+ */
 export function useErrorText() {
   const t = useT(common);
   const te = useT(errorMessages);
-  return (error: unknown): string => {
+  return (error: unknown, own?: Params): string => {
     if (error instanceof ApiError) {
       if (error.code === 'network') return t('networkError');
       if (error.code === 'unauthorized') return t('tokenExpired');
       const reason = error.params['reason'];
       const specific = typeof reason === 'string' ? `${error.code}_${reason}` : '';
-      if (knownError(specific)) return te(specific, paramsOf(error));
-      if (knownError(error.code)) return te(error.code, paramsOf(error));
+      if (knownError(specific)) return te(specific, paramsOf(error, own));
+      if (knownError(error.code)) return te(error.code, paramsOf(error, own));
       return error.errcode === undefined
         ? error.message
         : `${error.message} (errcode ${error.errcode})`;

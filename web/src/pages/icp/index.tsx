@@ -291,7 +291,7 @@ function MediaForm(props: FormProps) {
         <FieldError field="type" error={props.error} />
         <label htmlFor="icp-media-field">{t('mediaField')}</label>
         <input id="icp-media-field" value={field} onChange={(e) => setField(e.target.value)} />
-        <FieldError field="icp_order_field" error={props.error} />
+        <FieldError field="icp_order_field" error={props.error} label={t('mediaField')} />
         <label htmlFor="icp-media-certificate">{t('mediaCertificate')}</label>
         <input
           id="icp-media-certificate"

@@ -95,6 +95,34 @@ export function storableJson(value: unknown): unknown {
 
 const storableDate = (d: Date | null): Date | null => (d && !isNaN(d.getTime()) ? d : null);
 
+/** The columns of an event row, in the order of eventValues. */
+export const EVENT_COLUMNS = [
+  'dedupe_key',
+  'source',
+  'appid',
+  'type',
+  'raw',
+  'query',
+  'decoded',
+  'create_time',
+  'received_at',
+] as const;
+
+/** An event's values for EVENT_COLUMNS, each made storable. */
+export function eventValues(e: NewEvent): unknown[] {
+  return [
+    storableText(e.dedupeKey),
+    e.source,
+    e.appid === null ? null : storableText(e.appid),
+    storableText(e.type),
+    storableText(e.raw),
+    storableJson(e.query),
+    storableJson(e.decoded),
+    storableDate(e.createTime),
+    e.receivedAt,
+  ];
+}
+
 /**
  * One INSERT for several events; answers, per event in order, its new id or null when its dedupe
  * key was already stored (a key twice in one call is stored once, for its first occurrence).
@@ -104,21 +132,11 @@ export async function insertEvents(db: Queryable, events: NewEvent[]): Promise<(
   const values: unknown[] = [];
   const keys = events.map((e) => storableText(e.dedupeKey));
   const tuples = events.map((e, i) => {
-    values.push(
-      keys[i],
-      e.source,
-      e.appid === null ? null : storableText(e.appid),
-      storableText(e.type),
-      storableText(e.raw),
-      storableJson(e.query),
-      storableJson(e.decoded),
-      storableDate(e.createTime),
-      e.receivedAt,
-    );
-    return `(${Array.from({ length: 9 }, (_, k) => `$${i * 9 + k + 1}`).join(', ')})`;
+    values.push(...eventValues(e));
+    return `(${Array.from({ length: EVENT_COLUMNS.length }, (_, k) => `$${i * EVENT_COLUMNS.length + k + 1}`).join(', ')})`;
   });
   const res = await db.query<{ id: number; dedupe_key: string }>(
-    `INSERT INTO events (dedupe_key, source, appid, type, raw, query, decoded, create_time, received_at)
+    `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
      VALUES ${tuples.join(', ')}
      ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key`,
     values,

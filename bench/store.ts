@@ -135,7 +135,7 @@ async function measureClaims(db: Db, n: number) {
   const timed: Db = {
     ...db,
     async query<T>(sql: string, params: readonly unknown[] = []) {
-      if (!/^UPDATE jobs SET status = 'running'/.test(sql.trimStart()))
+      if (!/UPDATE jobs SET status = 'running'/.test(sql))
         return db.query<T>(sql, params);
       const t = performance.now();
       const res = await db.query<T>(sql, params);

@@ -135,8 +135,7 @@ async function measureClaims(db: Db, n: number) {
   const timed: Db = {
     ...db,
     async query<T>(sql: string, params: readonly unknown[] = []) {
-      if (!/UPDATE jobs SET status = 'running'/.test(sql))
-        return db.query<T>(sql, params);
+      if (!/UPDATE jobs SET status = 'running'/.test(sql)) return db.query<T>(sql, params);
       const t = performance.now();
       const res = await db.query<T>(sql, params);
       claims.push(performance.now() - t);
@@ -152,6 +151,8 @@ async function measureClaims(db: Db, n: number) {
     [n],
   );
   for (let i = 0; i < n; i++) await queue.runOnce();
+  if (claims.length === 0)
+    throw new Error("no job claim was timed: the queue's claim statement is not recognised");
   let plan: string[] = [];
   if (last) {
     const res = await db.query<{ 'QUERY PLAN': string }>(

@@ -1,13 +1,12 @@
 import { get } from '../../api.ts';
-import type { Json } from '../../api-types.ts';
+import type { Schemas } from '../../api-types.ts';
 import { useErrorText } from '../../components/states.tsx';
 import { useT } from '../../i18n.ts';
 import { useApi } from '../../use-api.ts';
-import type { AuditAdvisor } from '../../../../src/services/code/audit-reasons.ts';
 import { messages } from './messages.ts';
 
 type Key = keyof typeof messages.zh;
-type AuditAdvice = Json<Awaited<ReturnType<AuditAdvisor['latest']>>>;
+type AuditAdvice = Schemas['AuditAdvice'];
 type AdviceItem = AuditAdvice['advice'][number];
 
 function adviceParams(a: AdviceItem): Record<string, string | number> {

@@ -1,24 +1,19 @@
 /**
- * The answers the authorizers pages read, typed from the server's services (`import type` only).
+ * The answers the authorizers pages read, from the OpenAPI document's generated types (the named
+ * schemas: fields the server always answers are required, the others optional).
  */
-import type { Json } from '../../api-types.ts';
-import type { AuthorizerDirectory } from '../../../../src/services/authorizer-directory.ts';
-import type { CodePipeline } from '../../../../src/services/code/code-pipeline.ts';
-import type { ProfileSync } from '../../../../src/services/profile/sync.ts';
-import type { TemplateService } from '../../../../src/services/templates.ts';
+import type { Schemas } from '../../api-types.ts';
 
-type Answer<F extends (...args: never[]) => unknown> = Json<Awaited<ReturnType<F>>>;
-
-export type AuthorizerListPage = Answer<AuthorizerDirectory['list']>;
+export type AuthorizerListPage = Schemas['AuthorizerList'];
 export type AuthorizerListItem = AuthorizerListPage['items'][number];
-export type AuthorizerDetail = Answer<AuthorizerDirectory['detail']>;
-export type CodeState = Answer<CodePipeline['current']>;
-export type Versions = Answer<CodePipeline['versions']>;
+export type AuthorizerDetail = Schemas['Authorizer'];
+export type CodeState = Schemas['CodeState'];
+export type Versions = Schemas['VersionHistory'];
 export type VersionStep = Versions['items'][number];
-export type Preflight = Answer<CodePipeline['checkPreflight']>;
-export type Drift = Answer<ProfileSync['drift']>;
-export type ApplyResult = Answer<ProfileSync['apply']>;
-export type TemplateList = Answer<TemplateService['list']>;
+export type Preflight = Schemas['AuditPreflight'];
+export type Drift = Schemas['ProfileDrift'];
+export type ApplyResult = Schemas['ProfileApplyResult'];
+export type TemplateList = Schemas['TemplateList'];
 
 /** The list's filters, as they appear in the query string (`/authorizers?status=…`). */
 export const FILTER_KEYS = [

@@ -1,10 +1,14 @@
-import type { Json } from '../../api-types.ts';
-import type { ProfileInput, ProfileService } from '../../../../src/services/profile/profiles.ts';
-import type { ServerKind } from '../../../../src/services/profile/spec.ts';
+import type { RequestBody, Schemas } from '../../api-types.ts';
 
-/** The profile routes' answers (src/http/routes/profiles.ts). */
-export type Profile = Json<Awaited<ReturnType<ProfileService['list']>>>[number];
-export type { ProfileInput, ServerKind };
+/**
+ * A profile as GET /api/admin/profiles lists it (with the tenants given it), from the OpenAPI
+ * document's generated types: the parts of the desired state a profile leaves out are absent.
+ */
+export type Profile = Schemas['ProfileListItem'];
+/** What POST and PATCH /api/admin/profiles take. */
+export type ProfileInput = RequestBody<'createProfile'>;
+/** The kinds of server domain (request, socket, upload, download, udp, tcp). */
+export type ServerKind = keyof NonNullable<ProfileInput['server_domains']>;
 export const SERVER_KINDS: readonly ServerKind[] = [
   'request',
   'socket',

@@ -54,10 +54,10 @@ function inProcess(r: Results, f: Full): string {
   const full = crypto?.get('XML parse: plaintext, full parser')?.meanUs;
   const db = r.db[f.db];
   const piece =
-    f.kind === 'ticket' ? 'ticket transaction (ticket path)' : 'event INSERT (message path)';
+    f.kind === 'ticket' ? 'ticket statement (ticket path)' : 'event INSERT (message path)';
   const store = db?.get(piece);
   const conc = db?.get('event INSERT, 10 concurrent');
-  const batch = db?.get('what-if: 20-row INSERT, per row');
+  const batch = db?.get('20-row INSERT (group commit), per row');
   const claim = db?.get('job claim (per queued job)');
   const cpu = (t: DbTiming | undefined) =>
     t
@@ -65,7 +65,7 @@ function inProcess(r: Results, f: Full): string {
       : '-';
   const parts = [
     `openPush costs ${num(open)} µs (two XML parses; the full parser would take ~${num(full)} µs for the plaintext alone)`,
-    `the ${f.kind === 'ticket' ? 'ticket transaction' : 'event INSERT'} ${num(store?.meanUs)} µs wall (p99 ${num(store?.p99Us)} µs), ${cpu(store)}`,
+    `the ${f.kind === 'ticket' ? 'ticket statement (event, ticket, pruning)' : 'event INSERT'} ${num(store?.meanUs)} µs wall (p99 ${num(store?.p99Us)} µs), ${cpu(store)}`,
   ];
   if (f.kind === 'message' && conc)
     parts.push(`${num(conc.meanUs)} µs wall per INSERT with 10 in flight`);

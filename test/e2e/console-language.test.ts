@@ -14,6 +14,7 @@ import { authorizeMerchant, ensureComponentToken, prepareForAudit } from '../sup
  * (test-artifacts/screenshots/, not committed), with the layout checked on the way.
  */
 type Rollout = { id: number; status: string; halted_code: string | null };
+type Json = Record<string, unknown>;
 
 /**
  * Three or more English words in a row, separated by spaces: a sentence, not an appid, a code,
@@ -233,6 +234,32 @@ describe('console: every word in the operator’s language', () => {
       .first()
       .waitFor();
     assert.ok(serverEnglish.size > 0, 'the API answered English messages to compare against');
+  });
+
+  test('a field the API refuses says why under the field, in Chinese', async () => {
+    const { page } = b;
+    await visit(page, `/authorizers/${bare}/icp`);
+    // The filing field left empty: the route's schema refuses it (minLength 1), naming the field.
+    await page.locator('#icp-media-field').fill('');
+    await page.locator('#icp-media-file').setInputFiles({
+      name: 'front.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'),
+    });
+    const refused = page.waitForResponse(
+      (r) => r.url().endsWith(`/authorizers/${bare}/icp/media`) && r.request().method() === 'POST',
+    );
+    await page.getByRole('button', { name: '上传', exact: true }).click();
+    const res = await refused;
+    assert.equal(res.status(), 400);
+    const { error } = (await res.json()) as { error: { field: string; params: Json } };
+    assert.equal(error.field, 'icp_order_field');
+    assert.equal(error.params['reason'], 'required');
+    const under = page.locator('#icp_order_field-error');
+    await under.waitFor();
+    assert.equal(await under.innerText(), '请填写“所属备案字段”');
+    assert.deepEqual(await englishOn(page), [], 'no English on the page');
+    await b.shot('field-refused');
   });
 
   test('actions the state does not allow are disabled and say why', async () => {

@@ -41,7 +41,7 @@ export const pipelineErrors = defineMessages({
     conflict_audit_not_under_review: '只有审核中的版本可以加急',
     conflict_gray_needs_passed_audit: '分阶段发布需要一个审核通过的版本',
     conflict_no_gray_release: '当前没有进行中的分阶段发布',
-    preflight_failed_checks_failed: '提审前检查未通过（{count} 项），请先处理下列问题',
+    preflight_failed_checks_failed: '提审前检查有 {count} 项未通过',
     quota_exhausted_audit_quota_short:
       '审核额度不足：这次发布需要 {needed} 次审核，本月还剩 {remaining} 次',
     // rollouts
@@ -167,7 +167,7 @@ export const pipelineErrors = defineMessages({
     conflict_audit_not_under_review: 'only an audit under review can be sped up',
     conflict_gray_needs_passed_audit: 'a phased release needs a version that passed its audit',
     conflict_no_gray_release: 'no phased release is running',
-    preflight_failed_checks_failed: 'the pre-flight checks fail ({count}); see below',
+    preflight_failed_checks_failed: '{count} pre-flight checks fail',
     quota_exhausted_audit_quota_short:
       'not enough audit quota: this rollout needs {needed} audits, {remaining} remain this month',
     bad_request_target_unscoped:

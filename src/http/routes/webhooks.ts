@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
 import type { DeliveryStatus } from '../../store/queries/webhook-deliveries.ts';
+import { DELIVERY_ERROR_CODES } from '../../services/webhook/delivery-errors.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../services/webhook/event-types.ts';
 import {
   DEFAULT_GRACE_SECONDS,
@@ -85,7 +86,50 @@ const delivery = {
     status: { type: 'string', enum: ['pending', 'delivered', 'failed', 'dead'] },
     attempts: { type: 'integer' },
     last_status_code: { type: ['integer', 'null'] },
-    last_error: { type: ['string', 'null'] },
+    last_error: {
+      type: ['string', 'null'],
+      description: 'What the last attempt failed with, as text (for logs and people)',
+    },
+    last_error_code: {
+      type: ['string', 'null'],
+      enum: [...DELIVERY_ERROR_CODES, null],
+      description:
+        "Why the last attempt failed, as a stable code (the text's meaning); null when it did not fail or failed before openwx recorded codes",
+    },
+    last_error_params: {
+      type: ['object', 'null'],
+      description: 'The values of last_error_code (those that apply), null with it',
+      additionalProperties: false,
+      properties: {
+        status: { type: 'integer', description: 'http_status: the HTTP status answered' },
+        seconds: { type: 'number', description: 'timeout: the time limit of an attempt' },
+        host: { type: 'string', description: 'dns, address_forbidden: the URL host' },
+        address: {
+          type: 'string',
+          description: 'connection_refused, unreachable, address_forbidden: the address',
+        },
+        port: { type: 'integer', description: 'connection_refused: the port' },
+        kind: {
+          type: 'string',
+          enum: [
+            'loopback',
+            'private',
+            'link_local',
+            'metadata',
+            'unspecified',
+            'shared',
+            'refused',
+          ],
+          description: 'address_forbidden: the kind of address refused',
+        },
+        reason: {
+          type: 'string',
+          description: 'url_invalid: the params.reason of the URL check (e.g. url_credentials)',
+        },
+        tls_code: { type: 'string', description: "tls: Node's error code (e.g. CERT_HAS_EXPIRED)" },
+        error_code: { type: 'string', description: "network: Node's error code, when given" },
+      },
+    },
     last_attempt_at: dateOrNull,
     next_attempt_at: dateOrNull,
     delivered_at: dateOrNull,

@@ -11,6 +11,7 @@ import {
 } from '../../store/queries/webhook-deliveries.ts';
 import { createDispatchQueries } from '../../store/queries/webhooks.ts';
 import { EXCLUDED_BY_DEFAULT } from './event-types.ts';
+import { deliveryFailureOf, timedOut, type DeliveryFailure } from './delivery-errors.ts';
 import { postPinned, replyExcerpt } from './post.ts';
 import { signingKey, standardSignature } from './secret.ts';
 import { eventSecretAad, secretAad } from './service.ts';
@@ -85,7 +86,9 @@ export function defaultBackoffMs(attempt: number, random: () => number = Math.ra
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
-type Outcome = { ok: true; status: number } | { ok: false; status: number | null; error: string };
+type Outcome =
+  | { ok: true; status: number }
+  | { ok: false; status: number | null; error: string; failure: DeliveryFailure };
 
 export type WebhookDelivery = ReturnType<typeof createWebhookDelivery>;
 
@@ -151,6 +154,12 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
         ? sealer.open(d.previous_secret_sealed, secretAad(d.webhook_id))
         : undefined;
     const timeout = AbortSignal.timeout(timeoutMs);
+    let host = '';
+    try {
+      host = new URL(d.url).hostname;
+    } catch {
+      // checkWebhookUrl below refuses it
+    }
     try {
       // The URL's form and the address connected to are checked on every attempt: a name may
       // resolve elsewhere than when the webhook was created.
@@ -182,13 +191,21 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
         ok: false,
         status: res.status,
         error: `HTTP ${res.status}${text ? `: ${text}` : ''}`,
+        failure: { code: 'http_status', params: { status: res.status } },
       };
     } catch (err) {
-      if (isAppError(err)) return { ok: false, status: null, error: `refused: ${err.message}` };
+      const failure = deliveryFailureOf(err, host, timeoutMs);
+      if (isAppError(err))
+        return { ok: false, status: null, error: `refused: ${err.message}`, failure };
       if (timeout.aborted)
-        return { ok: false, status: null, error: `timed out after ${timeoutMs} ms` };
+        return {
+          ok: false,
+          status: null,
+          error: `timed out after ${timeoutMs} ms`,
+          failure: timedOut(timeoutMs),
+        };
       const cause = (err as { cause?: unknown }).cause;
-      return { ok: false, status: null, error: errorMessage(cause ?? err) };
+      return { ok: false, status: null, error: errorMessage(cause ?? err), failure };
     }
   }
 
@@ -197,6 +214,7 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
       ok: false,
       status: null,
       error: errorMessage(err),
+      failure: { code: 'internal', params: {} },
     }));
     if (abort.signal.aborted) {
       await deliveries.release(d.id, workerId);
@@ -217,6 +235,8 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
       firstAttemptAt: first,
       statusCode: outcome.status,
       error: outcome.error,
+      errorCode: outcome.failure.code,
+      errorParams: outcome.failure.params,
       nextAttemptAt: dead ? null : new Date(at.getTime() + backoff(attempt)),
     });
     metrics.webhookDelivery(dead ? 'dead' : 'failed');
@@ -228,6 +248,7 @@ export function createWebhookDelivery(opts: WebhookDeliveryOptions) {
         attempt,
         dead,
         err: outcome.error,
+        errorCode: outcome.failure.code,
       },
       dead ? 'webhook delivery dead' : 'webhook delivery failed',
     );

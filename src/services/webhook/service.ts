@@ -11,6 +11,7 @@ import {
   type DeliveryStatus,
 } from '../../store/queries/webhook-deliveries.ts';
 import { createWebhookQueries, type WebhookRow } from '../../store/queries/webhooks.ts';
+import type { DeliveryErrorCode, DeliveryErrorParams } from './delivery-errors.ts';
 import {
   isKnownEventType,
   TOKEN_REFRESH_FAILED,
@@ -49,6 +50,10 @@ export interface DeliveryView {
   attempts: number;
   last_status_code: number | null;
   last_error: string | null;
+  /** Why the last attempt failed, as a stable code (delivery-errors.ts; null for older rows). */
+  last_error_code: DeliveryErrorCode | null;
+  /** The values the code's sentence needs (e.g. `{ status: 500 }`). */
+  last_error_params: DeliveryErrorParams | null;
   last_attempt_at: string | null;
   next_attempt_at: string | null;
   delivered_at: string | null;
@@ -125,6 +130,8 @@ export function deliveryView(row: DeliveryRow): DeliveryView {
     attempts: row.attempts,
     last_status_code: row.last_status_code,
     last_error: row.last_error,
+    last_error_code: row.last_error_code as DeliveryErrorCode | null,
+    last_error_params: row.last_error_code === null ? null : (row.last_error_params ?? {}),
     last_attempt_at: iso(row.last_attempt_at),
     next_attempt_at: iso(row.next_attempt_at),
     delivered_at: iso(row.delivered_at),

@@ -14,6 +14,9 @@ export interface DeliveryRow {
   last_attempt_at: Date | null;
   last_status_code: number | null;
   last_error: string | null;
+  /** Why the last attempt failed, as a stable code and params (null before migration 0027). */
+  last_error_code: string | null;
+  last_error_params: Record<string, string | number> | null;
   next_attempt_at: Date | null;
   delivered_at: Date | null;
   created_at: Date;
@@ -40,7 +43,8 @@ export interface ClaimedDelivery {
 }
 
 const COLUMNS = `id, webhook_id, event_id, event_type, tenant_id, status, attempts, first_attempt_at,
-  last_attempt_at, last_status_code, last_error, next_attempt_at, delivered_at, created_at`;
+  last_attempt_at, last_status_code, last_error, last_error_code, last_error_params, next_attempt_at,
+  delivered_at, created_at`;
 
 export function createDeliveryQueries(db: Queryable) {
   return {
@@ -85,7 +89,8 @@ export function createDeliveryQueries(db: Queryable) {
       await db.query(
         `UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1,
            first_attempt_at = COALESCE(first_attempt_at, $3), last_attempt_at = $3, delivered_at = $3,
-           last_status_code = $4, last_error = NULL, next_attempt_at = NULL,
+           last_status_code = $4, last_error = NULL, last_error_code = NULL,
+           last_error_params = NULL, next_attempt_at = NULL,
            locked_by = NULL, locked_until = NULL
          WHERE id = $1 AND locked_by = $2`,
         [id, worker, r.at, r.statusCode],
@@ -101,13 +106,16 @@ export function createDeliveryQueries(db: Queryable) {
         firstAttemptAt: Date;
         statusCode: number | null;
         error: string;
+        errorCode: string;
+        errorParams: Record<string, string | number>;
         nextAttemptAt: Date | null;
       },
     ): Promise<void> {
       await db.query(
         `UPDATE webhook_deliveries SET status = $3, attempts = attempts + 1,
            first_attempt_at = $4, last_attempt_at = $5, last_status_code = $6, last_error = $7,
-           next_attempt_at = $8, locked_by = NULL, locked_until = NULL
+           next_attempt_at = $8, last_error_code = $9, last_error_params = $10::jsonb,
+           locked_by = NULL, locked_until = NULL
          WHERE id = $1 AND locked_by = $2`,
         [
           id,
@@ -118,6 +126,8 @@ export function createDeliveryQueries(db: Queryable) {
           r.statusCode,
           r.error.slice(0, 1000),
           r.nextAttemptAt,
+          r.errorCode,
+          JSON.stringify(r.errorParams),
         ],
       );
     },

@@ -4690,7 +4690,50 @@ export interface components {
       id?: number;
       /** Format: date-time */
       last_attempt_at?: string | null;
+      /** @description What the last attempt failed with, as text (for logs and people) */
       last_error?: string | null;
+      /**
+       * @description Why the last attempt failed, as a stable code (the text's meaning); null when it did not fail or failed before openwx recorded codes
+       * @enum {string|null}
+       */
+      last_error_code?:
+        | 'http_status'
+        | 'timeout'
+        | 'connection_refused'
+        | 'connection_reset'
+        | 'dns'
+        | 'unreachable'
+        | 'address_forbidden'
+        | 'url_invalid'
+        | 'tls'
+        | 'network'
+        | 'internal'
+        | null;
+      /** @description The values of last_error_code (those that apply), null with it */
+      last_error_params?: {
+        /** @description connection_refused, unreachable, address_forbidden: the address */
+        address?: string;
+        /** @description network: Node's error code, when given */
+        error_code?: string;
+        /** @description dns, address_forbidden: the URL host */
+        host?: string;
+        /**
+         * @description address_forbidden: the kind of address refused
+         * @enum {string}
+         */
+        kind?:
+          'loopback' | 'private' | 'link_local' | 'metadata' | 'unspecified' | 'shared' | 'refused';
+        /** @description connection_refused: the port */
+        port?: number;
+        /** @description url_invalid: the params.reason of the URL check (e.g. url_credentials) */
+        reason?: string;
+        /** @description timeout: the time limit of an attempt */
+        seconds?: number;
+        /** @description http_status: the HTTP status answered */
+        status?: number;
+        /** @description tls: Node's error code (e.g. CERT_HAS_EXPIRED) */
+        tls_code?: string;
+      } | null;
       last_status_code?: number | null;
       /** Format: date-time */
       next_attempt_at?: string | null;

@@ -13,6 +13,7 @@ import { RefreshButton } from '../../components/refresh-button.tsx';
 import { useT } from '../../i18n.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
 import { useApi } from '../../use-api.ts';
+import { DeliveryError } from './delivery-error.tsx';
 import { messages } from './messages.ts';
 import { RotateSecret } from './rotate-secret.tsx';
 import { SecretNotice } from './secret-notice.tsx';
@@ -215,8 +216,10 @@ function Deliveries(props: { hooks: Webhook[] }) {
                 </td>
                 <td>{d.attempts}</td>
                 <td className="break">
-                  {d.last_status_code !== null ? `HTTP ${d.last_status_code}` : ''}
-                  {d.last_error ? <div className="field-error">{d.last_error}</div> : null}
+                  {d.last_status_code !== null && !d.last_error_code
+                    ? `HTTP ${d.last_status_code}`
+                    : ''}
+                  <DeliveryError delivery={d} />
                 </td>
                 <td>
                   <RelativeTime at={d.last_attempt_at} absolute={false} />

@@ -10,6 +10,7 @@ import { Loaded } from '../../components/states.tsx';
 import { useT } from '../../i18n.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
 import { useApi } from '../../use-api.ts';
+import { NeedsAttentionBadge } from './attention-reason.tsx';
 import { messages } from './messages.ts';
 import {
   FILTER_KEYS,
@@ -53,13 +54,9 @@ function TokenCell(props: { item: AuthorizerListItem }) {
   const { token } = props.item;
   if (props.item.needs_attention) {
     return (
-      <span
-        className="badge authz-bad"
-        title={props.item.attention_reason ?? ''}
-        data-token="needs_attention"
-      >
+      <NeedsAttentionBadge reason={props.item.attention_reason}>
         {t('tokenNeedsAttention')}
-      </span>
+      </NeedsAttentionBadge>
     );
   }
   if (token.failures > 0) {

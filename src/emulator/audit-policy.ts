@@ -15,6 +15,15 @@ import type { EmulatorState } from './state.ts';
  */
 export const AUDIT_POLICY_INTERVAL_MS = 500;
 
+/**
+ * The reason of an audit the policy fails. WeChat words its rejection reasons in Chinese, as
+ * numbered items (`Reason` of weapp_audit_fail, `reason` of get_auditstatus; ../shared/wechat/01
+ * §6.3 and 02 §3.7); this sentence is the emulator's own example in that style, not a string WeChat
+ * is known to send. It names no category, so the audit advice finds none to add.
+ */
+export const POLICY_REJECTION_REASON =
+  '1:小程序的实际功能与提交审核时填写的功能描述不一致，请核实后重新提交审核';
+
 /** Decides every audit in flight whose time has come. */
 export function applyAuditPolicy(ctx: EmulatorContext): void {
   const s = codeState(ctx);
@@ -35,7 +44,7 @@ export function applyAuditPolicy(ctx: EmulatorContext): void {
     s.decided++;
     const fail = (s.decided - 1) % 100 < s.policy.failPercent;
     const decision = fail
-      ? { result: 'fail' as const, reason: 'Rejected by the emulator audit policy' }
+      ? { result: 'fail' as const, reason: POLICY_REJECTION_REASON }
       : { result: 'success' as const };
     // decideAudit changes the status (and leaves inFlight) at once; only the push is awaited.
     ctx.track(decideAudit(ctx, audit, decision));

@@ -29,6 +29,16 @@ const COVERED: readonly string[] = [
   'src/services/mp-settings.ts',
   'src/services/authorizer-directory.ts',
   'src/services/onboarding.ts',
+  'src/services/operators',
+  'src/services/webhook',
+  'src/services/templates.ts',
+  'src/services/tenants.ts',
+  'src/services/users.ts',
+  'src/services/auto-replies.ts',
+  'src/services/sandbox',
+  'src/services/stats',
+  'src/tokens',
+  'src/crypto/seal.ts',
 ];
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -16,8 +16,10 @@ export type Json<T> = T extends Date
       : T;
 
 /**
- * openwx answers every property its schema lists (the schemas do not mark them required yet), so
- * the console reads them as present; `null` stays where the schema allows it.
+ * For a schema that does not mark required what openwx always answers: the console reads every
+ * property as present; `null` stays where the schema allows it. A schema that marks them
+ * (Profile, Authorizer, CodeState, …) is read as generated (`Schemas['Profile']`): its optional
+ * properties may be absent.
  */
 export type Present<T> = T extends (infer U)[]
   ? Present<U>[]

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -37,6 +37,7 @@ export async function launchBrowser(
     timeout: 30_000,
   });
   context.setDefaultTimeout(10_000);
+  await withChineseFont(context);
   const page = context.pages()[0] ?? (await context.newPage());
   mkdirSync(SCREENSHOTS, { recursive: true });
   const prefix = basename(testFile).replace(/\.test\.ts$/, '');
@@ -51,6 +52,47 @@ export async function launchBrowser(
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A Chinese font for the console's pages, whatever fonts the machine has: a bare machine (CI,
+ * the bundled Chromium) has no CJK font, and its screenshots would show Chinese as boxes. The
+ * console's font stack ends with 'Noto Sans SC'; the tests give the browser that font (SIL OFL,
+ * from the devDependency @fontsource/noto-sans-sc: its Simplified Chinese subset, regular
+ * weight) as a web font served from the page's own origin, so the console's CSP (font-src
+ * 'self') holds. Nothing of this reaches openwx: the requests are answered by the browser.
+ */
+const FONT_PATH = '/__test-fonts/';
+const FONT_FILES = join(process.cwd(), 'node_modules', '@fontsource', 'noto-sans-sc', 'files');
+const FONT_CSS = `@font-face {
+  font-family: 'Noto Sans SC';
+  font-style: normal;
+  font-weight: 100 900;
+  font-display: block;
+  src: url(${FONT_PATH}noto-sans-sc-chinese-simplified-400-normal.woff2) format('woff2');
+}`;
+
+async function withChineseFont(context: BrowserContext): Promise<void> {
+  await context.route(`**${FONT_PATH}*`, async (route) => {
+    const name = basename(new URL(route.request().url()).pathname);
+    if (name === 'fonts.css') return route.fulfill({ contentType: 'text/css', body: FONT_CSS });
+    try {
+      return await route.fulfill({
+        contentType: 'font/woff2',
+        body: readFileSync(join(FONT_FILES, name)),
+      });
+    } catch {
+      return route.fulfill({ status: 404, body: '' });
+    }
+  });
+  // The console's page links the font's stylesheet (a link from its own origin, as CSP wants).
+  await context.route('**/console/**', async (route) => {
+    if (route.request().resourceType() !== 'document') return route.fallback();
+    const res = await route.fetch();
+    const html = await res.text();
+    const link = `<link rel="stylesheet" href="${FONT_PATH}fonts.css">`;
+    return route.fulfill({ response: res, body: html.replace('</head>', `${link}</head>`) });
+  });
 }
 
 /** The console's URL for a path, on the sandbox's public URL (its authorization domain). */

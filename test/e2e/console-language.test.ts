@@ -339,6 +339,63 @@ describe('console: every word in the operator’s language', () => {
     const icon = await page.locator('link[rel="icon"]').getAttribute('href');
     assert.ok(icon, 'the console names its icon');
   });
+
+  test('a failed webhook delivery says why in Chinese, the server’s text only in its title', async () => {
+    const { page } = b;
+    const { createServer } = await import('node:net');
+    const { startReceiver } = await import('../support/webhooks.ts');
+    const broken = await startReceiver(() => 500);
+    // A port on 127.0.0.1 with nothing listening: the connection is refused.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    try {
+      const hooks = [
+        await json<{ id: string }>('/api/admin/webhooks', 'POST', {
+          url: broken.url,
+          events: ['text'],
+        }),
+        await json<{ id: string }>('/api/admin/webhooks', 'POST', {
+          url: `http://127.0.0.1:${port}/hook`,
+          events: ['text'],
+        }),
+      ];
+      await sb.control('/messages', {
+        appid: ready,
+        openid: 'oUSER000000000000000000000077',
+        content: '你好',
+      });
+      for (const hook of hooks) {
+        await eventually(
+          async () =>
+            (
+              await json<{ items: Array<{ last_error_code: string | null }> }>(
+                `/api/admin/webhooks/${hook.id}/deliveries`,
+              )
+            ).items.some((d) => d.last_error_code !== null),
+          8000,
+          'a failed attempt',
+        );
+      }
+      await visit(page, '/webhooks');
+      const http = page.locator('[data-testid="deliveries"] [data-error-code="http_status"]');
+      await http.first().waitFor();
+      assert.equal(await http.first().innerText(), '接收方返回 HTTP 500');
+      assert.match((await http.first().getAttribute('title')) ?? '', /^HTTP 500/);
+      const refused = page.locator(
+        '[data-testid="deliveries"] [data-error-code="connection_refused"]',
+      );
+      assert.equal(await refused.first().innerText(), `接收方 127.0.0.1:${port} 拒绝了连接`);
+      assert.match((await refused.first().getAttribute('title')) ?? '', /ECONNREFUSED/);
+      assert.deepEqual(await englishOn(page), [], 'no English on the webhooks page');
+      await b.shot('webhook-deliveries-failed');
+      for (const hook of hooks)
+        await sb.admin(`/api/admin/webhooks/${hook.id}`, { method: 'DELETE' });
+    } finally {
+      await broken.close();
+    }
+  });
 });
 
 /** The preview's top is within the window (the page scrolled to it). */

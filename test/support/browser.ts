@@ -58,24 +58,22 @@ export async function launchBrowser(
  * A Chinese font for the console's pages, whatever fonts the machine has: a bare machine (CI,
  * the bundled Chromium) has no CJK font, and its screenshots would show Chinese as boxes. The
  * console's font stack ends with 'Noto Sans SC'; the tests give the browser that font (SIL OFL,
- * from the devDependency @fontsource/noto-sans-sc: its Simplified Chinese subset, regular
- * weight) as a web font served from the page's own origin, so the console's CSP (font-src
+ * from the devDependency @fontsource/noto-sans-sc, regular weight) as a web font served from the page's own origin, so the console's CSP (font-src
  * 'self') holds. Nothing of this reaches openwx: the requests are answered by the browser.
  */
 const FONT_PATH = '/__test-fonts/';
 const FONT_FILES = join(process.cwd(), 'node_modules', '@fontsource', 'noto-sans-sc', 'files');
-const FONT_CSS = `@font-face {
-  font-family: 'Noto Sans SC';
-  font-style: normal;
-  font-weight: 100 900;
-  font-display: block;
-  src: url(${FONT_PATH}noto-sans-sc-chinese-simplified-400-normal.woff2) format('woff2');
-}`;
+/** Its regular weight in pieces by unicode-range: a page loads the pieces its text needs. */
+const fontCss = () =>
+  readFileSync(join(FONT_FILES, '..', '400.css'), 'utf8').replaceAll(
+    'url(./files/',
+    `url(${FONT_PATH}`,
+  );
 
 async function withChineseFont(context: BrowserContext): Promise<void> {
   await context.route(`**${FONT_PATH}*`, async (route) => {
     const name = basename(new URL(route.request().url()).pathname);
-    if (name === 'fonts.css') return route.fulfill({ contentType: 'text/css', body: FONT_CSS });
+    if (name === 'fonts.css') return route.fulfill({ contentType: 'text/css', body: fontCss() });
     try {
       return await route.fulfill({
         contentType: 'font/woff2',

@@ -141,7 +141,9 @@ export async function requireAppidAccess(
   const row = await createAuthorizerQueries(db).findByAppid(appid);
   const tenantId = tenantOf(req);
   if (!row || (tenantId !== undefined && row.tenant_id !== tenantId)) {
-    throw new AppError('not_found', `authorizer ${appid} not found`);
+    throw new AppError('not_found', `authorizer ${appid} not found`, {
+      details: { params: { reason: 'authorizer', appid } },
+    });
   }
   return row;
 }

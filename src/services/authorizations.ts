@@ -92,7 +92,9 @@ export function createAuthorizationService(deps: AuthorizationDeps) {
     if (!link.tenant_id) return;
     const owner = await authorizers.claimForTenant(appid, link.tenant_id);
     if (owner !== link.tenant_id) {
-      throw new AppError('conflict', `account ${appid} is already authorized to another tenant`);
+      throw new AppError('conflict', `account ${appid} is already authorized to another tenant`, {
+        details: { params: { reason: 'authorized_to_another_tenant', appid } },
+      });
     }
   }
 

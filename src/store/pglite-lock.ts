@@ -94,7 +94,9 @@ export function lockPgliteDir(
     if (holder && alive(holder.pid)) throw new DatabaseInUseError(dir, holder);
     // Dead holder, or a file that is not a lock of ours: stale. Take it over once it is gone.
     if (attempt >= 3)
-      throw new AppError('conflict', `cannot take over the stale lock ${path}; delete it`);
+      throw new AppError('conflict', `cannot take over the stale lock ${path}; delete it`, {
+        details: { params: { reason: 'stale_lock', path } },
+      });
     try {
       unlinkSync(path);
     } catch (err) {

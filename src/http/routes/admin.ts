@@ -166,7 +166,10 @@ export function adminRoutes(deps: AdminDeps) {
       },
       async (req) => {
         const row = await events.findById(Number(req.params.id));
-        if (!row) throw new AppError('not_found', `event ${req.params.id} not found`);
+        if (!row)
+          throw new AppError('not_found', `event ${req.params.id} not found`, {
+            details: { params: { reason: 'event', id: req.params.id } },
+          });
         return {
           id: row.id,
           appid: row.appid,

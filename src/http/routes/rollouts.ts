@@ -253,7 +253,9 @@ export function rolloutRoutes(deps: GuardDeps & { rollouts: Rollouts }) {
         async (req) => {
           const r = await rollouts.find(req.params.id);
           if (r.created_by !== `tenant:${tenantOf(req)}`) {
-            throw new AppError('not_found', `deployment ${req.params.id} not found`);
+            throw new AppError('not_found', `deployment ${req.params.id} not found`, {
+              details: { params: { reason: 'deployment', id: req.params.id } },
+            });
           }
           return rollouts.get(req.params.id);
         },

@@ -1,8 +1,9 @@
 import { defineMessages } from '../i18n.ts';
 
 /**
- * Reasons (`<code>_<params.reason>`) of the code pipeline, rollouts, profiles, privacy, ICP filing, registration, verification and testers, in the operator's language. Merged into
- * the one catalogue in ../error-messages.ts.
+ * Reasons (`<code>_<params.reason>`) of the code pipeline, rollouts, profiles, privacy, ICP
+ * filing, registration, verification and testers (and the rest of the API's own lookups), in the
+ * operator's language. Merged into the one catalogue in ../error-messages.ts.
  */
 export const pipelineErrors = defineMessages({
   zh: {
@@ -12,6 +13,10 @@ export const pipelineErrors = defineMessages({
     not_found_tenant: '找不到租户 {tenant_id}',
     not_found_profile: '找不到配置模板 {id}',
     not_found_rollout: '找不到发布 #{id}',
+    not_found_deployment: '找不到部署 #{id}',
+    not_found_event: '找不到事件 #{id}',
+    conflict_authorized_to_another_tenant: '账号 {appid} 已授权给另一个租户',
+    conflict_stale_lock: '无法接管过期的锁文件 {path}，请手动删除',
     not_found_registration: '找不到注册申请 {id}',
     not_found_tester: '{userstr} 不是这个小程序的体验成员',
     not_found_component_proxy: '只有平台管理员可以通过代理调用第三方平台接口',
@@ -137,6 +142,11 @@ export const pipelineErrors = defineMessages({
     not_found_tenant: 'tenant {tenant_id} not found',
     not_found_profile: 'profile {id} not found',
     not_found_rollout: 'rollout #{id} not found',
+    not_found_deployment: 'deployment #{id} not found',
+    not_found_event: 'event #{id} not found',
+    conflict_authorized_to_another_tenant:
+      'account {appid} is already authorized to another tenant',
+    conflict_stale_lock: 'cannot take over the stale lock file {path}; delete it',
     not_found_registration: 'registration {id} not found',
     not_found_tester: '{userstr} is not a tester of this mini program',
     not_found_component_proxy: 'the component proxy is for the operator only',

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { nowMs, nowSeconds, type EmulatorContext } from './context.ts';
 import { readControlBody } from './control-body.ts';
+import { ICP_FILED, icpApp, icpState } from './icp.ts';
 import { defaultFuncIds, insertMerchant } from './merchants.ts';
 import { mpConfig } from './mp-config.ts';
 import { issueAuthorizerToken } from './tokens.ts';
@@ -9,14 +10,16 @@ import { issueAuthorizerToken } from './tokens.ts';
 /**
  * Control hooks for fleet-sized set-ups (benchmarks, demos): `POST /control/merchants/bulk`
  * creates many merchants at once; with `ready_for_audit` each mini program already has an
- * approved category (1/101) and a privacy guide, as if the merchant had set them up by hand.
+ * approved category (1/101), a privacy guide and an ICP filing (status 6), as if the merchant
+ * had set them up by hand: what a never-released mini program needs before submit_audit.
  * The merchants still authorize the platform the normal way (POST /control/authorize).
  *
  * `POST /control/fleet/authorized` skips that flow for token benchmarks: it creates up to
  * MAX_AUTHORIZED accounts that have authorized the platform already, each with its
  * authorizer_refresh_token and a first authorizer_access_token (what api_query_auth would have
  * answered), optionally issued as if the accounts had authorized one after another over the
- * last `issued_over_seconds`. `POST /control/token-lifetime` sets the `expires_in` of the tokens
+ * last `issued_over_seconds`; `ready_for_audit` as for the bulk merchants (rollout benchmarks).
+ * `POST /control/token-lifetime` sets the `expires_in` of the tokens
  * issued from then on (WeChat's is 7200 s; shorter ones let a test see several expiries), and
  * `GET /control/fleet/authorizer-tokens` lists when each authorizer's tokens were issued.
  */
@@ -40,6 +43,7 @@ const authorizedBulk = z
         error: `issued_over_seconds must be at most ${MAX_ISSUED_OVER_SECONDS}`,
       })
       .default(0),
+    ready_for_audit: z.boolean().default(false),
   })
   .strict();
 const lifetimeMessage = 'expires_in must be a whole number of seconds from 30 to 7200';
@@ -59,26 +63,42 @@ const bulk = z.object({
   ready_for_audit: z.boolean().default(false),
 });
 
+/**
+ * A mini program set up for audit by hand: an approved category, a privacy guide, and its ICP
+ * filing done (get_icp_entrance_info status 6; no push, the filing predates the platform).
+ */
+function makeReadyForAudit(ctx: EmulatorContext, appid: string): void {
+  const cfg = mpConfig(ctx, appid);
+  cfg.categories = [{ first: 1, second: 101, audit_status: 3 }];
+  cfg.privacy.dev = {
+    owner_setting: { contact_email: 'privacy@example.com', notice_method: 'pop-up' },
+    setting_list: [{ privacy_key: 'UserInfo', privacy_text: 'show the member profile' }],
+    update_time: nowSeconds(ctx),
+  };
+  const icp = icpApp(ctx, appid);
+  if (icp.status !== ICP_FILED) {
+    const s = icpState(ctx);
+    s.filed++;
+    icp.status = ICP_FILED;
+    icp.since = nowSeconds(ctx);
+    icp.record_number = `京ICP备${String(20_230_000 + s.filed)}号-1X`;
+  }
+}
+
+const readyTypeError = 'ready_for_audit: only mini programs are audited';
+
 export function registerFleetControlRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   app.post('/control/merchants/bulk', (req, reply) => {
     const input = readControlBody(bulk, req.body);
     if (!input.ok) return reply.code(400).send({ error: input.error });
     const v = input.value;
     if (v.ready_for_audit && v.type !== 'miniprogram') {
-      return reply.code(400).send({ error: 'ready_for_audit: only mini programs are audited' });
+      return reply.code(400).send({ error: readyTypeError });
     }
     const appids: string[] = [];
     for (let i = 1; i <= v.count; i++) {
       const m = insertMerchant(ctx, { type: v.type, nickname: `${v.nickname_prefix} ${i}` });
-      if (v.ready_for_audit) {
-        const cfg = mpConfig(ctx, m.appid);
-        cfg.categories = [{ first: 1, second: 101, audit_status: 3 }];
-        cfg.privacy.dev = {
-          owner_setting: { contact_email: 'privacy@example.com', notice_method: 'pop-up' },
-          setting_list: [{ privacy_key: 'UserInfo', privacy_text: 'show the member profile' }],
-          update_time: nowSeconds(ctx),
-        };
-      }
+      if (v.ready_for_audit) makeReadyForAudit(ctx, m.appid);
       appids.push(m.appid);
     }
     return reply.code(200).send({ appids });
@@ -94,11 +114,15 @@ export function registerFleetControlRoutes(app: FastifyInstance, ctx: EmulatorCo
         error: `issued_over_seconds must be less than the token lifetime (${ttl} s): older tokens would have expired`,
       });
     }
+    if (v.ready_for_audit && v.type !== 'miniprogram') {
+      return reply.code(400).send({ error: readyTypeError });
+    }
     const now = nowMs(ctx);
     const funcIds = defaultFuncIds(v.type);
     const out: Array<Record<string, string | number>> = [];
     for (let i = 0; i < v.count; i++) {
       const m = insertMerchant(ctx, { type: v.type, nickname: `${v.nickname_prefix} ${i + 1}` });
+      if (v.ready_for_audit) makeReadyForAudit(ctx, m.appid);
       // Spread evenly: the first authorized `issued_over_seconds` ago, the last just now.
       const issuedAt =
         now - Math.floor((v.issued_over_seconds * 1000 * (v.count - 1 - i)) / v.count);

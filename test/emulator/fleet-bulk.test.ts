@@ -82,6 +82,37 @@ describe('emulator: fleet of authorized accounts', () => {
     assert.equal(res['errcode'], 42001);
   });
 
+  it('ready_for_audit: each account has an approved category, a privacy guide and an ICP filing', async () => {
+    const res = await h.control('POST', '/fleet/authorized', { count: 2, ready_for_audit: true });
+    assert.equal(res.status, 200);
+    for (const a of res.json['authorizations'] as Authorization[]) {
+      const token = a.authorizer_access_token;
+      const cats = await h.api('get_category', {}, token);
+      assert.equal((cats['category_list'] as unknown[]).length, 1);
+      const privacy = await h.api('getprivacysetting', { privacy_ver: 2 }, token);
+      assert.ok((privacy['update_time'] as number) > 0);
+      assert.equal((privacy['setting_list'] as unknown[]).length, 1);
+      const icp = await h.api('get_icp_entrance_info', {}, token);
+      assert.equal((icp['info'] as { status: number }).status, 6);
+    }
+    // The bulk merchants (authorizing the normal way) are filed too.
+    const bulk = await h.control('POST', '/merchants/bulk', { count: 1, ready_for_audit: true });
+    assert.equal(bulk.status, 200);
+    // Without it, a fresh account has none of them.
+    const [plain] = (await h.control('POST', '/fleet/authorized', { count: 1 })).json[
+      'authorizations'
+    ] as Authorization[];
+    const none = await h.api('get_icp_entrance_info', {}, plain?.authorizer_access_token);
+    assert.equal((none['info'] as { status: number }).status, 1024);
+    const refused = await h.control('POST', '/fleet/authorized', {
+      count: 1,
+      type: 'officialaccount',
+      ready_for_audit: true,
+    });
+    assert.equal(refused.status, 400);
+    assert.match(String(refused.json['error']), /only mini programs are audited/);
+  });
+
   it('refuses bad input with a 400 that names the field, and creates nothing', async () => {
     const before = ((await h.control('GET', '/merchants')).json['merchants'] as unknown[]).length;
     const cases: Array<[unknown, RegExp]> = [
@@ -94,6 +125,7 @@ describe('emulator: fleet of authorized accounts', () => {
       [{ count: 1, issued_over_seconds: 7200 }, /issued_over_seconds must be less than/],
       [{ count: 1, issued_over_seconds: 7201 }, /issued_over_seconds must be at most 7200/],
       [{ count: 1, extra: true }, /extra/],
+      [{ count: 1, type: 'officialaccount', ready_for_audit: true }, /only mini programs/],
       ['{not json', /not valid JSON/],
     ];
     for (const [body, message] of cases) {

@@ -45,6 +45,15 @@ export async function launchBrowser(
     context,
     page,
     async shot(name, p = page) {
+      // The font's pieces load as text needs them: drawn before they arrive, text is boxes.
+      await p.evaluate(async () => {
+        // (No named function in here: the test's compiler would wrap it in a helper the page lacks.)
+        for (let i = 0; i < 40; i++) {
+          await document.fonts.ready;
+          await new Promise((ok) => requestAnimationFrame(() => ok(undefined)));
+          if (i > 0 && document.fonts.status === 'loaded') break;
+        }
+      });
       await p.screenshot({ path: join(SCREENSHOTS, `${prefix}-${name}.png`), fullPage: true });
     },
     async close() {

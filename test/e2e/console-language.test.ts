@@ -396,6 +396,21 @@ describe('console: every word in the operator’s language', () => {
       await broken.close();
     }
   });
+
+  test('a failing token says why in Chinese: the errcode worded, not the client’s English', async () => {
+    const { page } = b;
+    await sb.control('/faults', { endpoint: 'api_authorizer_token', errcode: 61003, times: 1 });
+    const res = await sb.call(`/api/admin/authorizers/${bare}/token/refresh`, 'POST', {});
+    assert.equal(res.status, 502, JSON.stringify(res.body));
+    await visit(page, '/authorizers');
+    const badge = page.locator(`tr:has-text("${bare}") [data-token="failing"]`).first();
+    await badge.waitFor();
+    assert.equal(
+      await badge.getAttribute('title'),
+      '最近一次令牌刷新失败：微信返回错误码 61003，openwx 会退避后重试',
+    );
+    assert.deepEqual(await englishOn(page), [], 'no English on the authorizers page');
+  });
 });
 
 /** The preview's top is within the window (the page scrolled to it). */

@@ -19,6 +19,8 @@ const messages = defineMessages({
       '微信返回 61023：授权方的刷新令牌（authorizer_refresh_token）已失效，需要商家重新授权或手动刷新',
     attention_errcode: '令牌刷新失败（微信错误码 {errcode}），openwx 已停止自动刷新',
     attention_other: '令牌刷新多次失败，openwx 已停止自动刷新',
+    failing_errcode: '最近一次令牌刷新失败：微信返回错误码 {errcode}，openwx 会退避后重试',
+    failing_unanswered: '最近一次令牌刷新失败：没有收到微信的回答，openwx 会退避后重试',
   },
   en: {
     attention_61003:
@@ -28,6 +30,10 @@ const messages = defineMessages({
     attention_errcode:
       'token refreshes failed (WeChat errcode {errcode}); openwx stopped refreshing',
     attention_other: 'token refreshes failed repeatedly; openwx stopped refreshing',
+    failing_errcode:
+      'the last token refresh failed: WeChat answered errcode {errcode}; openwx retries after a back-off',
+    failing_unanswered:
+      'the last token refresh failed: WeChat did not answer; openwx retries after a back-off',
   },
 });
 
@@ -40,6 +46,19 @@ export function useAttentionText(): (reason: string | null | undefined) => strin
     if (errcode === '61023') return t('attention_61023');
     if (errcode !== undefined) return t('attention_errcode', { errcode });
     return t('attention_other');
+  };
+}
+
+/**
+ * A failing token's last error in words: the stored text is the WeChat client's English
+ * ("<endpoint> failed with errcode <n>: …", src/wechat/errors.ts), of which the errcode is worded
+ * and the rest left out; without an errcode WeChat did not answer.
+ */
+export function useTokenFailureText(): (lastError: string | null | undefined) => string {
+  const t = useT(messages);
+  return (lastError) => {
+    const errcode = /errcode (-?\d+)/.exec(lastError ?? '')?.[1];
+    return errcode === undefined ? t('failing_unanswered') : t('failing_errcode', { errcode });
   };
 }
 

@@ -10,7 +10,7 @@ import { Loaded } from '../../components/states.tsx';
 import { useT } from '../../i18n.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
 import { useApi } from '../../use-api.ts';
-import { NeedsAttentionBadge } from './attention-reason.tsx';
+import { NeedsAttentionBadge, useTokenFailureText } from './attention-reason.tsx';
 import { messages } from './messages.ts';
 import {
   FILTER_KEYS,
@@ -51,6 +51,7 @@ function go(filters: Filters, offset = 0) {
 
 function TokenCell(props: { item: AuthorizerListItem }) {
   const t = useT(messages);
+  const failureText = useTokenFailureText();
   const { token } = props.item;
   if (props.item.needs_attention) {
     return (
@@ -61,7 +62,7 @@ function TokenCell(props: { item: AuthorizerListItem }) {
   }
   if (token.failures > 0) {
     return (
-      <span className="badge authz-bad" title={token.last_error ?? ''} data-token="failing">
+      <span className="badge authz-bad" title={failureText(token.last_error)} data-token="failing">
         {t('tokenFailing', { n: token.failures })}
       </span>
     );

@@ -1,13 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { readCountFlags } from './lib/flags.ts';
 import { num, table } from './lib/format.ts';
-import { profiledDb, profileTable, type QueryProfile } from './lib/query-profile.ts';
 import {
   addTemplate,
-  authorizeFleet,
-  componentToken,
   defaultDbKind,
   startFleet,
   type DbKind,
@@ -17,40 +14,69 @@ import {
 /**
  * `npm run bench:rollout`: one fleet rollout (commit → pre-flight → submit_audit → audit pass
  * pushed → release) to N emulated mini programs with the emulator refusing more than R calls/s
- * (45011) and openwx's rollout token bucket set to R. Prints the wall time against the lower
- * bound (calls needed ÷ R), the calls made, the 45011 refusals and the memory used; checks that
- * every mini program was released and committed, submitted and released once. Never fails on a
- * time: writes bench/results/rollout-<time>.json.
+ * (45011) and openwx's rollout token bucket set to R. openwx runs in its own process (live mode,
+ * the emulator in the bench process as WeChat), so its memory is its own. Prints the wall time
+ * against the lower bound (calls needed ÷ R), the calls made, the 45011 refusals, openwx's peak
+ * RSS and heap apart from the emulator's, and the load average; checks that every mini program
+ * was released and committed, submitted and released once. Never fails on a time: writes
+ * bench/results/rollout-<time>.json.
  */
-const { values: flags } = parseArgs({
-  options: {
-    apps: { type: 'string' },
-    rate: { type: 'string' },
-    db: { type: 'string' },
-    workers: { type: 'string' },
-    'auth-concurrency': { type: 'string' },
-    profile: { type: 'boolean' },
-  },
-});
-const env = process.env;
-const apps = Number(flags.apps ?? env['BENCH_APPS'] ?? 10_000);
-const rate = Number(flags.rate ?? env['BENCH_RATE'] ?? 500);
-const workers = Number(flags.workers ?? env['BENCH_ROLLOUT_WORKERS'] ?? 4);
-const authConcurrency = Number(flags['auth-concurrency'] ?? env['BENCH_AUTH_CONCURRENCY'] ?? 16);
-const dbFlag = flags.db ?? env['BENCH_DB'];
-const profile = flags.profile === true || env['BENCH_PROFILE'] === '1';
-for (const [name, v] of Object.entries({ apps, rate, workers, authConcurrency })) {
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive whole number`);
-}
-if (dbFlag !== undefined && dbFlag !== 'pglite' && dbFlag !== 'postgres') {
-  throw new Error('--db must be pglite or postgres');
+function usage(message: string): never {
+  console.error(`bench:rollout: ${message}`);
+  process.exit(2);
 }
 
-/** The WeChat calls one mini program costs a rollout that meets no error. */
+/** --db and --profile are taken out of argv here; the counts are read by readCountFlags. */
+function readFlags() {
+  const env = process.env;
+  const argv = process.argv.slice(2);
+  let db = env['BENCH_DB'];
+  let profile = env['BENCH_PROFILE'] === '1';
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--profile') profile = true;
+    else if (a === '--db') db = argv[++i];
+    else if (a.startsWith('--db=')) db = a.slice(5);
+    else rest.push(a);
+  }
+  if (db !== undefined && db !== 'pglite' && db !== 'postgres')
+    usage(`--db must be pglite or postgres (got "${db}")`);
+  // The environment's defaults, given as flags so that they are checked the same way.
+  const fromEnv: Record<string, string | undefined> = {
+    apps: env['BENCH_APPS'],
+    rate: env['BENCH_RATE'],
+    workers: env['BENCH_ROLLOUT_WORKERS'],
+  };
+  for (const [k, v] of Object.entries(fromEnv)) {
+    if (v !== undefined && !rest.some((a) => a === `--${k}` || a.startsWith(`--${k}=`)))
+      rest.push(`--${k}`, v);
+  }
+  process.argv = [...process.argv.slice(0, 2), ...rest];
+  const counts = readCountFlags('rollout', {
+    apps: { min: 1, max: 200_000, def: 10_000 },
+    // openwx takes OPENWX_ROLLOUT_CALLS_PER_SECOND up to 100,000.
+    rate: { min: 1, max: 100_000, def: 500 },
+    // OPENWX_ROLLOUT_WORKERS: 1 to 64.
+    workers: { min: 1, max: 64, def: 4 },
+  });
+  return { ...counts, db: db as DbKind | undefined, profile };
+}
+
+const flags = readFlags();
+const { apps, rate, workers, profile } = flags;
+
+/**
+ * The WeChat calls one never-released mini program costs a rollout that meets no error: commit;
+ * the pre-flight's privacy guide, the code's privacy interfaces, categories and ICP filing
+ * (src/services/code/code-preflight.ts); submit_audit; release.
+ */
 const PER_APP: Record<string, number> = {
   '/wxa/commit': 1,
   '/cgi-bin/component/getprivacysetting': 1,
+  '/wxa/security/get_code_privacy_info': 1,
   '/wxa/get_category': 1,
+  '/wxa/icp/get_icp_entrance_info': 1,
   '/wxa/submit_audit': 1,
   '/wxa/release': 1,
 };
@@ -59,37 +85,11 @@ const QUOTA_PATH = '/wxa/queryquota';
 
 const say = (msg: string) => console.error(`· ${msg}`);
 
-interface Memory {
-  rssMb: number;
-  heapUsedMb: number;
-}
-/** Peak RSS and heap of this process (openwx, the emulator and PGlite all live in it). */
-function memorySampler() {
-  const peak: Memory = { rssMb: 0, heapUsedMb: 0 };
-  const sample = () => {
-    const m = process.memoryUsage();
-    peak.rssMb = Math.max(peak.rssMb, m.rss / 2 ** 20);
-    peak.heapUsedMb = Math.max(peak.heapUsedMb, m.heapUsed / 2 ** 20);
-  };
-  sample();
-  const timer = setInterval(sample, 200);
-  return {
-    stop(): Memory {
-      clearInterval(timer);
-      sample();
-      return { ...peak };
-    },
-  };
-}
-
 /** PostgreSQL backends of the bench database: their summed RSS (MiB), shared pages included. */
 async function backendRssMb(f: Fleet): Promise<number | undefined> {
-  if (f.dbKind !== 'postgres') return undefined;
-  const res = await f.db.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
-  );
+  if (!f.pg) return undefined;
   let kb = 0;
-  for (const { pid } of res.rows) {
+  for (const pid of await f.pg.backendPids()) {
     try {
       const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       kb += Number(m?.[1] ?? 0);
@@ -111,58 +111,50 @@ type Rollout = {
 type Stats = { calls: Record<string, number>; by_appid: Record<string, Record<string, number>> };
 
 async function main(): Promise<void> {
-  const dbKind: DbKind = (dbFlag as DbKind | undefined) ?? (await defaultDbKind());
+  const dbKind: DbKind = flags.db ?? (await defaultDbKind());
   say(
-    `${apps} mini programs, R = ${rate} calls/s, ${workers} rollout jobs, ${dbKind}; openwx and the emulator in this process`,
+    `${num(apps)} mini programs, R = ${num(rate)} calls/s, ${workers} rollout jobs, ${dbKind}; ` +
+      'openwx in its own process, the emulator in this one',
   );
   const setupStart = performance.now();
-  let prof: QueryProfile | undefined;
   const fleet = await startFleet({
     dbKind,
+    apps,
     env: {
       OPENWX_ROLLOUT_CALLS_PER_SECOND: String(rate),
       OPENWX_ROLLOUT_WORKERS: String(workers),
+      ...(profile ? { BENCH_PROFILE: '1' } : {}),
     },
-    ...(profile
-      ? {
-          wrapDb: (db) => {
-            prof = profiledDb(db);
-            return prof.db;
-          },
-        }
-      : {}),
+    progress: say,
   });
   try {
-    await run(fleet, dbKind, setupStart, prof);
+    await run(fleet, dbKind, setupStart);
   } finally {
     await fleet.stop();
   }
 }
 
-async function run(
-  f: Fleet,
-  dbKind: DbKind,
-  setupStart: number,
-  prof: QueryProfile | undefined,
-): Promise<void> {
-  const setupMem = memorySampler();
-  await componentToken(f);
+async function run(f: Fleet, dbKind: DbKind, setupStart: number): Promise<void> {
   const templateId = await addTemplate(f, '2.0.0');
-  const appids = await authorizeFleet(f, apps, authConcurrency, say);
   await f.control('/audit-quota', { limit: Math.max(20_000, apps * 2), used: 0 });
   await f.control('/audit-policy', { auto_pass_after_seconds: 0 });
   await f.control('/rate-limit', { calls_per_second: rate });
   await f.control('/stats/reset', {});
   const setupSeconds = (performance.now() - setupStart) / 1000;
-  const setupPeak = setupMem.stop();
-  say(`setup done in ${setupSeconds.toFixed(1)} s; rollout starts`);
+  const setupOpenwx = f.openwx.peak();
+  const setupBench = f.benchMemory.peak();
+  say(
+    `setup done in ${setupSeconds.toFixed(1)} s (openwx RSS ${num(setupOpenwx.rssMb)} MiB); rollout starts`,
+  );
 
-  if (prof) {
-    console.log(`\nsetup, openwx's statements:\n${profileTable(prof, 8)}`);
-    prof.reset();
+  if (profile) {
+    console.log(`\nsetup, openwx's statements:\n${(await f.openwx.profile(8)).text}`);
+    await f.openwx.profileReset();
   }
   global.gc?.();
-  const mem = memorySampler();
+  f.openwx.reset();
+  f.benchMemory.reset();
+  const load: number[] = [loadavg()[0] as number];
   const started = performance.now();
   const created = await f.admin<Rollout>('/api/admin/rollouts', 'POST', {
     template_id: templateId,
@@ -170,27 +162,44 @@ async function run(
   });
   if (created.status !== 201) throw new Error(`rollout: ${JSON.stringify(created.body)}`);
   const id = created.body.id;
+  const createSeconds = (performance.now() - started) / 1000;
   let r = created.body;
   let lastLog = 0;
-  const progress: Array<{ s: number; released: number }> = [];
+  let lastLoad = 0;
+  const progress: Array<{ s: number; released: number; rssMb: number }> = [];
   while (r.status === 'running') {
     await new Promise((ok) => setTimeout(ok, 500));
     r = (await f.admin<Rollout>(`/api/admin/rollouts/${id}`)).body;
     const s = (performance.now() - started) / 1000;
-    progress.push({ s: Math.round(s * 10) / 10, released: r.counts['released'] ?? 0 });
+    const rssMb = Math.round(f.openwx.peak().rssMb);
+    progress.push({ s: Math.round(s * 10) / 10, released: r.counts['released'] ?? 0, rssMb });
+    if (s - lastLoad >= 5) {
+      lastLoad = s;
+      load.push(loadavg()[0] as number);
+    }
     if (s - lastLog >= 10) {
       lastLog = s;
       const busy = Object.entries(r.counts)
         .filter(([, n]) => n > 0)
         .map(([k, n]) => `${k} ${n}`)
         .join(', ');
-      say(`${s.toFixed(0)} s: ${busy}`);
+      say(
+        `${s.toFixed(0)} s: ${busy} (openwx peak RSS ${rssMb} MiB, load ${(loadavg()[0] as number).toFixed(1)})`,
+      );
     }
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  const peak = mem.stop();
+  load.push(loadavg()[0] as number);
+  const openwxPeak = f.openwx.peak();
+  const openwxHwm = f.openwx.highWaterMb();
+  const benchPeak = f.benchMemory.peak();
   const pgRss = await backendRssMb(f);
   say(`rollout ${r.status} after ${wallSeconds.toFixed(1)} s`);
+  if (process.env['BENCH_HEAP_SNAPSHOT'] === '1') {
+    const file = join(import.meta.dirname, 'results', `rollout-openwx-${Date.now()}.heapsnapshot`);
+    mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+    say(`openwx's heap snapshot: ${await f.openwx.heapSnapshot(file)}`);
+  }
 
   const stats = await f.control<Stats>('/stats');
   const limit = await f.control<{ refused: number }>('/rate-limit');
@@ -198,21 +207,26 @@ async function run(
 
   // Correctness: every mini program released, and committed, submitted, released exactly once.
   const bad = { commit: 0, submit: 0, release: 0 };
-  for (const appid of appids) {
+  for (const appid of f.appids) {
     const s = stats.by_appid[appid] ?? {};
     if (s['/wxa/commit'] !== 1) bad.commit++;
     if (s['/wxa/submit_audit'] !== 1) bad.submit++;
     if (s['/wxa/release'] !== 1) bad.release++;
   }
   const released = r.counts['released'] ?? 0;
-  const online = await f.db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM rollout_items WHERE rollout_id = $1 AND state = 'released'`,
-    [id],
-  );
+  // On PostgreSQL the items' rows are counted too (PGlite is openwx's alone while it runs).
+  let online: number | undefined;
+  if (f.db) {
+    const res = await f.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM rollout_items WHERE rollout_id = $1 AND state = 'released'`,
+      [id],
+    );
+    online = Number(res.rows[0]?.n);
+  }
   const correct =
     r.status === 'completed' &&
     released === apps &&
-    Number(online.rows[0]?.n) === apps &&
+    (online === undefined || online === apps) &&
     bad.commit + bad.submit + bad.release === 0;
 
   // The lower bound: the calls the rollout must make, at R calls/s.
@@ -220,13 +234,17 @@ async function run(
   const callsNeeded = CALLS_PER_APP * apps + quotaReads;
   const callsMade = Object.values(stats.calls).reduce((a, b) => a + b, 0);
   const lowerBound = callsNeeded / rate;
+  const loadMean = load.reduce((a, b) => a + b, 0) / load.length;
+  const loadMax = Math.max(...load);
   const result = {
     apps,
     rate,
     workers,
     db: dbKind,
-    processes: 'one: openwx + emulator (sandbox mode) + the bench driver',
+    processes:
+      'openwx (live mode) in its own process; the emulator and the bench driver in another',
     setupSeconds,
+    createSeconds,
     wallSeconds,
     lowerBoundSeconds: lowerBound,
     ratio: wallSeconds / lowerBound,
@@ -237,13 +255,15 @@ async function run(
     callsAnswered45011: limit.refused,
     callsByPath: stats.calls,
     achievedCallsPerSecond: callsMade / wallSeconds,
-    peak: { ...peak, postgresBackendsRssMb: pgRss },
-    setupPeak,
+    openwx: { peak: openwxPeak, highWaterRssMb: openwxHwm, setupPeak: setupOpenwx },
+    emulatorAndDriver: { peak: benchPeak, setupPeak: setupBench },
+    postgresBackendsRssMb: pgRss,
+    loadAverage1m: { mean: loadMean, max: loadMax, samples: load },
     rollout: { id, status: r.status, counts: r.counts, errors: r.errors, halted: r.halted_reason },
     correct,
     notOnce: bad,
     progress,
-    ...(prof ? { statements: prof.top(30) } : {}),
+    ...(profile ? { statements: (await f.openwx.profile(30)).top } : {}),
   };
 
   const rows = [
@@ -252,16 +272,32 @@ async function run(
     ['rollout jobs (OPENWX_ROLLOUT_WORKERS)', num(workers)],
     ['database', dbKind],
     ['setup (not timed)', `${num(setupSeconds, 1)} s`],
+    ['POST /api/admin/rollouts answered after', `${num(createSeconds, 1)} s`],
     ['WeChat calls made', num(callsMade)],
     ['  of which answered 45011', num(limit.refused)],
-    ['calls needed', `${num(callsNeeded)} (${CALLS_PER_APP} × ${apps} + ${quotaReads} quota)`],
+    ['calls needed', `${num(callsNeeded)} (${CALLS_PER_APP} × ${num(apps)} + ${quotaReads} quota)`],
     ['wall time', `${num(wallSeconds, 1)} s`],
     ['lower bound (needed ÷ R)', `${num(lowerBound, 1)} s`],
     ['ratio', num(wallSeconds / lowerBound, 2)],
     ['calls/s achieved', num(callsMade / wallSeconds, 0)],
-    ['peak RSS / heap (process)', `${num(peak.rssMb)} / ${num(peak.heapUsedMb)} MiB`],
-    ...(pgRss === undefined ? [] : [['PostgreSQL backends RSS', `${num(pgRss)} MiB`]]),
-    ['peak RSS / heap during setup', `${num(setupPeak.rssMb)} / ${num(setupPeak.heapUsedMb)} MiB`],
+    [
+      'openwx peak RSS / heap (its process)',
+      `${num(openwxPeak.rssMb)} / ${num(openwxPeak.heapUsedMb)} MiB`,
+    ],
+    ['openwx VmHWM (whole life)', openwxHwm === undefined ? '-' : `${num(openwxHwm)} MiB`],
+    [
+      'openwx peak RSS / heap during setup',
+      `${num(setupOpenwx.rssMb)} / ${num(setupOpenwx.heapUsedMb)} MiB`,
+    ],
+    [
+      'emulator + driver peak RSS / heap',
+      `${num(benchPeak.rssMb)} / ${num(benchPeak.heapUsedMb)} MiB`,
+    ],
+    ...(pgRss === undefined ? [] : [['PostgreSQL backends RSS (end)', `${num(pgRss)} MiB`]]),
+    [
+      'load average (1 min) during the rollout',
+      `mean ${num(loadMean, 1)}, max ${num(loadMax, 1)} on ${cpus().length} cores`,
+    ],
   ];
   console.log(`\n${table(['rollout', ''], rows)}\n`);
   console.log(
@@ -284,7 +320,7 @@ async function run(
     console.log(`errors: ${r.errors.map((e) => `${e.count} × ${e.reason}`).join('; ')}`);
   }
 
-  if (prof) console.log(`\nrollout, openwx's statements:\n${profileTable(prof)}`);
+  if (profile) console.log(`\nrollout, openwx's statements:\n${(await f.openwx.profile(15)).text}`);
 
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });

@@ -29,7 +29,7 @@ const OPTION_VALUES: Readonly<Record<string, readonly string[]>> = {
  */
 export const OPTION_FUNC_ID = 1;
 
-function authorizerInfo(m: Merchant): Record<string, unknown> {
+export function authorizerInfo(m: Merchant): Record<string, unknown> {
   const common = {
     nick_name: m.nickname,
     head_img: `https://example.invalid/head/${m.appid}.png`,

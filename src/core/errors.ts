@@ -54,3 +54,28 @@ export function isAppError(err: unknown): err is AppError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * An error as the API names it where it reports a failure inside a 200 answer (one mini program
+ * of a bulk action): a domain error's code and params, WeChat's errcode, or `internal`.
+ */
+export function errorReason(err: unknown): { code: string; params: Record<string, unknown> } {
+  // WeChat's errors are domain errors too (wechat_error): their errcode is what names them.
+  const e = err as { errcode?: unknown; endpoint?: unknown } | null;
+  if (typeof e?.errcode === 'number')
+    return {
+      code: 'wechat_error',
+      params: {
+        errcode: e.errcode,
+        ...(typeof e.endpoint === 'string' ? { endpoint: e.endpoint } : {}),
+      },
+    };
+  if (err instanceof AppError) {
+    const params = err.details?.['params'];
+    return {
+      code: err.code,
+      params: typeof params === 'object' && params !== null ? { ...params } : {},
+    };
+  }
+  return { code: 'internal', params: {} };
+}

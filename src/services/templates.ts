@@ -326,7 +326,9 @@ export function createTemplateService(deps: TemplateDeps) {
       return view(row, templateId);
     },
 
-    async getDefault(): Promise<TemplateView & { warning?: string }> {
+    async getDefault(): Promise<
+      TemplateView & { warning?: string; warning_code?: string; warning_params?: object }
+    > {
       const def = await defaultId();
       const row = def === null ? undefined : await find(def);
       if (!row) {
@@ -340,6 +342,8 @@ export function createTemplateService(deps: TemplateDeps) {
         : {
             ...v,
             warning: `template ${def} has left WeChat's template library; set another default template`,
+            warning_code: 'default_left_library',
+            warning_params: { template_id: def },
           };
     },
   };

@@ -209,10 +209,11 @@ describe('typed answers are the handlers’ own return values, nothing dropped',
         filter: { all: true },
         dry_run: true,
       });
-      assert.ok(
-        bulk.results.some((r) => 'error' in r),
-        JSON.stringify(bulk.results.map((r) => r['error'] ?? r['ok'])),
-      );
+      const failed = bulk.results.find((r) => 'error' in r);
+      assert.ok(failed, JSON.stringify(bulk.results.map((r) => r['error'] ?? r['ok'])));
+      // Named as an Error answer would be, for the console's words: WeChat's errcode.
+      assert.equal(failed['code'], 'wechat_error');
+      assert.equal((failed['params'] as Json)['errcode'], 61007);
     } finally {
       await sb.control('/faults', undefined, 'DELETE');
     }

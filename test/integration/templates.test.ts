@@ -218,4 +218,17 @@ describe('template library', () => {
     }
     assert.equal((await list()).library.count, 5);
   });
+
+  test('a default template that left WeChat’s library is answered with a coded warning', async () => {
+    const def = (await call<Template>('/api/admin/templates/default')).body;
+    assert.equal(def['warning_code'], undefined);
+    await sb.control(`/templates/${def.template_id}`, undefined, 'DELETE');
+    await list(); // the library is read again: the template has left it
+    const got = await call<Template>('/api/admin/templates/default');
+    assert.equal(got.status, 200);
+    assert.equal(got.body.in_library, false);
+    assert.equal(got.body['warning_code'], 'default_left_library');
+    assert.deepEqual(got.body['warning_params'], { template_id: def.template_id });
+    assert.match(String(got.body['warning']), /left WeChat's template library/);
+  });
 });

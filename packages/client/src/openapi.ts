@@ -4126,9 +4126,16 @@ export interface components {
      */
     ProfileApplyFailure: {
       appid: string;
+      /** @description The error's stable code (as in an Error answer; wechat_error with params.errcode) */
+      code: string;
+      /** @description In English, for logs */
       error: string;
       /** @enum {boolean} */
       ok: false;
+      /** @description params.reason and the values its words need */
+      params: {
+        [key: string]: unknown;
+      };
     };
     /** ProfileApplyResult */
     ProfileApplyResult: {
@@ -4528,7 +4535,16 @@ export interface components {
       template_type: number;
       user_desc: string;
       user_version: string;
+      /** @description In English, for logs (the default template only) */
       warning?: string;
+      /**
+       * @description The warning's stable code: the default template left WeChat's library
+       * @enum {string}
+       */
+      warning_code?: 'default_left_library';
+      warning_params?: {
+        template_id?: number;
+      };
     };
     /** TemplateDraft */
     TemplateDraft: {
@@ -4579,7 +4595,16 @@ export interface components {
       usage: number;
       user_desc: string;
       user_version: string;
+      /** @description In English, for logs (the default template only) */
       warning?: string;
+      /**
+       * @description The warning's stable code: the default template left WeChat's library
+       * @enum {string}
+       */
+      warning_code?: 'default_left_library';
+      warning_params?: {
+        template_id?: number;
+      };
     };
     /** Tenant */
     Tenant: {

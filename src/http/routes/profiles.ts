@@ -249,11 +249,21 @@ const applyManyResult = {
             title: 'ProfileApplyFailure',
             type: 'object',
             description: 'The drift could not be read (no profile, WeChat failing, …)',
-            required: ['appid', 'ok', 'error'],
+            required: ['appid', 'ok', 'error', 'code', 'params'],
             properties: {
               appid: { type: 'string' },
               ok: { type: 'boolean', enum: [false] },
-              error: { type: 'string' },
+              error: { type: 'string', description: 'In English, for logs' },
+              code: {
+                type: 'string',
+                description:
+                  "The error's stable code (as in an Error answer; wechat_error with params.errcode)",
+              },
+              params: {
+                type: 'object',
+                additionalProperties: true,
+                description: 'params.reason and the values its words need',
+              },
             },
           },
         ],

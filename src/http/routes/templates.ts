@@ -47,7 +47,16 @@ const template = {
     },
     left_library_at: nullableString,
     is_default: { type: 'boolean' },
-    warning: { type: 'string' },
+    warning: { type: 'string', description: 'In English, for logs (the default template only)' },
+    warning_code: {
+      type: 'string',
+      enum: ['default_left_library'],
+      description: "The warning's stable code: the default template left WeChat's library",
+    },
+    warning_params: {
+      type: 'object',
+      properties: { template_id: { type: 'integer' } },
+    },
   },
 } as const;
 const draft = {

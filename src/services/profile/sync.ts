@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.ts';
-import { AppError, errorMessage } from '../../core/errors.ts';
+import { AppError, errorMessage, errorReason } from '../../core/errors.ts';
 import { createAuthorizerQueries } from '../../store/queries/authorizers.ts';
 import { createDriftQueries } from '../../store/queries/drift.ts';
 import { silentLogger, type Logger } from '../../core/metrics.ts';
@@ -297,7 +297,7 @@ export function createProfileSync(deps: {
       try {
         results.push(await apply(appid, dryRun));
       } catch (err) {
-        results.push({ appid, ok: false, error: errorMessage(err) });
+        results.push({ appid, ok: false, error: errorMessage(err), ...errorReason(err) });
       }
     }
     return { dry_run: dryRun, results };

@@ -47,6 +47,31 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A refused field: bad_request naming the field, with the reason and the values its sentence
+ * needs in params (the console words `bad_request_<reason>`).
+ */
+export function fieldRefusal(
+  field: string,
+  message: string,
+  { reason, ...params }: { reason: string; [k: string]: unknown },
+): AppError {
+  return new AppError('bad_request', message, {
+    details: { field, params: { reason, field, ...params } },
+  });
+}
+
+/** The same, its English message starting with the field's name (`domains.request[0]: …`). */
+export function namedFieldRefusal(
+  field: string,
+  message: string,
+  { reason, ...params }: { reason: string; [k: string]: unknown },
+): AppError {
+  return new AppError('bad_request', `${field}: ${message}`, {
+    details: { field, params: { reason, field, ...params } },
+  });
+}
+
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
 }

@@ -1,6 +1,6 @@
 import type { WechatClient } from '../wechat/client.ts';
 import type { Clock } from '../core/clock.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, namedFieldRefusal as badField } from '../core/errors.ts';
 import { WechatApiError } from '../wechat/errors.ts';
 import type { Db } from '../store/db.ts';
 import { createVerificationQueries } from '../store/queries/verification.ts';
@@ -62,16 +62,6 @@ export function filteredDomains(answer: Record<string, unknown>): FilteredDomain
 }
 
 const WHOLE: CropBox = { x1: 0, y1: 0, x2: 1, y2: 1 };
-/** A refused field, and the reason with the values its sentence needs. */
-const badField = (
-  field: string,
-  message: string,
-  { reason, ...params }: { reason: string; [k: string]: unknown },
-): AppError =>
-  new AppError('bad_request', `${field}: ${message}`, {
-    details: { field, params: { reason, field, ...params } },
-  });
-
 function checkHeadImage(b: BasicInfoInput): CropBox | undefined {
   if (b.head_img_media_id === undefined) {
     if (b.head_img_crop !== undefined)

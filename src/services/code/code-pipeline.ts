@@ -7,7 +7,7 @@ import type { WechatClient } from '../../wechat/client.ts';
 import { WechatApiError } from '../../wechat/errors.ts';
 import { createAuditTracker } from './code-audits.ts';
 import { createGrayRelease } from './code-gray.ts';
-import { auditInFlight, createCodeHistory, type CodeStep } from './code-history.ts';
+import { auditInFlight, createCodeHistory, type CodeState, type CodeStep } from './code-history.ts';
 import { createCodePreflight } from './code-preflight.ts';
 import { privacyRefusal } from '../privacy/refusal.ts';
 import { renderExtJson, type ExtInput, type TenantData } from './code-render.ts';
@@ -33,6 +33,20 @@ export interface CommitInput extends ExtInput {
   template_id?: number;
   user_version: string;
   user_desc: string;
+}
+
+/** A submission refused because an audit is in flight (withdraw it first). */
+function auditInFlightRefusal(current: CodeState, message: string): AppError {
+  return new AppError('conflict', message, {
+    details: {
+      auditid: current.audit?.auditid,
+      params: {
+        reason: 'audit_in_flight',
+        auditid: current.audit?.auditid ?? null,
+        state: current.audit?.state ?? null,
+      },
+    },
+  });
 }
 
 /** What commit sends, once rendered for one mini program. */
@@ -171,19 +185,9 @@ export function createCodePipeline(deps: CodePipelineDeps) {
   ): Promise<CodeStep> {
     const current = await history.state(appid);
     if (auditInFlight(current)) {
-      throw new AppError(
-        'conflict',
+      throw auditInFlightRefusal(
+        current,
         `audit ${current.audit?.auditid} is already in flight (${current.audit?.state}); withdraw it first`,
-        {
-          details: {
-            auditid: current.audit?.auditid,
-            params: {
-              reason: 'audit_in_flight',
-              auditid: current.audit?.auditid ?? null,
-              state: current.audit?.state ?? null,
-            },
-          },
-        },
       );
     }
     if (!current.committed) {
@@ -332,16 +336,7 @@ export function createCodePipeline(deps: CodePipelineDeps) {
         if (failed.length > 0) {
           const first = failed[0];
           if (first?.check === 'no_audit_in_flight') {
-            throw new AppError('conflict', first.detail, {
-              details: {
-                auditid: current.audit?.auditid,
-                params: {
-                  reason: 'audit_in_flight',
-                  auditid: current.audit?.auditid ?? null,
-                  state: current.audit?.state ?? null,
-                },
-              },
-            });
+            throw auditInFlightRefusal(current, first.detail);
           }
           throw new AppError(
             'preflight_failed',

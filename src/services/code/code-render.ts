@@ -1,4 +1,4 @@
-import { AppError } from '../../core/errors.ts';
+import { fieldRefusal as bad } from '../../core/errors.ts';
 import { declaredName } from '../privacy/interfaces.ts';
 
 /**
@@ -34,16 +34,6 @@ export function substitute(value: unknown, vars: Record<string, string>): unknow
   }
   return value;
 }
-
-/** A refused ext/ext_json: the field, and the reason with the values its sentence needs. */
-const bad = (
-  field: string,
-  message: string,
-  { reason, ...params }: { reason: string; [k: string]: unknown },
-) =>
-  new AppError('bad_request', message, {
-    details: { field, params: { reason, field, ...params } },
-  });
 
 /**
  * Adds the privacy interfaces the code calls (`wx.getLocation`) to the ext_json's

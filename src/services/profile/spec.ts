@@ -1,4 +1,4 @@
-import { AppError } from '../../core/errors.ts';
+import { AppError, namedFieldRefusal as bad } from '../../core/errors.ts';
 import { checkApplication, PRIVACY_INTERFACE_NAMES } from '../privacy/interfaces.ts';
 
 /**
@@ -57,16 +57,6 @@ export interface PlatformDomains {
 }
 
 const HOST = /^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$/;
-
-/** A refused part of a profile: the field, and the reason with the values its sentence needs. */
-const bad = (
-  field: string,
-  message: string,
-  { reason, ...params }: { reason: string; [k: string]: unknown },
-): AppError =>
-  new AppError('bad_request', `${field}: ${message}`, {
-    details: { field, params: { reason, field, ...params } },
-  });
 
 /** Splits `scheme://host[:port]`, refusing paths, queries and other shapes. */
 function parseDomain(

@@ -1,4 +1,4 @@
-import { AppError } from '../../core/errors.ts';
+import { fieldRefusal as bad } from '../../core/errors.ts';
 import type { Db } from '../../store/db.ts';
 import type { CodeHistory } from '../code/code-history.ts';
 
@@ -23,16 +23,6 @@ export interface TargetApp {
   tenant_id: string | null;
   released_version: string | null;
 }
-
-/** A refused target or waves: the field, and the reason with the values its sentence needs. */
-const bad = (
-  field: string,
-  message: string,
-  { reason, ...params }: { reason: string; [k: string]: unknown },
-) =>
-  new AppError('bad_request', message, {
-    details: { field, params: { reason, field, ...params } },
-  });
 
 /** Compares dotted versions part by part, numerically where both parts are numbers. */
 export function compareVersions(a: string, b: string): number {

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { machineCpu, processCpuUs, readPids } from './lib/cpu.ts';
 import { readCountFlags } from './lib/flags.ts';
 import { num, table } from './lib/format.ts';
 import {
@@ -59,12 +60,15 @@ function readFlags() {
     rate: { min: 1, max: 100_000, def: 500 },
     // OPENWX_ROLLOUT_WORKERS: 1 to 64.
     workers: { min: 1, max: 64, def: 4 },
+    // Stop the timed part after this long and report how far it got (0: run to the end).
+    'max-seconds': { min: 0, max: 86_400, def: 0 },
   });
   return { ...counts, db: db as DbKind | undefined, profile };
 }
 
 const flags = readFlags();
 const { apps, rate, workers, profile } = flags;
+const maxSeconds = flags['max-seconds'];
 
 /**
  * The WeChat calls one never-released mini program costs a rollout that meets no error: commit;
@@ -109,6 +113,13 @@ type Rollout = {
   errors: Array<{ reason: string; count: number }>;
 };
 type Stats = { calls: Record<string, number>; by_appid: Record<string, Record<string, number>> };
+
+/** The items by state, those with any. */
+const busy = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
 
 async function main(): Promise<void> {
   const dbKind: DbKind = flags.db ?? (await defaultDbKind());
@@ -155,6 +166,14 @@ async function run(f: Fleet, dbKind: DbKind, setupStart: number): Promise<void> 
   f.openwx.reset();
   f.benchMemory.reset();
   const load: number[] = [loadavg()[0] as number];
+  // CPU time of each party over the timed part (/proc; "-" elsewhere).
+  const cpu0 = {
+    openwx: processCpuUs(f.openwx.pid),
+    bench: process.cpuUsage(),
+    machine: machineCpu(),
+  };
+  const pgCpu0 = f.pg ? readPids(await f.pg.backendPids()) : new Map<number, number>();
+  const pgCpuLatest = new Map(pgCpu0);
   const started = performance.now();
   const created = await f.admin<Rollout>('/api/admin/rollouts', 'POST', {
     template_id: templateId,
@@ -167,29 +186,55 @@ async function run(f: Fleet, dbKind: DbKind, setupStart: number): Promise<void> 
   let lastLog = 0;
   let lastLoad = 0;
   const progress: Array<{ s: number; released: number; rssMb: number }> = [];
+  // Reading the rollout counts its items (a scan of N rows): every 0.5 s, or less often above
+  // 25,000 mini programs (2 s at 100,000), so that the bench's own reads stay small.
+  const pollMs = Math.max(500, Math.round(apps / 50));
+  let stoppedEarly = false;
   while (r.status === 'running') {
-    await new Promise((ok) => setTimeout(ok, 500));
+    await new Promise((ok) => setTimeout(ok, pollMs));
     r = (await f.admin<Rollout>(`/api/admin/rollouts/${id}`)).body;
     const s = (performance.now() - started) / 1000;
+    if (maxSeconds > 0 && s >= maxSeconds && r.status === 'running') {
+      stoppedEarly = true;
+      say(`stopping after ${maxSeconds} s (--max-seconds), the rollout still running`);
+      break;
+    }
     const rssMb = Math.round(f.openwx.peak().rssMb);
     progress.push({ s: Math.round(s * 10) / 10, released: r.counts['released'] ?? 0, rssMb });
     if (s - lastLoad >= 5) {
       lastLoad = s;
       load.push(loadavg()[0] as number);
+      if (f.pg)
+        for (const [pid, us] of readPids(await f.pg.backendPids())) pgCpuLatest.set(pid, us);
     }
     if (s - lastLog >= 10) {
       lastLog = s;
-      const busy = Object.entries(r.counts)
-        .filter(([, n]) => n > 0)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ');
       say(
-        `${s.toFixed(0)} s: ${busy} (openwx peak RSS ${rssMb} MiB, load ${(loadavg()[0] as number).toFixed(1)})`,
+        `${s.toFixed(0)} s: ${busy(r.counts)} (openwx peak RSS ${rssMb} MiB, load ${(loadavg()[0] as number).toFixed(1)})`,
       );
     }
   }
   const wallSeconds = (performance.now() - started) / 1000;
   load.push(loadavg()[0] as number);
+  if (f.pg) for (const [pid, us] of readPids(await f.pg.backendPids())) pgCpuLatest.set(pid, us);
+  const openwxCpu1 = processCpuUs(f.openwx.pid);
+  const benchCpu = process.cpuUsage(cpu0.bench);
+  const machine1 = machineCpu();
+  let pgCpuUs = 0;
+  for (const [pid, us] of pgCpuLatest) pgCpuUs += us - (pgCpu0.get(pid) ?? 0);
+  const cpuSeconds = {
+    openwx:
+      openwxCpu1 !== undefined && cpu0.openwx !== undefined
+        ? (openwxCpu1 - cpu0.openwx) / 1e6
+        : undefined,
+    emulatorAndDriver: (benchCpu.user + benchCpu.system) / 1e6,
+    postgres: f.pg ? pgCpuUs / 1e6 : undefined,
+    machineBusyPercent:
+      cpu0.machine && machine1
+        ? ((machine1.busyUs - cpu0.machine.busyUs) / (machine1.totalUs - cpu0.machine.totalUs)) *
+          100
+        : undefined,
+  };
   const openwxPeak = f.openwx.peak();
   const openwxHwm = f.openwx.highWaterMb();
   const benchPeak = f.benchMemory.peak();
@@ -206,12 +251,14 @@ async function run(f: Fleet, dbKind: DbKind, setupStart: number): Promise<void> 
   await f.control('/rate-limit', { calls_per_second: null });
 
   // Correctness: every mini program released, and committed, submitted, released exactly once.
+  // A run stopped early checks that none was committed, submitted or released twice.
   const bad = { commit: 0, submit: 0, release: 0 };
+  const wrong = (n: number | undefined) => (stoppedEarly ? (n ?? 0) > 1 : n !== 1);
   for (const appid of f.appids) {
     const s = stats.by_appid[appid] ?? {};
-    if (s['/wxa/commit'] !== 1) bad.commit++;
-    if (s['/wxa/submit_audit'] !== 1) bad.submit++;
-    if (s['/wxa/release'] !== 1) bad.release++;
+    if (wrong(s['/wxa/commit'])) bad.commit++;
+    if (wrong(s['/wxa/submit_audit'])) bad.submit++;
+    if (wrong(s['/wxa/release'])) bad.release++;
   }
   const released = r.counts['released'] ?? 0;
   // On PostgreSQL the items' rows are counted too (PGlite is openwx's alone while it runs).
@@ -224,6 +271,7 @@ async function run(f: Fleet, dbKind: DbKind, setupStart: number): Promise<void> 
     online = Number(res.rows[0]?.n);
   }
   const correct =
+    !stoppedEarly &&
     r.status === 'completed' &&
     released === apps &&
     (online === undefined || online === apps) &&
@@ -245,6 +293,7 @@ async function run(f: Fleet, dbKind: DbKind, setupStart: number): Promise<void> 
       'openwx (live mode) in its own process; the emulator and the bench driver in another',
     setupSeconds,
     createSeconds,
+    stoppedEarlyAfterSeconds: stoppedEarly ? maxSeconds : null,
     wallSeconds,
     lowerBoundSeconds: lowerBound,
     ratio: wallSeconds / lowerBound,
@@ -259,6 +308,7 @@ async function run(f: Fleet, dbKind: DbKind, setupStart: number): Promise<void> 
     emulatorAndDriver: { peak: benchPeak, setupPeak: setupBench },
     postgresBackendsRssMb: pgRss,
     loadAverage1m: { mean: loadMean, max: loadMax, samples: load },
+    cpuSeconds,
     rollout: { id, status: r.status, counts: r.counts, errors: r.errors, halted: r.halted_reason },
     correct,
     notOnce: bad,
@@ -276,7 +326,10 @@ async function run(f: Fleet, dbKind: DbKind, setupStart: number): Promise<void> 
     ['WeChat calls made', num(callsMade)],
     ['  of which answered 45011', num(limit.refused)],
     ['calls needed', `${num(callsNeeded)} (${CALLS_PER_APP} × ${num(apps)} + ${quotaReads} quota)`],
-    ['wall time', `${num(wallSeconds, 1)} s`],
+    [
+      'wall time',
+      `${num(wallSeconds, 1)} s${stoppedEarly ? ' (stopped early: --max-seconds)' : ''}`,
+    ],
     ['lower bound (needed ÷ R)', `${num(lowerBound, 1)} s`],
     ['ratio', num(wallSeconds / lowerBound, 2)],
     ['calls/s achieved', num(callsMade / wallSeconds, 0)],
@@ -294,6 +347,18 @@ async function run(f: Fleet, dbKind: DbKind, setupStart: number): Promise<void> 
       `${num(benchPeak.rssMb)} / ${num(benchPeak.heapUsedMb)} MiB`,
     ],
     ...(pgRss === undefined ? [] : [['PostgreSQL backends RSS (end)', `${num(pgRss)} MiB`]]),
+    [
+      'CPU s: openwx / emulator + driver / PostgreSQL',
+      [cpuSeconds.openwx, cpuSeconds.emulatorAndDriver, cpuSeconds.postgres]
+        .map((v) => (v === undefined ? '-' : num(v, 0)))
+        .join(' / '),
+    ],
+    [
+      'machine CPU busy (all processes, shared machine)',
+      cpuSeconds.machineBusyPercent === undefined
+        ? '-'
+        : `${num(cpuSeconds.machineBusyPercent, 0)}% of ${cpus().length} cores`,
+    ],
     [
       'load average (1 min) during the rollout',
       `mean ${num(loadMean, 1)}, max ${num(loadMax, 1)} on ${cpus().length} cores`,
@@ -313,8 +378,11 @@ async function run(f: Fleet, dbKind: DbKind, setupStart: number): Promise<void> 
     ),
   );
   console.log(
-    `\ncorrect: ${correct ? 'yes' : 'NO'} — ${released} of ${apps} released (${r.status}); ` +
-      `not exactly once: commit ${bad.commit}, submit_audit ${bad.submit}, release ${bad.release}`,
+    stoppedEarly
+      ? `\nstopped early: ${released} of ${apps} released (${busy(r.counts)}); ` +
+          `more than once: commit ${bad.commit}, submit_audit ${bad.submit}, release ${bad.release}`
+      : `\ncorrect: ${correct ? 'yes' : 'NO'} — ${released} of ${apps} released (${r.status}); ` +
+          `not exactly once: commit ${bad.commit}, submit_audit ${bad.submit}, release ${bad.release}`,
   );
   if (r.errors.length > 0) {
     console.log(`errors: ${r.errors.map((e) => `${e.count} × ${e.reason}`).join('; ')}`);

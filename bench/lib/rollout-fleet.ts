@@ -218,6 +218,7 @@ async function until<T>(what: string, timeoutMs: number, check: () => Promise<T 
 /**
  * Stores each authorizer's authorizer_info as api_get_authorizer_info answers it (the emulator's
  * own answer for that account): the pre-flight and the rollout's target read MiniProgramInfo.
+ * Its next drift check is spread over the next six hours.
  */
 async function seedInfo(db: Db, emulator: EmulatorServer, appids: string[]): Promise<void> {
   const merchants = emulator.emulator.state.merchants;
@@ -227,8 +228,11 @@ async function seedInfo(db: Db, emulator: EmulatorServer, appids: string[]): Pro
       if (!m) throw new Error(`the emulator does not know ${appid}`);
       return { appid, info: authorizerInfo(m) };
     });
+    // A fleet in its steady state: each mini program's next drift check (every 6 h, see
+    // src/services/profile/sync.ts) somewhere in the next 6 h, not all of them due at once.
     await db.query(
-      `UPDATE authorizers a SET info = e->'info'
+      `UPDATE authorizers a SET info = e->'info',
+         drift_check_at = now() + random() * interval '6 hours'
        FROM jsonb_array_elements($1::jsonb) AS e WHERE a.appid = e->>'appid'`,
       [JSON.stringify(rows)],
     );

@@ -174,6 +174,10 @@ export type CodeHistory = ReturnType<typeof createCodeHistory>;
 export function createCodeHistory(deps: { db: Db; clock: Clock }) {
   const { db, clock } = deps;
 
+  /**
+   * Records a step; undefined when it is already recorded: the same push (event_id), or a second
+   * result of one audit (migration 0028), which two instances may both try to write.
+   */
   async function record(
     appid: string,
     kind: CodeStepKind,
@@ -184,7 +188,7 @@ export function createCodeHistory(deps: { db: Db; clock: Clock }) {
       `INSERT INTO code_events
          (appid, kind, template_id, user_version, user_desc, auditid, reason, screenshots, detail, actor, event_id, at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING
+       ON CONFLICT DO NOTHING
        RETURNING *`,
       [
         appid,

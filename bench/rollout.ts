@@ -185,7 +185,14 @@ async function run(f: Fleet, dbKind: DbKind, setupStart: number): Promise<void> 
   let r = created.body;
   let lastLog = 0;
   let lastLoad = 0;
-  const progress: Array<{ s: number; released: number; rssMb: number }> = [];
+  // Per read: released so far, openwx's RSS and heap now, and its peak RSS so far (MiB).
+  const progress: Array<{
+    s: number;
+    released: number;
+    rssMb: number;
+    heapMb: number;
+    peakRssMb: number;
+  }> = [];
   // Reading the rollout counts its items (a scan of N rows): every 0.5 s, or less often above
   // 25,000 mini programs (2 s at 100,000), so that the bench's own reads stay small.
   const pollMs = Math.max(500, Math.round(apps / 50));
@@ -200,7 +207,14 @@ async function run(f: Fleet, dbKind: DbKind, setupStart: number): Promise<void> 
       break;
     }
     const rssMb = Math.round(f.openwx.peak().rssMb);
-    progress.push({ s: Math.round(s * 10) / 10, released: r.counts['released'] ?? 0, rssMb });
+    const now = f.openwx.current();
+    progress.push({
+      s: Math.round(s * 10) / 10,
+      released: r.counts['released'] ?? 0,
+      rssMb: Math.round(now.rssMb),
+      heapMb: Math.round(now.heapUsedMb),
+      peakRssMb: rssMb,
+    });
     if (s - lastLoad >= 5) {
       lastLoad = s;
       load.push(loadavg()[0] as number);
@@ -210,7 +224,7 @@ async function run(f: Fleet, dbKind: DbKind, setupStart: number): Promise<void> 
     if (s - lastLog >= 10) {
       lastLog = s;
       say(
-        `${s.toFixed(0)} s: ${busy(r.counts)} (openwx peak RSS ${rssMb} MiB, load ${(loadavg()[0] as number).toFixed(1)})`,
+        `${s.toFixed(0)} s: ${busy(r.counts)} (openwx RSS ${Math.round(now.rssMb)} MiB, peak ${rssMb} MiB, load ${(loadavg()[0] as number).toFixed(1)})`,
       );
     }
   }

@@ -27,10 +27,11 @@ export interface Memory {
   heapUsedMb: number;
 }
 
-/** Peaks of RSS and heap since the last reset. */
+/** Peaks of RSS and heap since the last reset, and the latest sample. */
 export interface MemoryPeaks {
   reset(): void;
   peak(): Memory;
+  current(): Memory;
 }
 
 export interface OpenwxChild extends MemoryPeaks {
@@ -89,9 +90,11 @@ function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
 /** Samples every 200 ms; `read` gives the current RSS and heap (MiB), or undefined. */
 function sampler(read: () => Partial<Memory> | undefined): MemoryPeaks & { stop(): void } {
   let peak: Memory = { rssMb: 0, heapUsedMb: 0 };
+  let latest: Memory = { rssMb: 0, heapUsedMb: 0 };
   const sample = () => {
     const m = read();
     if (!m) return;
+    latest = { rssMb: m.rssMb ?? 0, heapUsedMb: m.heapUsedMb ?? 0 };
     peak = {
       rssMb: Math.max(peak.rssMb, m.rssMb ?? 0),
       heapUsedMb: Math.max(peak.heapUsedMb, m.heapUsedMb ?? 0),
@@ -108,6 +111,10 @@ function sampler(read: () => Partial<Memory> | undefined): MemoryPeaks & { stop(
     peak() {
       sample();
       return { ...peak };
+    },
+    current() {
+      sample();
+      return { ...latest };
     },
     stop: () => clearInterval(timer),
   };
@@ -174,6 +181,7 @@ async function startOpenwx(env: Record<string, string>): Promise<OpenwxChild> {
     pid,
     reset: mem.reset,
     peak: mem.peak,
+    current: mem.current,
     highWaterMb: () => statusMb(pid, 'VmHWM'),
     async profile(top) {
       const m = await answer<{ type: 'profile'; text: string; top: unknown }>('profile', {

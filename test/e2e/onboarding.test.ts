@@ -43,7 +43,10 @@ describe('console: onboarding', () => {
     await page.locator('#tenant-name').fill('Demo tenant');
     await page.getByRole('button', { name: '新建', exact: true }).click();
     await page.getByText('已新建租户 Demo tenant').waitFor();
-    assert.equal(await page.locator('#tenant_id option:checked').innerText(), 'Demo tenant');
+    // The new tenant is chosen once the list of tenants is read again.
+    await eventually(
+      async () => (await page.locator('#tenant_id option:checked').innerText()) === 'Demo tenant',
+    );
     await page.getByRole('button', { name: '生成链接' }).click();
     const startUrl = await page.getByTestId('start-url').innerText();
     assert.match(startUrl, /^http:\/\/localhost:\d+\/authorize\/[A-Za-z0-9]+$/);

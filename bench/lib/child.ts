@@ -44,6 +44,16 @@ function next(child: ChildProcess, timeoutMs: number): Promise<FromChild> {
   });
 }
 
+/** Asks an IPC child to stop and waits for it to exit; SIGKILL after `graceMs`. */
+export async function stopIpcChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
+  child.send({ type: 'stop' });
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
 export async function startChild(
   script: 'bare-child.ts' | 'fastify-child.ts' | 'server-child.ts',
   env: Record<string, string | undefined>,
@@ -67,13 +77,6 @@ export async function startChild(
       if (m.type !== 'stats') throw new Error(`${script}: expected stats, got ${m.type}`);
       return m.stats;
     },
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-      send({ type: 'stop' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => stopIpcChild(child, 15_000),
   };
 }

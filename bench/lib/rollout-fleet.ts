@@ -11,6 +11,7 @@ import { freePort } from '../../test/support/processes.ts';
 import { fakePlatform, openwxEnv } from './fakes.ts';
 import { createBenchDatabase, type BenchDatabase } from './postgres.ts';
 import { seedAuthorizers, type SeededAuthorization } from './token-fleet.ts';
+import { stopIpcChild } from './child.ts';
 
 /**
  * The rollout bench's fleet: the emulator (in the bench process) as WeChat, with N mini programs
@@ -203,12 +204,7 @@ async function startOpenwx(env: Record<string, string>): Promise<OpenwxChild> {
     },
     async stop() {
       mem.stop();
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-      child.send({ type: 'stop' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
+      await stopIpcChild(child, 20_000);
     },
   };
 }

@@ -6,6 +6,7 @@ import { createSealer, parseMasterKey } from '../../src/crypto/seal.ts';
 import type { Db } from '../../src/store/db.ts';
 import { nextRefreshAt } from '../../src/tokens/refresh-policy.ts';
 import { refreshTokenAad } from '../../src/tokens/token-service.ts';
+import { stopIpcChild } from './child.ts';
 
 /**
  * The token bench's pieces: openwx's database seeded with authorizers the emulator created as
@@ -111,12 +112,7 @@ export async function startInstance(index: number, env: Record<string, string>):
     killed: false,
     peakRssMb: 0,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-      child.send({ type: 'stop' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
+      await stopIpcChild(child, 20_000);
     },
     kill() {
       inst.killed = true;

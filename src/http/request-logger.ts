@@ -10,7 +10,6 @@ import type { Bindings, ChildLoggerOptions, LevelWithSilentOrString } from 'pino
  * hook gives it the request (`attachRequest`) so that the address is read only when needed.
  */
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
-type LogFn = FastifyBaseLogger['info'];
 
 /** pino's isLevelEnabled; a logger without it is taken to write every level. */
 function enabled(logger: FastifyBaseLogger, level: LevelWithSilentOrString): boolean {
@@ -22,30 +21,36 @@ function enabled(logger: FastifyBaseLogger, level: LevelWithSilentOrString): boo
 export class LazyRequestLogger {
   #real: FastifyBaseLogger | undefined;
   #request: FastifyRequest | undefined;
-  readonly fatal: LogFn;
-  readonly error: LogFn;
-  readonly warn: LogFn;
-  readonly info: LogFn;
-  readonly debug: LogFn;
-  readonly trace: LogFn;
-  readonly silent: LogFn = () => {};
-
   constructor(
     private readonly parent: FastifyBaseLogger,
     private readonly bindings: Bindings,
     private readonly options: ChildLoggerOptions,
-  ) {
-    const at = (level: Level): LogFn =>
-      ((...args: Parameters<LogFn>) => {
-        if (!this.#real && !enabled(this.parent, level)) return;
-        this.real()[level](...args);
-      }) as LogFn;
-    this.fatal = at('fatal');
-    this.error = at('error');
-    this.warn = at('warn');
-    this.info = at('info');
-    this.debug = at('debug');
-    this.trace = at('trace');
+  ) {}
+
+  // Methods on the prototype: a request that logs nothing allocates nothing but this object.
+  fatal(...args: unknown[]): void {
+    this.write('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.write('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.write('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.write('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.write('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.write('trace', args);
+  }
+  silent(): void {}
+
+  private write(level: Level, args: unknown[]): void {
+    if (!this.#real && !enabled(this.parent, level)) return;
+    (this.real()[level] as (...a: unknown[]) => void)(...args);
   }
 
   attachRequest(req: FastifyRequest): void {
